@@ -1,0 +1,7 @@
+/**
+ * Small helpers shared by the server, the client and the sysctl manager.
+ *
+ * @module
+ */
+
+export * from "./duration.ts";

@@ -1,0 +1,21 @@
+/**
+ * Lifeline: connection liveness for long-lived TCP. A heartbeat server that
+ * notices dead clients within a bounded time, a client that notices a dead
+ * server and reconnects without stampeding, the wire protocol they share and
+ * a manager for the kernel's TCP keepalive settings.
+ *
+ * @example Start a server and connect a client
+ * ```ts ignore
+ * import { connect, startServer } from "@lifeline/lifeline";
+ * await using server = await startServer({ port: 0 });
+ * await using client = await connect({ port: server.addr.port, name: "A" });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./common/mod.ts";
+export * from "./protocol/mod.ts";
+export * from "./server/mod.ts";
+export * from "./client/mod.ts";
+export * from "./sysctl/mod.ts";

@@ -1,0 +1,180 @@
+/**
+ * Compatibility with the Go project guobinqiu/tcp-heartbeat, whose client
+ * writes JSON objects back to back with no delimiter:
+ * `{"MessageType":1,"Content":"...","Owner":"name"}` (1 = heartbeat,
+ * 0 = plain message). TCP may split or glue them anywhere.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { PushResult } from "./line_decoder.ts";
+
+/** `MessageType` of a heartbeat in the Go project's format. */
+export const GO_HEARTBEAT = 1;
+/** `MessageType` of a plain message in the Go project's format. */
+export const GO_PLAIN = 0;
+
+/** One frame in the Go project's format. */
+export interface GoFrame {
+  /** 1 for a heartbeat, 0 for a plain message. */
+  MessageType: number;
+  /** Free text. */
+  Content: string;
+  /** The sender's name. */
+  Owner: string;
+}
+
+const goFrameSchema: z.ZodType<GoFrame> = z.object({
+  MessageType: z.number().int(),
+  Content: z.string(),
+  Owner: z.string(),
+});
+
+/** The outcome of decoding one Go-format object. */
+export type GoParseResult =
+  | { ok: true; frame: GoFrame }
+  | { ok: false; message: string };
+
+/**
+ * The prefix every frame of the Go client starts with. A connection whose
+ * first bytes match it speaks the Go format.
+ */
+export const GO_FRAME_PREFIX = '{"MessageType"';
+
+/** Options for {@link GoFrameDecoder}. */
+export interface GoFrameDecoderOptions {
+  /**
+   * The longest object accepted, in bytes.
+   * @default {65536}
+   */
+  maxFrameBytes?: number;
+}
+
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c; // \
+const utf8 = new TextDecoder();
+
+/**
+ * A streaming decoder for concatenated JSON objects. It tracks brace depth
+ * outside of strings, so an object may be split across chunks or several may
+ * share one chunk. Bytes between objects that are not whitespace are
+ * reported as errors and skipped.
+ *
+ * @example Decode two glued heartbeats split in the middle
+ * ```ts
+ * import { GoFrameDecoder } from "@lifeline/lifeline/protocol";
+ * const text = '{"MessageType":1,"Content":"hi","Owner":"go"}';
+ * const bytes = new TextEncoder().encode(text + text);
+ * const decoder = new GoFrameDecoder();
+ * const owners: string[] = [];
+ * const onFrame = (r: { ok: boolean; frame?: { Owner: string } }) => {
+ *   if (r.frame) owners.push(r.frame.Owner);
+ * };
+ * decoder.push(bytes.subarray(0, 10), onFrame);
+ * decoder.push(bytes.subarray(10), onFrame);
+ * console.log(owners); // [ "go", "go" ]
+ * ```
+ */
+export class GoFrameDecoder {
+  #maxFrameBytes: number;
+  #pending: number[] = [];
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+
+  /**
+   * Creates a decoder.
+   *
+   * @param options The maximum object size.
+   */
+  constructor(options: GoFrameDecoderOptions = {}) {
+    this.#maxFrameBytes = options.maxFrameBytes ?? 65536;
+  }
+
+  /** Whether bytes of an unfinished object are buffered. */
+  get hasPartialFrame(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  /**
+   * Feeds one chunk; calls `onFrame` for every complete object in order.
+   *
+   * @param chunk Bytes as read from the socket.
+   * @param onFrame Called with each decoded object, or why it is invalid.
+   * @returns `"ok"`, or `"frame_too_large"` when an object exceeds the limit.
+   */
+  push(chunk: Uint8Array, onFrame: (result: GoParseResult) => void): PushResult {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (this.#depth === 0) {
+        if (byte === OPEN) {
+          this.#depth = 1;
+          this.#pending.push(byte);
+        } else if (!isWhitespace(byte)) {
+          onFrame({
+            ok: false,
+            message: `Unexpected byte 0x${
+              byte.toString(16).padStart(2, "0")
+            } between Go-format frames`,
+          });
+        }
+        continue;
+      }
+      this.#pending.push(byte);
+      if (this.#pending.length > this.#maxFrameBytes) return "frame_too_large";
+      if (this.#inString) {
+        if (this.#escaped) this.#escaped = false;
+        else if (byte === BACKSLASH) this.#escaped = true;
+        else if (byte === QUOTE) this.#inString = false;
+        continue;
+      }
+      if (byte === QUOTE) this.#inString = true;
+      else if (byte === OPEN) this.#depth++;
+      else if (byte === CLOSE && --this.#depth === 0) {
+        const text = utf8.decode(new Uint8Array(this.#pending));
+        this.#pending = [];
+        onFrame(parseGoFrame(text));
+      }
+    }
+    return "ok";
+  }
+}
+
+/**
+ * Parses and validates one Go-format object.
+ *
+ * @param text One JSON object.
+ * @returns The frame, or why it is not one.
+ *
+ * @example Parse a heartbeat
+ * ```ts
+ * import { parseGoFrame } from "@lifeline/lifeline/protocol";
+ * const r = parseGoFrame('{"MessageType":1,"Content":"x","Owner":"go"}');
+ * console.log(r.ok); // true
+ * ```
+ */
+export function parseGoFrame(text: string): GoParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, message: "Cannot parse Go-format frame: invalid JSON" };
+  }
+  const result = goFrameSchema.safeParse(value);
+  if (!result.success) {
+    return {
+      ok: false,
+      message: `Invalid Go-format frame: ${
+        result.error.issues[0]?.path.join(".") || "frame"
+      }: ${result.error.issues[0]?.message}`,
+    };
+  }
+  return { ok: true, frame: result.data };
+}
+
+function isWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}

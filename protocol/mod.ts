@@ -1,0 +1,21 @@
+/**
+ * Lifeline's wire protocol: UTF-8, newline-delimited JSON, one object per
+ * line with a `type` field, plus the Go project guobinqiu/tcp-heartbeat's
+ * concatenated-JSON frames. The full description is in `docs/protocol.md`.
+ *
+ * @example Decode a stream of frames and validate them
+ * ```ts
+ * import { LineDecoder, parseClientFrame } from "@lifeline/lifeline/protocol";
+ * const decoder = new LineDecoder({ maxFrameBytes: 1024 });
+ * const bytes = new TextEncoder().encode('{"type":"hello","name":"A"}\n');
+ * decoder.push(bytes, (line) => console.log(parseClientFrame(line)));
+ * ```
+ *
+ * @module
+ */
+
+export * from "./frames.ts";
+export * from "./parse.ts";
+export * from "./line_decoder.ts";
+export * from "./go_frame_decoder.ts";
+export * from "./encode.ts";
