@@ -5,24 +5,26 @@
  * @module
  */
 
-import { z } from "zod";
-
 /** Characters allowed in a client name: letters, digits, `_`, `-` and `.`. */
 export const NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * Schema of a client name: 1 to 64 characters from {@link NAME_PATTERN}.
+ * Tells whether a string is a valid client name: 1 to 64 characters from
+ * {@link NAME_PATTERN}.
  *
- * @example Validate a name
+ * @param name The candidate name.
+ * @returns `true` when the name is valid.
+ *
+ * @example Check names
  * ```ts
- * import { nameSchema } from "@lifeline/lifeline/protocol";
- * console.log(nameSchema.safeParse("alice").success); // true
+ * import { isValidName } from "@lifeline/lifeline/protocol";
+ * console.log(isValidName("alice")); // true
+ * console.log(isValidName("no spaces")); // false
  * ```
  */
-export const nameSchema: z.ZodString = z.string().regex(
-  NAME_PATTERN,
-  "a name is 1 to 64 characters from A-Z a-z 0-9 _ - .",
-);
+export function isValidName(name: string): boolean {
+  return NAME_PATTERN.test(name);
+}
 
 /** `hello {name}`: the first frame a client sends. */
 export interface HelloFrame {
@@ -148,86 +150,3 @@ export type ServerFrame =
   | PresenceFrame
   | ErrorFrame
   | ByeFrame;
-
-const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
-/**
- * Zod schemas of the client frames, by `type`.
- *
- * @example Validate a ping
- * ```ts
- * import { clientFrameSchemas } from "@lifeline/lifeline/protocol";
- * const result = clientFrameSchemas.ping.safeParse({ type: "ping", seq: 1 });
- * console.log(result.success); // true
- * ```
- */
-export const clientFrameSchemas: {
-  readonly hello: z.ZodType<HelloFrame>;
-  readonly ping: z.ZodType<PingFrame>;
-  readonly msg: z.ZodType<ClientMsgFrame>;
-} = {
-  hello: z.strictObject({ type: z.literal("hello"), name: nameSchema }),
-  ping: z.strictObject({ type: z.literal("ping"), seq: seqSchema }),
-  msg: z.strictObject({
-    type: z.literal("msg"),
-    to: nameSchema.optional(),
-    body: z.string(),
-  }),
-};
-
-/**
- * Zod schema of any server frame, for clients that validate what they read.
- *
- * @example Validate a pong
- * ```ts
- * import { serverFrameSchema } from "@lifeline/lifeline/protocol";
- * console.log(serverFrameSchema.safeParse({ type: "pong", seq: 3 }).success); // true
- * ```
- */
-export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
-  "type",
-  [
-    z.object({
-      type: z.literal("welcome"),
-      id: z.string(),
-      interval: z.number().int().positive(),
-      timeout: z.number().int().positive(),
-    }),
-    z.object({ type: z.literal("pong"), seq: seqSchema }),
-    z.object({ type: z.literal("msg"), from: z.string(), body: z.string() }),
-    z.object({
-      type: z.literal("presence"),
-      name: z.string(),
-      state: z.enum(["online", "offline"]),
-      reason: z.enum(["closed", "timeout", "replaced", "shutdown"]).optional(),
-    }),
-    z.object({
-      type: z.literal("error"),
-      code: z.enum([
-        "frame_too_large",
-        "invalid_json",
-        "invalid_frame",
-        "unknown_type",
-        "hello_required",
-        "duplicate_hello",
-        "unknown_recipient",
-        "too_many_pings",
-        "too_many_errors",
-        "server_full",
-      ]),
-      message: z.string(),
-    }),
-    z.object({
-      type: z.literal("bye"),
-      reason: z.enum([
-        "replaced",
-        "shutdown",
-        "timeout",
-        "too_many_pings",
-        "protocol_error",
-        "server_full",
-      ]),
-      retryAfter: z.number().int().min(0).optional(),
-    }),
-  ],
-);

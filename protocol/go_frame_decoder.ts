@@ -106,7 +106,10 @@ export class GoFrameDecoder {
    * @param onFrame Called with each decoded object, or why it is invalid.
    * @returns `"ok"`, or `"frame_too_large"` when an object exceeds the limit.
    */
-  push(chunk: Uint8Array, onFrame: (result: GoParseResult) => void): PushResult {
+  push(
+    chunk: Uint8Array,
+    onFrame: (result: GoParseResult) => void,
+  ): PushResult {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       if (this.#depth === 0) {

@@ -5,11 +5,8 @@
  * @module
  */
 
-import {
-  type ClientFrame,
-  clientFrameSchemas,
-  type ErrorCode,
-} from "./frames.ts";
+import type { ClientFrame, ErrorCode, ServerFrame } from "./frames.ts";
+import { clientFrameSchemas, serverFrameSchema } from "./_schemas.ts";
 
 /** The outcome of {@link parseClientFrame}. */
 export type ParseResult =
@@ -85,7 +82,53 @@ export function parseClientFrame(line: string): ParseResult {
     return {
       ok: false,
       code: "invalid_frame",
-      message: `Invalid ${type} frame: ${where}: ${issue?.message ?? "invalid"}`,
+      message: `Invalid ${type} frame: ${where}: ${
+        issue?.message ?? "invalid"
+      }`,
+    };
+  }
+  return { ok: true, frame: result.data };
+}
+
+/** The outcome of {@link parseServerFrame}. */
+export type ServerParseResult =
+  | { ok: true; frame: ServerFrame }
+  | { ok: false; message: string };
+
+/**
+ * Parses one line from the server into a validated server frame. Never
+ * throws: a bad line gives `{ ok: false, message }`. Clients use it to
+ * validate what they read.
+ *
+ * @param line One frame, without its trailing newline.
+ * @returns The frame, or why it is not a valid server frame.
+ *
+ * @example Parse a pong
+ * ```ts
+ * import { parseServerFrame } from "@lifeline/lifeline/protocol";
+ * console.log(parseServerFrame('{"type":"pong","seq":3}'));
+ * // { ok: true, frame: { type: "pong", seq: 3 } }
+ * ```
+ */
+export function parseServerFrame(line: string): ServerParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return {
+      ok: false,
+      message: `Cannot parse server frame ${quote(line)}: not valid JSON`,
+    };
+  }
+  const result = serverFrameSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "frame";
+    return {
+      ok: false,
+      message: `Invalid server frame ${quote(line)}: ${where}: ${
+        issue?.message ?? "invalid"
+      }`,
     };
   }
   return { ok: true, frame: result.data };

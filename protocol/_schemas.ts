@@ -1,0 +1,86 @@
+/**
+ * Zod schemas of the frames, used at the protocol boundary. Internal: the
+ * public API exposes validation functions, not zod types.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import {
+  type ClientMsgFrame,
+  type HelloFrame,
+  NAME_PATTERN,
+  type PingFrame,
+  type ServerFrame,
+} from "./frames.ts";
+
+const nameSchema = z.string().regex(
+  NAME_PATTERN,
+  "a name is 1 to 64 characters from A-Z a-z 0-9 _ - .",
+);
+
+const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Schemas of the client frames, by `type`. */
+export const clientFrameSchemas: {
+  readonly hello: z.ZodType<HelloFrame>;
+  readonly ping: z.ZodType<PingFrame>;
+  readonly msg: z.ZodType<ClientMsgFrame>;
+} = {
+  hello: z.strictObject({ type: z.literal("hello"), name: nameSchema }),
+  ping: z.strictObject({ type: z.literal("ping"), seq: seqSchema }),
+  msg: z.strictObject({
+    type: z.literal("msg"),
+    to: nameSchema.optional(),
+    body: z.string(),
+  }),
+};
+
+/** Schema of any server frame. */
+export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
+  "type",
+  [
+    z.object({
+      type: z.literal("welcome"),
+      id: z.string(),
+      interval: z.number().int().positive(),
+      timeout: z.number().int().positive(),
+    }),
+    z.object({ type: z.literal("pong"), seq: seqSchema }),
+    z.object({ type: z.literal("msg"), from: z.string(), body: z.string() }),
+    z.object({
+      type: z.literal("presence"),
+      name: z.string(),
+      state: z.enum(["online", "offline"]),
+      reason: z.enum(["closed", "timeout", "replaced", "shutdown"]).optional(),
+    }),
+    z.object({
+      type: z.literal("error"),
+      code: z.enum([
+        "frame_too_large",
+        "invalid_json",
+        "invalid_frame",
+        "unknown_type",
+        "hello_required",
+        "duplicate_hello",
+        "unknown_recipient",
+        "too_many_pings",
+        "too_many_errors",
+        "server_full",
+      ]),
+      message: z.string(),
+    }),
+    z.object({
+      type: z.literal("bye"),
+      reason: z.enum([
+        "replaced",
+        "shutdown",
+        "timeout",
+        "too_many_pings",
+        "protocol_error",
+        "server_full",
+      ]),
+      retryAfter: z.number().int().min(0).optional(),
+    }),
+  ],
+);
