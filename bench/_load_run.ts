@@ -1,0 +1,301 @@
+/**
+ * Coordinates the load generator's worker processes: splits the clients
+ * between them (one process may hold at most 20,000 open files here), waits
+ * until every worker has ramped, starts and stops the measurement, and merges
+ * their reports.
+ *
+ * @module
+ */
+
+import { RttHistogram } from "./_histogram.ts";
+import type {
+  LoadProtocol,
+  WorkerConfig,
+  WorkerReport,
+} from "./_load_types.ts";
+
+/** Options of a load run. */
+export interface LoadOptions {
+  /** The server's address. @default {"127.0.0.1"} */
+  host?: string;
+  /** The server's port. */
+  port: number;
+  /** How many connections to open in total. */
+  clients: number;
+  /** Milliseconds between two heartbeats of one connection. @default {1000} */
+  intervalMs?: number;
+  /** The wire format. @default {"lifeline"} */
+  protocol?: LoadProtocol;
+  /** Connect from 127.0.0.1 up to 127.0.0.<sources>. @default {8} */
+  sources?: number;
+  /** The most connections one worker process opens. @default {15000} */
+  perProcess?: number;
+  /** The timer wheel's tick in milliseconds. @default {10} */
+  tickMs?: number;
+  /** Connection attempts in flight per worker. @default {200} */
+  concurrency?: number;
+  /** Report `ramped` after this long even if clients are missing. @default {60000} */
+  rampTimeoutMs?: number;
+  /** Hard bound on a worker's life, in seconds. @default {600} */
+  maxSeconds?: number;
+  /** Client names start with this. @default {"bench-"} */
+  namePrefix?: string;
+}
+
+/** The merged state after the ramp. */
+export interface RampInfo {
+  /** Clients connected and past the handshake. */
+  ready: number;
+  /** Connection attempts that failed. */
+  failed: number;
+  /** Milliseconds until the slowest worker was done. */
+  ms: number;
+}
+
+/** The merged report of every worker. */
+export interface LoadReport {
+  /** Connections asked for. */
+  target: number;
+  /** Connections open and past the handshake when the report was taken. */
+  connections: number;
+  /** Connection attempts that failed. */
+  failed: number;
+  /** Established connections closed by the server during the run. */
+  dropped: number;
+  /** Socket errors by code. */
+  errors: Record<string, number>;
+  /** Heartbeats sent during the measurement. */
+  heartbeats: number;
+  /** Heartbeats per second during the measurement. */
+  heartbeatsPerSecond: number;
+  /** Pongs matched to their ping. */
+  pongs: number;
+  /** Pings sent before the previous pong came back. */
+  late: number;
+  /** `bye` frames received. */
+  byes: number;
+  /** `error` frames received. */
+  errorFrames: number;
+  /** Seconds measured. */
+  measureSeconds: number;
+  /** Pong round trips in milliseconds (zero when the protocol has none). */
+  rtt: { count: number; p50: number; p99: number; max: number };
+  /** How many worker processes ran. */
+  workers: number;
+}
+
+const WORKER = new URL("./_load_worker.ts", import.meta.url).pathname;
+
+interface Worker {
+  child: Deno.ChildProcess;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  ramped: Promise<RampInfo>;
+  closed: Promise<void>;
+  reports: ((report: WorkerReport) => void)[];
+  done: Promise<void>;
+}
+
+/**
+ * A running load: worker processes with their connections open.
+ *
+ * @example
+ * ```ts ignore
+ * const run = LoadRun.start({ port: 9090, clients: 1000 });
+ * await run.ramped;
+ * run.measure();
+ * await new Promise((r) => setTimeout(r, 10_000));
+ * console.log(await run.report());
+ * await run.close();
+ * ```
+ */
+export class LoadRun {
+  /** Resolves once every worker has opened its connections (or timed out). */
+  readonly ramped: Promise<RampInfo>;
+  #workers: Worker[];
+  #target: number;
+  #encoder = new TextEncoder();
+
+  private constructor(workers: Worker[], target: number) {
+    this.#workers = workers;
+    this.#target = target;
+    this.ramped = Promise.all(workers.map((w) => w.ramped)).then((all) => ({
+      ready: all.reduce((sum, r) => sum + r.ready, 0),
+      failed: all.reduce((sum, r) => sum + r.failed, 0),
+      ms: Math.max(...all.map((r) => r.ms)),
+    }));
+  }
+
+  /**
+   * Starts the worker processes; they begin connecting at once.
+   *
+   * @param options What to open.
+   * @returns The run.
+   */
+  static start(options: LoadOptions): LoadRun {
+    const perProcess = options.perProcess ?? 15000;
+    const count = Math.max(1, Math.ceil(options.clients / perProcess));
+    const sources = Array.from(
+      { length: options.sources ?? 8 },
+      (_, i) => `127.0.0.${i + 1}`,
+    );
+    const workers: Worker[] = [];
+    let first = 0;
+    for (let w = 0; w < count; w++) {
+      const share = Math.floor(options.clients / count) +
+        (w < options.clients % count ? 1 : 0);
+      const config: WorkerConfig = {
+        host: options.host ?? "127.0.0.1",
+        port: options.port,
+        sources,
+        count: share,
+        firstId: first,
+        intervalMs: options.intervalMs ?? 1000,
+        tickMs: options.tickMs ?? 10,
+        protocol: options.protocol ?? "lifeline",
+        concurrency: options.concurrency ?? 200,
+        rampTimeoutMs: options.rampTimeoutMs ?? 60000,
+        maxSeconds: options.maxSeconds ?? 600,
+        namePrefix: options.namePrefix ?? "bench-",
+      };
+      first += share;
+      workers.push(spawnWorker(config));
+    }
+    return new LoadRun(workers, options.clients);
+  }
+
+  /** Tells every worker to reset its counters and start measuring. */
+  async measure(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => this.#send(w, "measure")));
+  }
+
+  /**
+   * Asks every worker for its figures since {@link measure} and merges them.
+   *
+   * @returns The merged report.
+   */
+  async report(): Promise<LoadReport> {
+    const reports = await Promise.all(this.#workers.map(async (w) => {
+      const report = new Promise<WorkerReport>((resolve) =>
+        w.reports.push(resolve)
+      );
+      await this.#send(w, "report");
+      return await report;
+    }));
+    const histogram = new RttHistogram();
+    const errors: Record<string, number> = {};
+    let measureMs = 0;
+    const sum = (key: keyof WorkerReport): number =>
+      reports.reduce((total, r) => total + (r[key] as number), 0);
+    for (const r of reports) {
+      histogram.merge(r.rtt);
+      measureMs = Math.max(measureMs, r.measureMs);
+      for (const [code, n] of Object.entries(r.errors)) {
+        errors[code] = (errors[code] ?? 0) + n;
+      }
+    }
+    const heartbeats = sum("heartbeats");
+    return {
+      target: this.#target,
+      connections: sum("ready"),
+      failed: sum("failed"),
+      dropped: sum("dropped"),
+      errors,
+      heartbeats,
+      heartbeatsPerSecond: measureMs > 0 ? heartbeats / (measureMs / 1000) : 0,
+      pongs: sum("pongs"),
+      late: sum("late"),
+      byes: sum("byes"),
+      errorFrames: sum("errorFrames"),
+      measureSeconds: measureMs / 1000,
+      rtt: {
+        count: histogram.count,
+        p50: histogram.percentile(0.5),
+        p99: histogram.percentile(0.99),
+        max: histogram.max,
+      },
+      workers: this.#workers.length,
+    };
+  }
+
+  /** Closes every connection and waits for the workers to exit. */
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map(async (w) => {
+      await this.#send(w, "close").catch(() => {});
+      await w.writer.close().catch(() => {});
+      const timer = setTimeout(() => {
+        try {
+          w.child.kill("SIGKILL");
+        } catch { /* already gone */ }
+      }, 10_000);
+      await w.child.status;
+      await w.done;
+      clearTimeout(timer);
+    }));
+  }
+
+  /** Kills every worker at once (after an error). */
+  async kill(): Promise<void> {
+    await Promise.all(this.#workers.map(async (w) => {
+      try {
+        w.child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await w.writer.close().catch(() => {});
+      await w.child.status;
+      await w.done;
+    }));
+  }
+
+  async #send(worker: Worker, command: string): Promise<void> {
+    await worker.writer.write(this.#encoder.encode(command + "\n"));
+  }
+}
+
+function spawnWorker(config: WorkerConfig): Worker {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", WORKER, JSON.stringify(config)],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let onRamped!: (info: RampInfo) => void;
+  let onRampFailed!: (error: Error) => void;
+  const ramped = new Promise<RampInfo>((resolve, reject) => {
+    onRamped = resolve;
+    onRampFailed = reject;
+  });
+  ramped.catch(() => {});
+  const reports: ((report: WorkerReport) => void)[] = [];
+  const done = (async () => {
+    let buffered = "";
+    const lines = child.stdout.pipeThrough(new TextDecoderStream());
+    for await (const text of lines) {
+      buffered += text;
+      let newline = buffered.indexOf("\n");
+      while (newline !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf("\n");
+        let event: { event?: string } & Record<string, unknown>;
+        try {
+          event = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (event.event === "ramped") onRamped(event as unknown as RampInfo);
+        else if (event.event === "report") {
+          reports.shift()?.(event as unknown as WorkerReport);
+        }
+      }
+    }
+    onRampFailed(new Error("Load worker exited before its ramp was done"));
+  })();
+  const writer = child.stdin.getWriter();
+  return {
+    child,
+    writer,
+    ramped,
+    closed: child.status.then(() => {}),
+    reports,
+    done,
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * One load-generator process: opens its share of the connections with
+ * `node:net` (cheaper than `Deno.connect`), says hello, and sends a
+ * heartbeat every interval from a random phase, driven by one shared timer
+ * wheel (no timer per connection). Per-connection state lives in typed
+ * arrays. Controlled by lines on stdin (`measure`, `report`, `close`);
+ * reports JSON lines on stdout (`ramped`, `report`, `closed`).
+ *
+ * Started by `_load_run.ts` as `deno run -A bench/_load_worker.ts '<config json>'`.
+ *
+ * @module
+ */
+
+import net from "node:net";
+import { RttHistogram } from "./_histogram.ts";
+import type { WorkerConfig, WorkerReport } from "./_load_types.ts";
+
+const CONNECTING = 1;
+const AWAITING_WELCOME = 2;
+const READY = 3;
+const CLOSED = 4;
+
+const PONG_PREFIX = '{"type":"pong","seq":';
+const WELCOME_PREFIX = '{"type":"welcome"';
+
+/**
+ * Runs one worker until it is told to close or its time bound passes.
+ *
+ * @param config What to open and how to drive it.
+ * @returns When the worker has closed its connections.
+ */
+export async function runWorker(config: WorkerConfig): Promise<void> {
+  const n = config.count;
+  const sockets: (net.Socket | null)[] = new Array(n).fill(null);
+  const state = new Uint8Array(n);
+  const awaitingPong = new Uint8Array(n);
+  const sentAt = new Float64Array(n);
+  const seqs = new Float64Array(n);
+  const partial = new Map<number, string>();
+  const slotCount = Math.max(1, Math.round(config.intervalMs / config.tickMs));
+  const slots: number[][] = Array.from({ length: slotCount }, () => []);
+  for (let i = 0; i < n; i++) {
+    slots[Math.floor(Math.random() * slotCount)].push(i);
+  }
+
+  const histogram = new RttHistogram();
+  const errors: Record<string, number> = {};
+  let next = 0;
+  let inflight = 0;
+  let awaitingWelcome = 0;
+  let ready = 0;
+  let failed = 0;
+  let dropped = 0;
+  let heartbeats = 0;
+  let pongs = 0;
+  let late = 0;
+  let byes = 0;
+  let errorFrames = 0;
+  let measuring = false;
+  let measureStart = 0;
+  let closing = false;
+  let rampedSent = false;
+  const started = performance.now();
+
+  function emit(event: unknown): void {
+    console.log(JSON.stringify(event));
+  }
+
+  function name(i: number): string {
+    return `${config.namePrefix}${config.firstId + i}`;
+  }
+
+  function open(i: number): void {
+    state[i] = CONNECTING;
+    inflight++;
+    const source = config.sources[i % config.sources.length];
+    const socket = net.connect({
+      host: config.host,
+      port: config.port,
+      localAddress: source,
+    });
+    sockets[i] = socket;
+    socket.on("connect", () => {
+      inflight--;
+      socket.setNoDelay(true);
+      if (config.protocol === "lifeline") {
+        state[i] = AWAITING_WELCOME;
+        awaitingWelcome++;
+        socket.write(`{"type":"hello","name":"${name(i)}"}\n`);
+      } else {
+        state[i] = READY;
+        ready++;
+      }
+    });
+    socket.on("data", (chunk: Uint8Array) => onData(i, chunk));
+    socket.on("error", (error: Error & { code?: string }) => {
+      const code = error.code ?? error.name;
+      errors[code] = (errors[code] ?? 0) + 1;
+      if (state[i] === CONNECTING) {
+        inflight--;
+        failed++;
+        state[i] = CLOSED;
+      }
+    });
+    socket.on("close", () => {
+      if (state[i] === READY) ready--;
+      if (state[i] === AWAITING_WELCOME) awaitingWelcome--;
+      if (!closing && (state[i] === READY || state[i] === AWAITING_WELCOME)) {
+        dropped++;
+      }
+      state[i] = CLOSED;
+      sockets[i] = null;
+      partial.delete(i);
+    });
+  }
+
+  function onData(i: number, chunk: Uint8Array): void {
+    if (config.protocol !== "lifeline") return;
+    const now = performance.now();
+    let text = (chunk as Uint8Array & { toString(enc: string): string })
+      .toString("latin1");
+    const rest = partial.get(i);
+    if (rest !== undefined) {
+      text = rest + text;
+      partial.delete(i);
+    }
+    let start = 0;
+    let newline = text.indexOf("\n");
+    while (newline !== -1) {
+      if (text.startsWith(PONG_PREFIX, start)) {
+        const seq = Number(text.slice(start + PONG_PREFIX.length, newline - 1));
+        if (awaitingPong[i] === 1 && seq === seqs[i]) {
+          awaitingPong[i] = 0;
+          if (measuring) {
+            pongs++;
+            histogram.record(now - sentAt[i]);
+          }
+        }
+      } else if (text.startsWith(WELCOME_PREFIX, start)) {
+        if (state[i] === AWAITING_WELCOME) {
+          state[i] = READY;
+          awaitingWelcome--;
+          ready++;
+        }
+      } else {
+        const line = text.slice(start, newline);
+        if (line.includes('"type":"bye"')) byes++;
+        else if (line.includes('"type":"error"')) errorFrames++;
+      }
+      start = newline + 1;
+      newline = text.indexOf("\n", start);
+    }
+    if (start < text.length) partial.set(i, text.slice(start));
+  }
+
+  function beat(i: number, now: number): void {
+    if (state[i] !== READY) return;
+    const socket = sockets[i];
+    if (socket === null) return;
+    if (config.protocol === "lifeline") {
+      if (awaitingPong[i] === 1 && measuring) late++;
+      const seq = ++seqs[i];
+      awaitingPong[i] = 1;
+      sentAt[i] = now;
+      socket.write(`{"type":"ping","seq":${seq}}\n`);
+    } else {
+      socket.write(
+        `{"MessageType":1,"Content":"ping","Owner":"${name(i)}"}`,
+      );
+    }
+    if (measuring) heartbeats++;
+  }
+
+  function ramp(): void {
+    while (next < n && inflight < config.concurrency) open(next++);
+    if (rampedSent) return;
+    const done = next === n && inflight === 0 && awaitingWelcome === 0;
+    const elapsed = performance.now() - started;
+    if (done || elapsed > config.rampTimeoutMs) {
+      rampedSent = true;
+      emit({ event: "ramped", ready, failed, ms: Math.round(elapsed) });
+    }
+  }
+
+  let lastSlot = -1;
+  const wheel = setInterval(() => {
+    ramp();
+    const now = performance.now();
+    const current = Math.floor((now - started) / config.tickMs);
+    if (current - lastSlot > slotCount) lastSlot = current - slotCount;
+    for (let s = lastSlot + 1; s <= current; s++) {
+      const slot = slots[s % slotCount];
+      for (let k = 0; k < slot.length; k++) beat(slot[k], now);
+    }
+    lastSlot = current;
+  }, config.tickMs);
+
+  function report(): WorkerReport {
+    const measureMs = measuring ? performance.now() - measureStart : 0;
+    return {
+      event: "report",
+      target: n,
+      ready,
+      failed,
+      dropped,
+      errors: { ...errors },
+      heartbeats,
+      pongs,
+      late,
+      byes,
+      errorFrames,
+      measureMs,
+      rtt: histogram.toJSON(),
+    };
+  }
+
+  const bound = setTimeout(() => {
+    console.error(
+      `Load worker stopped after its bound of ${config.maxSeconds}s`,
+    );
+    Deno.exit(3);
+  }, config.maxSeconds * 1000);
+
+  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+  let buffered = "";
+  outer: for await (const text of lines) {
+    buffered += text;
+    let newline = buffered.indexOf("\n");
+    while (newline !== -1) {
+      const command = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (command === "measure") {
+        histogram.reset();
+        heartbeats =
+          pongs =
+          late =
+          byes =
+          errorFrames =
+            0;
+        measuring = true;
+        measureStart = performance.now();
+      } else if (command === "report") {
+        emit(report());
+      } else if (command === "close") {
+        break outer;
+      }
+      newline = buffered.indexOf("\n");
+    }
+  }
+  closing = true;
+  clearInterval(wheel);
+  for (const socket of sockets) socket?.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  clearTimeout(bound);
+  emit({ event: "closed" });
+}
+
+if (import.meta.main) {
+  const config = JSON.parse(Deno.args[0] ?? "{}") as WorkerConfig;
+  await runWorker(config);
+  Deno.exit(0);
+}

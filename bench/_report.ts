@@ -1,0 +1,189 @@
+/**
+ * The harness's report: what was measured for each server, and its
+ * Markdown rendering with ratios against the baselines of the same run.
+ *
+ * @module
+ */
+
+import type { LoadProtocol } from "./_load_types.ts";
+import type { ServerKind } from "./_servers.ts";
+
+/** What the harness measured for one server and one protocol. */
+export interface ServerResult {
+  /** Which server. */
+  kind: ServerKind;
+  /** Its name in reports. */
+  label: string;
+  /** The protocol the clients spoke. */
+  protocol: LoadProtocol;
+  /** Clients asked for. */
+  clients: number;
+  /** Connections open at the end of the steady window. */
+  connections: number;
+  /** Connection attempts that failed. */
+  failed: number;
+  /** Connections the server closed during the run. */
+  dropped: number;
+  /** Heartbeats per second the clients sent in the steady window. */
+  heartbeatsPerSecond: number;
+  /** Server RSS before any client connected, KiB. */
+  rssBeforeKiB: number;
+  /** Server RSS right after the ramp, KiB. */
+  rssAfterRampKiB: number;
+  /** Server RSS at the end of the steady window, KiB. */
+  rssEndKiB: number;
+  /** The server's peak RSS (`VmHWM`), KiB. */
+  peakKiB: number;
+  /** (RSS at end - RSS before clients) / connections, KiB. */
+  rssPerConnectionKiB: number;
+  /** RSS at the end of the steady window / RSS right after the ramp. */
+  rssCreep: number;
+  /** Server CPU time over the steady window, % of one core. */
+  cpuPercent: number;
+  /** Server CPU time per heartbeat received, microseconds. */
+  cpuMicrosPerHeartbeat: number;
+  /** Pong round trips in ms (zero for the Go format, which has none). */
+  rtt: { count: number; p50: number; p99: number; max: number };
+  /** Pings sent while the previous one was unanswered. */
+  late: number;
+  /** Timeouts the server logged while every client was healthy. */
+  falseTimeouts: number;
+  /** Milliseconds until every client was connected. */
+  rampMs: number;
+  /** Seconds of the steady window. */
+  steadySeconds: number;
+  /** RSS samples in the steady window: [seconds since its start, KiB]. */
+  samples: [number, number][];
+  /** Socket errors seen by the clients, by code. */
+  errors: Record<string, number>;
+}
+
+/** A whole harness run. */
+export interface HarnessReport {
+  /** When the run started (ISO 8601). */
+  date: string;
+  /** The command that ran it. */
+  command: string;
+  /** The machine. */
+  machine: { cpu: string; cores: number; kernel: string; memoryMiB: number };
+  /** `/proc/loadavg` before and after. */
+  load: { before: string; after: string };
+  /** Tool versions. */
+  versions: { deno: string; v8: string; go: string };
+  /** Whether everything ran in a private network namespace. */
+  netns: boolean;
+  /** The settings. */
+  settings: Record<string, unknown>;
+  /** One entry per server and protocol, in run order. */
+  results: ServerResult[];
+  /** Servers that could not be measured, and why. */
+  skipped: { kind: string; protocol: string; reason: string }[];
+}
+
+function fixed(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}
+
+function ratio(a: number, b: number | undefined): string {
+  if (b === undefined || !(b > 0)) return "n/a";
+  return (a / b).toFixed(2);
+}
+
+/**
+ * Renders the report as Markdown: the run's context, one table per protocol
+ * and the ratios of Lifeline against the baselines of the same run.
+ *
+ * @param report The run.
+ * @returns Markdown text.
+ *
+ * @example
+ * ```ts ignore
+ * import { renderMarkdown } from "./_report.ts";
+ * console.log(renderMarkdown(report));
+ * ```
+ */
+export function renderMarkdown(report: HarnessReport): string {
+  const lines: string[] = [
+    `# Benchmark ${report.date}`,
+    "",
+    `- command: \`${report.command}\``,
+    `- machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryMiB} MiB, Linux ${report.machine.kernel}`,
+    `- load average before / after: ${report.load.before} / ${report.load.after}`,
+    `- deno ${report.versions.deno} (V8 ${report.versions.v8}), ${report.versions.go}`,
+    `- private network namespace: ${report.netns ? "yes" : "no"}`,
+    `- settings: ${
+      Object.entries(report.settings).map(([k, v]) => `${k}=${v}`).join(", ")
+    }`,
+    "",
+  ];
+  for (const protocol of ["go", "lifeline"] as const) {
+    const rows = report.results.filter((r) => r.protocol === protocol);
+    if (rows.length === 0) continue;
+    lines.push(
+      `## ${
+        protocol === "go"
+          ? "Seed frames (Go format, no replies)"
+          : "Lifeline ndjson (a pong for every ping)"
+      }`,
+      "",
+      "| server | conns | hb/s | RSS/conn KiB | RSS before → ramp → end MiB | peak MiB | end/ramp | CPU % | CPU µs/hb | RTT p50 / p99 / max ms | drops | failed | false timeouts |",
+      "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+    );
+    for (const r of rows) {
+      const mib = (kib: number) => fixed(kib / 1024);
+      const rtt = r.rtt.count > 0
+        ? `${fixed(r.rtt.p50, 2)} / ${fixed(r.rtt.p99, 2)} / ${
+          fixed(r.rtt.max, 1)
+        }`
+        : "–";
+      lines.push(
+        `| ${r.label} | ${r.connections}/${r.clients} | ${
+          fixed(r.heartbeatsPerSecond, 0)
+        } | ${fixed(r.rssPerConnectionKiB, 2)} | ${mib(r.rssBeforeKiB)} → ${
+          mib(r.rssAfterRampKiB)
+        } → ${mib(r.rssEndKiB)} | ${mib(r.peakKiB)} | ${
+          fixed(r.rssCreep, 2)
+        } | ${fixed(r.cpuPercent)} | ${
+          fixed(r.cpuMicrosPerHeartbeat, 1)
+        } | ${rtt} | ${r.dropped} | ${r.failed} | ${r.falseTimeouts} |`,
+      );
+    }
+    lines.push("");
+    const byKind = new Map(rows.map((r) => [r.kind, r]));
+    const lifeline = rows.filter((r) => r.kind.startsWith("lifeline"));
+    const refs = (["go", "naive-deno", "bare-node"] as const).filter((k) =>
+      byKind.has(k)
+    );
+    if (lifeline.length > 0 && refs.length > 0) {
+      lines.push(
+        "Ratios in the same run (Lifeline ÷ baseline; lower is better):",
+        "",
+        `| server | ${
+          refs.map((k) => `RSS/conn ÷ ${byKind.get(k)!.label}`).join(" | ")
+        } | ${refs.map((k) => `CPU ÷ ${byKind.get(k)!.label}`).join(" | ")} |`,
+        `| --- |${" --: |".repeat(refs.length * 2)}`,
+      );
+      for (const r of lifeline) {
+        lines.push(
+          `| ${r.label} | ${
+            refs.map((k) =>
+              ratio(r.rssPerConnectionKiB, byKind.get(k)!.rssPerConnectionKiB)
+            ).join(" | ")
+          } | ${
+            refs.map((k) => ratio(r.cpuPercent, byKind.get(k)!.cpuPercent))
+              .join(" | ")
+          } |`,
+        );
+      }
+      lines.push("");
+    }
+  }
+  if (report.skipped.length > 0) {
+    lines.push("Not measured:", "");
+    for (const s of report.skipped) {
+      lines.push(`- ${s.kind} (${s.protocol}): ${s.reason}`);
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,227 @@
+/**
+ * The servers the harness can measure: Lifeline with either transport, and
+ * the baselines in `bench/baselines/`, each with the command that starts it
+ * and the pattern of the log line it prints when it drops a client for
+ * silence.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import type { LoadProtocol } from "./_load_types.ts";
+
+/** The names accepted by `--servers`. */
+export const SERVER_KINDS = [
+  "lifeline-deno",
+  "lifeline-node",
+  "go",
+  "naive-deno",
+  "bare-deno",
+  "bare-node",
+] as const;
+
+/** One of {@link SERVER_KINDS}. */
+export type ServerKind = typeof SERVER_KINDS[number];
+
+/** How to start one server for one protocol. */
+export interface ServerSpec {
+  /** The kind. */
+  kind: ServerKind;
+  /** The name shown in reports. */
+  label: string;
+  /** The program and its arguments. */
+  argv: string[];
+  /** A log line matching this reports a client dropped for silence. */
+  timeoutLine: RegExp;
+}
+
+/** Settings every server of a run gets. */
+export interface ServerSettings {
+  /** Address to listen on. */
+  host: string;
+  /** Port to listen on. */
+  port: number;
+  /** Heartbeat interval in ms. */
+  intervalMs: number;
+  /** Silence after which a client is dropped, in ms. */
+  timeoutMs: number;
+  /** Lifeline's sweep tick in ms, or undefined for its default. */
+  tickMs?: number;
+  /** How many clients the run opens (for `--max-connections`). */
+  clients: number;
+  /** The built Go baseline, if any. */
+  goBinary?: string;
+  /** Extra V8 flags for the Deno servers, if any. */
+  v8Flags?: string;
+}
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** The kinds that can serve a protocol (bare servers never answer a hello). */
+export const KINDS_BY_PROTOCOL: Record<LoadProtocol, readonly ServerKind[]> = {
+  go: SERVER_KINDS,
+  lifeline: ["lifeline-deno", "lifeline-node", "naive-deno"],
+};
+
+/**
+ * Builds the command that starts a server.
+ *
+ * @param kind Which server.
+ * @param protocol The protocol the clients will speak.
+ * @param settings Address, port and heartbeat policy.
+ * @returns The spec.
+ *
+ * @example
+ * ```ts
+ * import { serverSpec } from "./_servers.ts";
+ * const spec = serverSpec("bare-node", "go", {
+ *   host: "127.0.0.1", port: 9100, intervalMs: 1000, timeoutMs: 5000, clients: 10,
+ * });
+ * console.log(spec.label); // "bare node:net"
+ * ```
+ */
+export function serverSpec(
+  kind: ServerKind,
+  protocol: LoadProtocol,
+  settings: ServerSettings,
+): ServerSpec {
+  const deno = (script: string, extra: string[] = []): string[] => [
+    Deno.execPath(),
+    "run",
+    "-A",
+    ...(settings.v8Flags ? [`--v8-flags=${settings.v8Flags}`] : []),
+    `${ROOT}${script}`,
+    "--host",
+    settings.host,
+    "--port",
+    String(settings.port),
+    ...extra,
+  ];
+  const baselineFlags = [
+    "--timeout",
+    `${settings.timeoutMs}ms`,
+    "--scan",
+    "10s",
+  ];
+  const baselineTimeout = /^timeout /;
+  switch (kind) {
+    case "lifeline-deno":
+    case "lifeline-node": {
+      const transport = kind === "lifeline-deno" ? "deno" : "node";
+      return {
+        kind,
+        label: `Lifeline (${transport})`,
+        argv: deno("server/main.ts", [
+          "--interval",
+          `${settings.intervalMs}ms`,
+          "--timeout",
+          `${settings.timeoutMs}ms`,
+          ...(settings.tickMs ? ["--tick", `${settings.tickMs}ms`] : []),
+          "--max-connections",
+          String(settings.clients + 1000),
+          "--transport",
+          transport,
+        ]),
+        timeoutLine: /\btimeout\b/i,
+      };
+    }
+    case "naive-deno":
+      return protocol === "go"
+        ? {
+          kind,
+          label: "naive Deno.listen",
+          argv: deno("bench/baselines/naive_deno_server.ts", baselineFlags),
+          timeoutLine: baselineTimeout,
+        }
+        : {
+          kind,
+          label: "naive Deno.listen (ndjson + pong)",
+          argv: deno("bench/baselines/naive_ndjson_server.ts", baselineFlags),
+          timeoutLine: baselineTimeout,
+        };
+    case "bare-deno":
+      return {
+        kind,
+        label: "bare Deno.listen",
+        argv: deno("bench/baselines/bare_deno_server.ts"),
+        timeoutLine: /^$^/,
+      };
+    case "bare-node":
+      return {
+        kind,
+        label: "bare node:net",
+        argv: deno("bench/baselines/bare_node_server.ts"),
+        timeoutLine: /^$^/,
+      };
+    case "go":
+      if (!settings.goBinary) {
+        throw new TypeError('Cannot start the "go" baseline: it is not built');
+      }
+      return {
+        kind,
+        label: "Go (goroutine per conn)",
+        argv: [
+          settings.goBinary,
+          "-host",
+          settings.host,
+          "-port",
+          String(settings.port),
+          "-timeout",
+          `${settings.timeoutMs}ms`,
+          "-scan",
+          "10s",
+        ],
+        timeoutLine: baselineTimeout,
+      };
+  }
+}
+
+/**
+ * Builds the Go baseline with `go build` into a temporary directory.
+ *
+ * @param dir Where to put the binary.
+ * @returns The binary's path, or `undefined` (with a message on stderr)
+ * when `go` is not installed.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildGoServer } from "./_servers.ts";
+ * const dir = await Deno.makeTempDir({ prefix: "bench_go_" });
+ * console.log(await buildGoServer(dir));
+ * ```
+ */
+export async function buildGoServer(dir: string): Promise<string | undefined> {
+  const out = `${dir}/go_server`;
+  const env: Record<string, string> = {
+    GOFLAGS: "-mod=mod",
+    GOTOOLCHAIN: "local",
+  };
+  if (!Deno.env.get("HOME")) {
+    env.GOCACHE = `${dir}/cache`;
+    env.GOPATH = `${dir}/gopath`;
+  }
+  let result: Deno.CommandOutput;
+  try {
+    result = await new Deno.Command("go", {
+      args: ["build", "-o", out, "."],
+      cwd: `${ROOT}bench/baselines/go_server`,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      console.error('"go" is not installed: skipping the Go baseline');
+      return undefined;
+    }
+    throw error;
+  }
+  if (!result.success) {
+    throw new Error(
+      `Cannot build the Go baseline: ${
+        new TextDecoder().decode(result.stderr)
+      }`,
+    );
+  }
+  return out;
+}

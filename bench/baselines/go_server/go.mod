@@ -1,0 +1,3 @@
+module lifeline.bench/go_server
+
+go 1.19
