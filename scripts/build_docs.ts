@@ -1,0 +1,199 @@
+/**
+ * Builds the docs site, as `deno task docs` does: VitePress renders `docs/`
+ * into `docs/.vitepress/dist/` (the measured results come from
+ * `lab/results/latest.json` through a data loader), then `deno doc --html`
+ * writes the API reference from the JSDoc into `dist/api/`.
+ *
+ * ```sh
+ * deno task docs
+ * deno task docs:serve
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+
+/** The repository root. */
+export const ROOT: string = resolve(import.meta.dirname ?? ".", "..");
+
+/** The public entry points whose JSDoc becomes the API reference. */
+export const API_ENTRY_POINTS: readonly string[] = [
+  "mod.ts",
+  "server/mod.ts",
+  "client/mod.ts",
+  "protocol/mod.ts",
+  "sysctl/mod.ts",
+];
+
+/** Options for {@linkcode buildDocs}. */
+export interface BuildDocsOptions {
+  /**
+   * The repository root.
+   *
+   * @default {ROOT}
+   */
+  root?: string;
+  /**
+   * Build even when an API entry point is missing (while the project is
+   * being written), leaving it out of the reference with a warning.
+   *
+   * @default {false}
+   */
+  allowMissingEntryPoints?: boolean;
+  /**
+   * Print the tools' output.
+   *
+   * @default {true}
+   */
+  verbose?: boolean;
+}
+
+/** What {@linkcode buildDocs} produced. */
+export interface BuildDocsResult {
+  /** The directory holding the built site. */
+  outDir: string;
+  /** The entry points documented in the API reference. */
+  entryPoints: string[];
+  /** Entry points that were missing and left out. */
+  missingEntryPoints: string[];
+  /** Wall-clock time of the whole build in milliseconds. */
+  durationMs: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+async function run(
+  args: string[],
+  cwd: string,
+  verbose: boolean,
+): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = new TextDecoder().decode(output.stdout) +
+    new TextDecoder().decode(output.stderr);
+  if (verbose || !output.success) console.log(text.trimEnd());
+  if (!output.success) {
+    throw new Error(
+      `Command "deno ${args.join(" ")}" failed with exit code ${output.code}`,
+    );
+  }
+}
+
+/**
+ * Builds the site and the API reference.
+ *
+ * @param options Where the repository is and how strict to be.
+ * @returns Where the site is and what went into the API reference.
+ * @throws {Error} When VitePress or `deno doc` fails, or an entry point is
+ * missing and `allowMissingEntryPoints` is not set.
+ *
+ * @example Build the site
+ * ```ts ignore
+ * import { buildDocs } from "./build_docs.ts";
+ * const result = await buildDocs();
+ * console.log(result.outDir);
+ * ```
+ */
+export async function buildDocs(
+  options: BuildDocsOptions = {},
+): Promise<BuildDocsResult> {
+  const started = performance.now();
+  const root = options.root ?? ROOT;
+  const verbose = options.verbose ?? true;
+  const outDir = join(root, "docs/.vitepress/dist");
+
+  const entryPoints: string[] = [];
+  const missingEntryPoints: string[] = [];
+  for (const entry of API_ENTRY_POINTS) {
+    (await exists(join(root, entry)) ? entryPoints : missingEntryPoints)
+      .push(entry);
+  }
+  if (missingEntryPoints.length > 0) {
+    const list = missingEntryPoints.map((entry) => `"${entry}"`).join(", ");
+    if (!options.allowMissingEntryPoints) {
+      throw new Error(
+        `Cannot build the API reference: missing entry point ${list}`,
+      );
+    }
+    console.warn(`Warning: API reference leaves out missing ${list}`);
+  }
+
+  // VitePress runs from node_modules (the root package.json); install it on
+  // a fresh clone.
+  if (!await exists(join(root, "node_modules/vitepress/package.json"))) {
+    await run(["install"], root, verbose);
+  }
+  await run(["run", "-A", "npm:vitepress", "build", "docs"], root, verbose);
+  await run(
+    [
+      "doc",
+      "--html",
+      "--name=Lifeline",
+      `--output=${join(outDir, "api")}`,
+      ...entryPoints,
+    ],
+    root,
+    verbose,
+  );
+  return {
+    outDir,
+    entryPoints,
+    missingEntryPoints,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+if (import.meta.main) {
+  const usage =
+    "Usage: deno task docs [--allow-missing-entry-points] [--quiet]";
+  let values: {
+    "allow-missing-entry-points"?: boolean;
+    quiet?: boolean;
+    help?: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: {
+        "allow-missing-entry-points": { type: "boolean" },
+        quiet: { type: "boolean", short: "q" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}. ${usage}`);
+    Deno.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  try {
+    const result = await buildDocs({
+      allowMissingEntryPoints: values["allow-missing-entry-points"],
+      verbose: !values.quiet,
+    });
+    console.log(
+      `Built the docs into ${result.outDir} in ${result.durationMs} ms`,
+    );
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(1);
+  }
+}
