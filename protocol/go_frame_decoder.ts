@@ -80,7 +80,9 @@ const utf8 = new TextDecoder();
  */
 export class GoFrameDecoder {
   #maxFrameBytes: number;
-  #pending: number[] = [];
+  // Copies of the chunks holding the start of an unfinished object.
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
   #depth = 0;
   #inString = false;
   #escaped = false;
@@ -96,7 +98,7 @@ export class GoFrameDecoder {
 
   /** Whether bytes of an unfinished object are buffered. */
   get hasPartialFrame(): boolean {
-    return this.#pending.length > 0;
+    return this.#depth > 0;
   }
 
   /**
@@ -110,12 +112,15 @@ export class GoFrameDecoder {
     chunk: Uint8Array,
     onFrame: (result: GoParseResult) => void,
   ): PushResult {
+    const max = this.#maxFrameBytes;
+    // Where the current object starts in this chunk (0 if it began earlier).
+    let start = this.#depth > 0 ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       if (this.#depth === 0) {
         if (byte === OPEN) {
           this.#depth = 1;
-          this.#pending.push(byte);
+          start = i;
         } else if (!isWhitespace(byte)) {
           onFrame({
             ok: false,
@@ -126,8 +131,7 @@ export class GoFrameDecoder {
         }
         continue;
       }
-      this.#pending.push(byte);
-      if (this.#pending.length > this.#maxFrameBytes) return "frame_too_large";
+      if (this.#pendingBytes + i - start + 1 > max) return "frame_too_large";
       if (this.#inString) {
         if (this.#escaped) this.#escaped = false;
         else if (byte === BACKSLASH) this.#escaped = true;
@@ -137,12 +141,32 @@ export class GoFrameDecoder {
       if (byte === QUOTE) this.#inString = true;
       else if (byte === OPEN) this.#depth++;
       else if (byte === CLOSE && --this.#depth === 0) {
-        const text = utf8.decode(new Uint8Array(this.#pending));
-        this.#pending = [];
-        onFrame(parseGoFrame(text));
+        let bytes = chunk.subarray(start, i + 1);
+        if (this.#pendingBytes > 0) bytes = this.#drain(bytes);
+        start = -1;
+        onFrame(parseGoFrame(utf8.decode(bytes)));
       }
     }
+    if (this.#depth > 0) {
+      // Copy: the transport may reuse the chunk's buffer for the next read.
+      const rest = chunk.slice(start);
+      this.#pending.push(rest);
+      this.#pendingBytes += rest.length;
+    }
     return "ok";
+  }
+
+  #drain(last: Uint8Array): Uint8Array {
+    const joined = new Uint8Array(this.#pendingBytes + last.length);
+    let offset = 0;
+    for (const part of this.#pending) {
+      joined.set(part, offset);
+      offset += part.length;
+    }
+    joined.set(last, offset);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    return joined;
   }
 }
 
@@ -165,6 +189,19 @@ export function parseGoFrame(text: string): GoParseResult {
     value = JSON.parse(text);
   } catch {
     return { ok: false, message: "Cannot parse Go-format frame: invalid JSON" };
+  }
+  // Fast path for the common, valid frame; zod explains anything else.
+  if (typeof value === "object" && value !== null) {
+    const { MessageType, Content, Owner } = value as Record<string, unknown>;
+    if (
+      Number.isSafeInteger(MessageType) && typeof Content === "string" &&
+      typeof Owner === "string"
+    ) {
+      return {
+        ok: true,
+        frame: { MessageType: MessageType as number, Content, Owner },
+      };
+    }
   }
   const result = goFrameSchema.safeParse(value);
   if (!result.success) {
