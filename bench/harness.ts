@@ -347,7 +347,7 @@ async function measureServer(
   let load: LoadRun | undefined;
   try {
     await waitForPort(server, settings.host, settings.port);
-    await sleep(1000);
+    await sleep(Math.min(1000, Math.max(300, options.settleMs)));
     const before = readMemory(server.pid);
     server.countFromNow();
     load = LoadRun.start({
@@ -545,7 +545,7 @@ export async function runHarness(
           console.error(`[bench] ${kind} / ${protocol} failed: ${reason}`);
           report.skipped.push({ kind, protocol, reason });
         }
-        await sleep(1000);
+        await sleep(300);
       }
     }
   } finally {
