@@ -1,0 +1,335 @@
+/**
+ * SVG charts generated from the lab's results with vega-lite and vega, with
+ * no browser: detection time by fault × mechanism (log scale), the same
+ * scaled back up to production values, and the adaptive heartbeat's interval
+ * over time.
+ *
+ * @module
+ */
+
+import * as vega from "vega";
+import * as vegaLite from "vega-lite";
+import { join } from "node:path";
+import type { LabResults } from "./results_schema.ts";
+
+/** A vega-lite specification (kept loose: vega-lite's own type is huge). */
+export type ChartSpec = Record<string, unknown>;
+
+/**
+ * Renders a vega-lite specification to an SVG string, headless.
+ *
+ * @param spec The vega-lite specification.
+ * @returns The SVG markup.
+ *
+ * @example
+ * ```ts
+ * import { renderSvg } from "./charts.ts";
+ * const svg = await renderSvg({
+ *   data: { values: [{ x: 1, y: 2 }] },
+ *   mark: "point",
+ *   encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
+ * });
+ * console.log(svg.startsWith("<svg")); // true
+ * ```
+ */
+export async function renderSvg(spec: ChartSpec): Promise<string> {
+  // deno-lint-ignore no-explicit-any
+  const compiled = vegaLite.compile(spec as any).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** One row of the detection chart's data. */
+export interface DetectionRow {
+  fault: string;
+  mechanism: string;
+  /** Seconds (the cap for "not detected" and "survived"). */
+  seconds: number;
+  maxSeconds: number;
+  status: "detected" | "not detected within cap" | "survived (kept alive)";
+}
+
+/**
+ * The rows the detection chart plots: one per case, its median in seconds
+ * (at least 1 ms, for the log scale), a case with no detection placed at the
+ * cap with its status.
+ *
+ * @param results The lab's results.
+ * @returns The rows.
+ *
+ * @example
+ * ```ts ignore
+ * import { detectionRows } from "./charts.ts";
+ * console.log(detectionRows(results).length === results.cases.length);
+ * ```
+ */
+export function detectionRows(results: LabResults): DetectionRow[] {
+  const fault = new Map(results.faults.map((f) => [f.id, f.label]));
+  const mechanism = new Map(results.mechanisms.map((m) => [m.id, m.label]));
+  const cap = results.parameters.capMs / 1000;
+  return results.cases.filter((c) => c.runs.length > 0).map((c) => {
+    const s = c.summary;
+    const status: DetectionRow["status"] = s.survived * 2 > s.runs
+      ? "survived (kept alive)"
+      : s.medianMs === null
+      ? "not detected within cap"
+      : "detected";
+    const seconds = status === "detected"
+      ? Math.max(s.medianMs! / 1000, 0.001)
+      : cap;
+    return {
+      fault: fault.get(c.fault) ?? c.fault,
+      mechanism: mechanism.get(c.mechanism) ?? c.mechanism,
+      seconds,
+      maxSeconds: status === "detected"
+        ? Math.max((s.maxMs ?? results.parameters.capMs) / 1000, 0.001)
+        : cap,
+      status,
+    };
+  });
+}
+
+/**
+ * The vega-lite specification of the detection chart.
+ *
+ * @param results The lab's results.
+ * @returns The specification.
+ */
+export function detectionSpec(results: LabResults): ChartSpec {
+  const cap = results.parameters.capMs / 1000;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: "Time to notice a dead peer (lab scale, median; bar to max)",
+      subtitle:
+        `Linux ${results.kernel}, ${results.parameters.repetitions} runs per case, ` +
+        `cap ${cap} s; production = ${results.parameters.scale.factor} × lab for tuned values`,
+    },
+    data: { values: detectionRows(results) },
+    facet: {
+      row: {
+        field: "fault",
+        type: "nominal",
+        title: null,
+        sort: results.faults.map((f) => f.label),
+      },
+    },
+    spec: {
+      width: 460,
+      height: { step: 16 },
+      layer: [
+        {
+          mark: { type: "rule", color: "#999" },
+          encoding: {
+            x: { field: "seconds", type: "quantitative" },
+            x2: { field: "maxSeconds" },
+            y: {
+              field: "mechanism",
+              type: "nominal",
+              sort: results.mechanisms.map((m) => m.label),
+            },
+          },
+        },
+        {
+          mark: { type: "point", filled: true, size: 70 },
+          encoding: {
+            x: {
+              field: "seconds",
+              type: "quantitative",
+              scale: { type: "log", domain: [0.001, cap * 1.5] },
+              title: "seconds after the fault (log)",
+            },
+            y: {
+              field: "mechanism",
+              type: "nominal",
+              title: null,
+              sort: results.mechanisms.map((m) => m.label),
+            },
+            color: {
+              field: "status",
+              type: "nominal",
+              scale: {
+                domain: [
+                  "detected",
+                  "not detected within cap",
+                  "survived (kept alive)",
+                ],
+                range: ["#1f77b4", "#d62728", "#2ca02c"],
+              },
+              legend: { orient: "bottom", title: null },
+            },
+            shape: {
+              field: "status",
+              type: "nominal",
+              scale: {
+                domain: [
+                  "detected",
+                  "not detected within cap",
+                  "survived (kept alive)",
+                ],
+                range: ["circle", "triangle-right", "diamond"],
+              },
+              legend: { orient: "bottom", title: null },
+            },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: "independent" } },
+  };
+}
+
+/**
+ * The vega-lite specification of the production-scale chart: each case's
+ * predicted worst case at production values.
+ *
+ * @param results The lab's results.
+ * @returns The specification.
+ */
+export function productionSpec(results: LabResults): ChartSpec {
+  const mechanism = new Map(results.mechanisms.map((m) => [m.id, m.label]));
+  const rows = results.cases
+    .filter((c) =>
+      c.fault === "client_vanishes" && c.predicted.productionMs !== null
+    )
+    .map((c) => ({
+      mechanism: mechanism.get(c.mechanism) ?? c.mechanism,
+      minutes: c.predicted.productionMs! / 60_000,
+      formula: c.predicted.production,
+    }));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: "Client host vanishes: worst case at production values",
+      subtitle:
+        `the lab's formulas with every tuned constant × ${results.parameters.scale.factor}`,
+    },
+    width: 460,
+    height: { step: 22 },
+    data: { values: rows },
+    mark: { type: "bar", color: "#1f77b4" },
+    encoding: {
+      y: { field: "mechanism", type: "nominal", title: null, sort: "x" },
+      x: {
+        field: "minutes",
+        type: "quantitative",
+        scale: { type: "log" },
+        title: "minutes (log)",
+      },
+    },
+  };
+}
+
+/**
+ * The vega-lite specification of the adaptive heartbeat chart: the interval
+ * over time, with the NAT's idle timeout as a rule.
+ *
+ * @param results The lab's results.
+ * @returns The specification.
+ */
+export function adaptiveSpec(results: LabResults): ChartSpec {
+  const a = results.adaptive;
+  const rows = a.samples.map((s) => ({
+    t: s.tMs / 1000,
+    interval: s.intervalMs / 1000,
+    event: s.event,
+  }));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: "Adaptive heartbeat behind a NAT",
+      subtitle: `conntrack idle timeout ${
+        a.natTimeoutMs / 1000
+      } s; settled at ${
+        a.settledIntervalMs === null ? "—" : `${a.settledIntervalMs / 1000} s`
+      }; drops after settling: ${a.dropsAfterSettle}`,
+    },
+    width: 460,
+    height: 220,
+    layer: [
+      {
+        data: { values: rows },
+        mark: { type: "line", interpolate: "step-after", point: true },
+        encoding: {
+          x: { field: "t", type: "quantitative", title: "seconds since start" },
+          y: {
+            field: "interval",
+            type: "quantitative",
+            title: "heartbeat interval (s)",
+          },
+        },
+      },
+      {
+        data: {
+          values: [{ nat: a.natTimeoutMs / 1000, label: "NAT idle timeout" }],
+        },
+        layer: [
+          {
+            mark: { type: "rule", color: "#d62728", strokeDash: [4, 4] },
+            encoding: { y: { field: "nat", type: "quantitative" } },
+          },
+          {
+            mark: {
+              type: "text",
+              align: "left",
+              dx: 4,
+              dy: -6,
+              color: "#d62728",
+            },
+            encoding: {
+              y: { field: "nat", type: "quantitative" },
+              x: { value: 0 },
+              text: { field: "label" },
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * Writes every chart of a results file as SVG into a directory.
+ *
+ * @param results The lab's results.
+ * @param dir The directory (created when missing).
+ * @returns The paths written.
+ */
+export async function writeCharts(
+  results: LabResults,
+  dir: string,
+): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  const charts: [string, ChartSpec][] = [
+    ["detection_times.svg", detectionSpec(results)],
+    ["production_worst_case.svg", productionSpec(results)],
+  ];
+  if (results.adaptive.samples.length > 0) {
+    charts.push(["adaptive_interval.svg", adaptiveSpec(results)]);
+  }
+  const written: string[] = [];
+  for (const [name, spec] of charts) {
+    const path = join(dir, name);
+    await Deno.writeTextFile(path, await renderSvg(spec));
+    written.push(path);
+  }
+  return written;
+}
+
+if (import.meta.main) {
+  // Re-render the charts from an existing results file.
+  const { parseLabResults } = await import("./results_schema.ts");
+  const file = Deno.args[0] ??
+    new URL("./results/latest.json", import.meta.url).pathname;
+  const dir = Deno.args[1] ??
+    new URL("../docs/public/charts/", import.meta.url).pathname;
+  const written = await writeCharts(
+    parseLabResults(JSON.parse(await Deno.readTextFile(file))),
+    dir,
+  );
+  console.log(written.join("\n"));
+}

@@ -1,0 +1,268 @@
+/**
+ * The two ends of a measured connection, started inside the lab's
+ * namespaces: either the lab's probe programs (for the kernel-level
+ * mechanisms) or Lifeline's own server and client (for the heartbeat). Both
+ * are driven through one small interface so the fault code does not care.
+ *
+ * @module
+ */
+
+import { fileURLToPath as fromFileUrl } from "node:url";
+import type { MechanismId } from "./results_schema.ts";
+import type { LabParameters } from "./results_schema.ts";
+import { NsProcess, type OutputLine } from "./ns_process.ts";
+import type { Topology } from "./netns.ts";
+
+/** The port the server side listens on inside its namespace. */
+export const LAB_PORT = 7000;
+
+const PROBE = fromFileUrl(new URL("./probe.ts", import.meta.url));
+const SERVER_MAIN = fromFileUrl(new URL("../server/main.ts", import.meta.url));
+const CLIENT_MAIN = fromFileUrl(new URL("../client/main.ts", import.meta.url));
+
+/** When and how one side noticed the connection was gone. */
+export interface Detection {
+  /** `Date.now()` of the moment it noticed. */
+  at: number;
+  how: string;
+}
+
+/** One side of the measured connection. */
+export interface Side {
+  /** The process (for signals). */
+  readonly process: NsProcess;
+  /** Resolves when this side has an established connection (false: timed out). */
+  connected(timeoutMs: number): Promise<boolean>;
+  /** The first time after `since` this side reported the connection gone, or null. */
+  detection(since: number): Detection | null;
+  /** Waits up to `timeoutMs` for a detection after `since`. */
+  waitDetection(since: number, timeoutMs: number): Promise<Detection | null>;
+  /** Makes this side write to its peer (for the RTO mechanisms). */
+  write(): Promise<void>;
+  /** Whether data from the peer arrived after `since`, waiting up to `timeoutMs`. */
+  receivedSince(since: number, timeoutMs: number): Promise<boolean>;
+}
+
+/** Both sides. */
+export interface Pair {
+  server: Side;
+  client: Side;
+  /** Stops both processes. */
+  stop(): Promise<void>;
+}
+
+function probeSide(
+  process: NsProcess,
+  isGone: (line: OutputLine) => string | null,
+): Side {
+  const find = (since: number): Detection | null => {
+    for (const line of process.lines) {
+      const how = isGone(line);
+      if (how !== null && (line.json?.t as number ?? line.at) >= since) {
+        return { at: (line.json?.t as number) ?? line.at, how };
+      }
+    }
+    return null;
+  };
+  return {
+    process,
+    async connected(timeoutMs) {
+      return (await process.waitFor(
+        (l) => l.json?.event === "connected",
+        timeoutMs,
+      )) !== null;
+    },
+    detection: find,
+    async waitDetection(since, timeoutMs) {
+      await process.waitFor(
+        (l) => isGone(l) !== null && ((l.json?.t as number) ?? l.at) >= since,
+        timeoutMs,
+      );
+      return find(since);
+    },
+    async write() {
+      await process.send("write");
+    },
+    async receivedSince(since, timeoutMs) {
+      return (await process.waitFor(
+        (l) => l.json?.event === "data" && (l.json.t as number) >= since,
+        timeoutMs,
+      )) !== null;
+    },
+  };
+}
+
+function probeGone(line: OutputLine): string | null {
+  return line.json?.event === "closed" ? String(line.json.how) : null;
+}
+
+/**
+ * Starts the two ends for a mechanism: probes for `none*`, `keepalive_*` and
+ * `node_idle`; Lifeline's server and client for `heartbeat*`.
+ *
+ * @param topology The namespaces.
+ * @param mechanism The mechanism.
+ * @param p The lab's parameters.
+ * @returns Both sides, already started (wait with `connected()`).
+ */
+export async function startPair(
+  topology: Topology,
+  mechanism: MechanismId,
+  p: LabParameters,
+): Promise<Pair> {
+  if (mechanism === "heartbeat" || mechanism === "heartbeat_keepalive") {
+    return await startLifeline(topology, p);
+  }
+  const keepalive = mechanism === "node_idle"
+    ? `idle:${p.nodeIdleMs}`
+    : mechanism.startsWith("keepalive")
+    ? "on"
+    : "off";
+  const probe = [
+    "deno",
+    "run",
+    "-A",
+    PROBE,
+    "--keepalive",
+    keepalive,
+    "--port",
+    String(LAB_PORT),
+  ];
+  const server = new NsProcess(topology.server, [
+    ...probe,
+    "--role",
+    "server",
+    "--host",
+    topology.serverAddr,
+  ]);
+  const listening = await server.waitFor(
+    (l) => l.json?.event === "listening",
+    20_000,
+  );
+  if (listening === null) {
+    await server.stop();
+    throw new Error(
+      `Probe server did not start: ${
+        server.lines.map((l) => l.text).join(" | ")
+      }`,
+    );
+  }
+  const client = new NsProcess(topology.client, [
+    ...probe,
+    "--role",
+    "client",
+    "--host",
+    topology.serverAddr,
+  ]);
+  return {
+    server: probeSide(server, probeGone),
+    client: probeSide(client, probeGone),
+    async stop() {
+      await Promise.all([server.stop(), client.stop()]);
+    },
+  };
+}
+
+/** Lifeline's server log lines that mean "a client is gone". */
+function lifelineServerGone(line: OutputLine): string | null {
+  const json = line.json;
+  if (json !== undefined) {
+    const event = String(json.event ?? json.type ?? "");
+    if (/timeout/i.test(event)) return "heartbeat timeout";
+    if (/disconnect|close/i.test(event)) return String(json.reason ?? event);
+    return null;
+  }
+  if (/timed? ?out/i.test(line.text)) return "heartbeat timeout";
+  if (/disconnect|closed/i.test(line.text)) return "closed";
+  return null;
+}
+
+/** Lifeline's client `--json` lines that mean "the server is gone". */
+function lifelineClientGone(line: OutputLine): string | null {
+  const json = line.json;
+  if (json === undefined) return null;
+  const event = String(json.event ?? json.type ?? "");
+  if (/timeout|disconnect|dead|close|reconnect/i.test(event)) {
+    return String(json.reason ?? event);
+  }
+  return null;
+}
+
+function lifelineConnected(line: OutputLine): boolean {
+  const json = line.json;
+  const text = json === undefined
+    ? line.text
+    : String(json.event ?? json.type ?? "");
+  return /welcome|connected|connect\b|online/i.test(text);
+}
+
+async function startLifeline(
+  topology: Topology,
+  p: LabParameters,
+): Promise<Pair> {
+  const hb = p.heartbeat;
+  const server = new NsProcess(topology.server, [
+    "deno",
+    "run",
+    "-A",
+    SERVER_MAIN,
+    "--host",
+    topology.serverAddr,
+    "--port",
+    String(LAB_PORT),
+    "--interval",
+    `${hb.intervalMs}ms`,
+    "--timeout",
+    `${hb.timeoutMs}ms`,
+    "--tick",
+    `${hb.tickMs}ms`,
+  ]);
+  const listening = await server.waitFor((l) => /listen/i.test(l.text), 20_000);
+  if (listening === null) {
+    await server.stop();
+    throw new Error(
+      `Lifeline server did not start: ${
+        server.lines.map((l) => l.text).join(" | ")
+      }`,
+    );
+  }
+  const client = new NsProcess(topology.client, [
+    "deno",
+    "run",
+    "-A",
+    CLIENT_MAIN,
+    "-n",
+    "lab",
+    "--host",
+    topology.serverAddr,
+    "--port",
+    String(LAB_PORT),
+    "--json",
+  ]);
+  const side = (
+    process: NsProcess,
+    gone: (l: OutputLine) => string | null,
+  ): Side => {
+    const base = probeSide(process, gone);
+    return {
+      ...base,
+      async connected(timeoutMs) {
+        return (await process.waitFor(lifelineConnected, timeoutMs)) !== null;
+      },
+      async write() {
+        // The heartbeat already writes; nothing to add.
+      },
+      async receivedSince() {
+        // Alive when nothing reported a disconnect (checked by the caller).
+        return true;
+      },
+    };
+  };
+  return {
+    server: side(server, lifelineServerGone),
+    client: side(client, lifelineClientGone),
+    async stop() {
+      await Promise.all([server.stop(), client.stop()]);
+    },
+  };
+}

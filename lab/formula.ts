@@ -1,0 +1,349 @@
+/**
+ * The formulas that predict how long each mechanism takes to notice each
+ * fault, used to check the lab's measurements and to scale them back up to
+ * production values. Every time constant enters these formulas linearly, so
+ * multiplying all of them by a factor multiplies the detection time by the
+ * same factor; only the kernel's retransmission timeout (based on the 200 ms
+ * minimum RTO, not on the lab's constants) does not scale.
+ *
+ * @module
+ */
+
+import type {
+  FaultId,
+  LabParameters,
+  LabPrediction,
+  MechanismId,
+} from "./results_schema.ts";
+import { formatMs } from "./stats.ts";
+
+/** Keepalive settings in seconds, as the three sysctls hold them. */
+export interface KeepaliveSettings {
+  time: number;
+  intvl: number;
+  probes: number;
+}
+
+/** The minimum retransmission timeout of Linux (TCP_RTO_MIN), in ms. */
+export const RTO_MIN_MS = 200;
+/** The maximum retransmission timeout of Linux (TCP_RTO_MAX), in ms. */
+export const RTO_MAX_MS = 120_000;
+
+/**
+ * How long Linux keeps retransmitting unacknowledged data before it gives up
+ * with ETIMEDOUT, for a given `tcp_retries2`: the sum of the doubling RTOs
+ * from TCP_RTO_MIN, each capped at TCP_RTO_MAX (`retransmits_timed_out()`).
+ *
+ * @param retries2 The value of `net.ipv4.tcp_retries2`.
+ * @returns Milliseconds from the first transmission to the give-up.
+ *
+ * @example The default, 15, gives the well-known 924.6 s
+ * ```ts
+ * import { rtoGiveUpMs } from "./formula.ts";
+ * console.log(rtoGiveUpMs(15)); // 924600
+ * console.log(rtoGiveUpMs(5)); // 12600
+ * ```
+ */
+export function rtoGiveUpMs(retries2: number): number {
+  let total = 0;
+  for (let i = 0; i <= retries2; i++) {
+    total += Math.min(RTO_MIN_MS * 2 ** i, RTO_MAX_MS);
+  }
+  return Math.round(total);
+}
+
+/**
+ * The range of keepalive detection times after a peer vanishes: the first
+ * unanswered probe goes out `time` after the last packet received, then
+ * `probes` probes `intvl` apart; so the detection happens between
+ * `probes × intvl` (the peer vanished just before a probe was due) and
+ * `time + probes × intvl` (just after a packet arrived).
+ *
+ * @param k The keepalive settings in seconds.
+ * @returns The range in milliseconds.
+ *
+ * @example Defaults of a fresh namespace
+ * ```ts
+ * import { keepaliveRangeMs } from "./formula.ts";
+ * console.log(keepaliveRangeMs({ time: 7200, intvl: 75, probes: 9 })); // { minMs: 675000, maxMs: 7875000 }
+ * ```
+ */
+export function keepaliveRangeMs(
+  k: KeepaliveSettings,
+): { minMs: number; maxMs: number } {
+  return {
+    minMs: k.probes * k.intvl * 1000,
+    maxMs: (k.time + k.probes * k.intvl) * 1000,
+  };
+}
+
+/**
+ * The same keepalive settings multiplied by a factor (the probe count stays).
+ *
+ * @param k Settings in seconds.
+ * @param factor The factor.
+ * @returns The scaled settings.
+ *
+ * @example
+ * ```ts
+ * import { scaleKeepalive } from "./formula.ts";
+ * console.log(scaleKeepalive({ time: 2, intvl: 1, probes: 3 }, 60)); // { time: 120, intvl: 60, probes: 3 }
+ * ```
+ */
+export function scaleKeepalive(
+  k: KeepaliveSettings,
+  factor: number,
+): KeepaliveSettings {
+  return { time: k.time * factor, intvl: k.intvl * factor, probes: k.probes };
+}
+
+function never(formula: string, production = formula): LabPrediction {
+  return {
+    minMs: null,
+    maxMs: null,
+    formula,
+    production,
+    productionMs: null,
+    survives: false,
+  };
+}
+
+function survives(formula: string, production: string): LabPrediction {
+  return {
+    minMs: null,
+    maxMs: null,
+    formula,
+    production,
+    productionMs: null,
+    survives: true,
+  };
+}
+
+function range(
+  minMs: number,
+  maxMs: number,
+  formula: string,
+  production: string,
+  productionMs: number,
+): LabPrediction {
+  return { minMs, maxMs, formula, production, productionMs, survives: false };
+}
+
+function kaText(k: KeepaliveSettings): string {
+  return `time + probes × intvl = ${k.time} s + ${k.probes} × ${k.intvl} s`;
+}
+
+/**
+ * Predicts the detection time of a fault by a mechanism, as a range, with the
+ * formula in the lab's values and the same formula at production values (all
+ * lab time constants multiplied by `parameters.scale.factor`; the namespace
+ * defaults and the kernel's RTO stay as they are).
+ *
+ * @param fault The fault.
+ * @param mechanism The mechanism.
+ * @param p The lab's parameters.
+ * @returns The prediction.
+ *
+ * @example Tuned keepalive against a vanished client
+ * ```ts
+ * import { predict } from "./formula.ts";
+ * import { DEFAULT_PARAMETERS } from "./cases.ts";
+ * const p = predict("client_vanishes", "keepalive_tuned", DEFAULT_PARAMETERS);
+ * console.log(p.minMs, p.maxMs); // 3000 5000
+ * ```
+ */
+export function predict(
+  fault: FaultId,
+  mechanism: MechanismId,
+  p: LabParameters,
+): LabPrediction {
+  const f = p.scale.factor;
+  const kd = p.keepaliveDefault;
+  const kt = p.keepaliveTuned;
+  const ktProd = scaleKeepalive(kt, f);
+  const hb = p.heartbeat;
+  const rto = rtoGiveUpMs(p.tcpRetries2.default);
+  const rtoLow = rtoGiveUpMs(p.tcpRetries2.lowered);
+  const nodeIdle = {
+    time: p.nodeIdleMs / 1000,
+    intvl: kd.intvl,
+    probes: kd.probes,
+  };
+  const nodeProd = { ...nodeIdle, time: nodeIdle.time * f };
+  const hbRange = (tick: number) => ({
+    minMs: hb.timeoutMs - hb.intervalMs,
+    maxMs: hb.timeoutMs + tick,
+  });
+  const hbText = (tick: number, scale: number) =>
+    `timeout + tick = ${formatMs(hb.timeoutMs * scale)} + ${
+      formatMs(tick * scale)
+    }`;
+  const natS = p.conntrackTimeoutS;
+
+  if (fault === "client_killed") {
+    return range(
+      0,
+      p.toleranceMs,
+      "the client's kernel sends FIN (or RST): the server's read ends at once",
+      "the same: one round trip",
+      0,
+    );
+  }
+
+  const isNat = fault === "nat_expiry_loose" || fault === "nat_expiry_strict";
+  if (isNat) {
+    const quiet = (period: number) => period < natS;
+    switch (mechanism) {
+      case "none":
+      case "none_retries2": {
+        if (fault === "nat_expiry_loose") {
+          return range(
+            0,
+            p.toleranceMs,
+            "the server writes after the mapping expired; the router answers with RST",
+            "the same: one round trip",
+            0,
+          );
+        }
+        const ms = mechanism === "none" ? rto : rtoLow;
+        const r = mechanism === "none"
+          ? p.tcpRetries2.default
+          : p.tcpRetries2.lowered;
+        return range(
+          ms,
+          ms * 1.1,
+          `the server writes; RTO gives up after Σ min(200 ms·2^i, 120 s), i = 0..${r} = ${
+            formatMs(ms)
+          }`,
+          `the same (the RTO does not scale): ${formatMs(ms)}`,
+          ms,
+        );
+      }
+      case "keepalive_default":
+        return never(
+          `idle ${kd.time} s > conntrack ${natS} s: the mapping expires; nobody sends, nobody notices`,
+          `${kd.time} s > ${natS * f} s: the same`,
+        );
+      case "keepalive_tuned":
+      case "heartbeat_keepalive":
+        return quiet(kt.time)
+          ? survives(
+            `probe every ${kt.time} s < conntrack ${natS} s keeps the mapping`,
+            `${kt.time * f} s < ${natS * f} s`,
+          )
+          : never("keepalive too slow for the NAT");
+      case "node_idle":
+        return quiet(nodeIdle.time)
+          ? survives(
+            `setKeepAlive idle ${nodeIdle.time} s < conntrack ${natS} s keeps the mapping`,
+            `${nodeIdle.time * f} s < ${natS * f} s`,
+          )
+          : never("idle too long for the NAT");
+      case "heartbeat":
+        return quiet(hb.intervalMs / 1000)
+          ? survives(
+            `ping every ${
+              formatMs(hb.intervalMs)
+            } < conntrack ${natS} s keeps the mapping`,
+            `${formatMs(hb.intervalMs * f)} < ${natS * f} s`,
+          )
+          : never("heartbeat too slow for the NAT");
+    }
+  }
+
+  if (fault === "server_frozen") {
+    // The frozen server's kernel still ACKs data and keepalive probes.
+    switch (mechanism) {
+      case "heartbeat":
+      case "heartbeat_keepalive": {
+        const { minMs, maxMs } = hbRange(hb.intervalMs);
+        return range(
+          minMs,
+          maxMs,
+          `client: ${
+            hbText(hb.intervalMs, 1)
+          } (no pong while the kernel still ACKs)`,
+          `${hbText(hb.intervalMs, f)} = ${formatMs(maxMs * f)}`,
+          maxMs * f,
+        );
+      }
+      default:
+        return never(
+          "the frozen server's kernel ACKs data and keepalive probes: TCP sees a healthy peer",
+        );
+    }
+  }
+
+  // client_vanishes: the server notices.
+  switch (mechanism) {
+    case "none":
+      return range(
+        rto,
+        rto * 1.1,
+        `the server writes; RTO gives up after Σ min(200 ms·2^i, 120 s), i = 0..${p.tcpRetries2.default} = ${
+          formatMs(rto)
+        }`,
+        `the same (the RTO does not scale): ${formatMs(rto)}`,
+        rto,
+      );
+    case "none_retries2":
+      return range(
+        rtoLow,
+        rtoLow * 1.1,
+        `the server writes; tcp_retries2=${p.tcpRetries2.lowered}: Σ 200 ms·2^i, i = 0..${p.tcpRetries2.lowered} = ${
+          formatMs(rtoLow)
+        }`,
+        `the same (the RTO does not scale): ${formatMs(rtoLow)}`,
+        rtoLow,
+      );
+    case "keepalive_default": {
+      const r = keepaliveRangeMs(kd);
+      return range(
+        r.minMs,
+        r.maxMs,
+        kaText(kd),
+        `${kaText(kd)} = ${formatMs(r.maxMs)}`,
+        r.maxMs,
+      );
+    }
+    case "keepalive_tuned": {
+      const r = keepaliveRangeMs(kt);
+      const prod = keepaliveRangeMs(ktProd);
+      return range(
+        r.minMs,
+        r.maxMs,
+        kaText(kt),
+        `${kaText(ktProd)} = ${formatMs(prod.maxMs)}`,
+        prod.maxMs,
+      );
+    }
+    case "node_idle": {
+      const r = keepaliveRangeMs(nodeIdle);
+      const prod = keepaliveRangeMs(nodeProd);
+      return range(
+        r.minMs,
+        r.maxMs,
+        `setKeepAlive idle + namespace probes × intvl = ${nodeIdle.time} s + ${kd.probes} × ${kd.intvl} s`,
+        `${kaText(nodeProd)} = ${formatMs(prod.maxMs)}`,
+        prod.maxMs,
+      );
+    }
+    case "heartbeat":
+    case "heartbeat_keepalive": {
+      const { minMs, maxMs } = hbRange(hb.tickMs);
+      const ka = keepaliveRangeMs(kt);
+      const both = mechanism === "heartbeat_keepalive";
+      return range(
+        both ? Math.min(minMs, ka.minMs) : minMs,
+        both ? Math.min(maxMs, ka.maxMs) : maxMs,
+        `server: ${hbText(hb.tickMs, 1)}${
+          both
+            ? ` (keepalive alone: ${formatMs(ka.minMs)}–${formatMs(ka.maxMs)})`
+            : ""
+        }`,
+        `${hbText(hb.tickMs, f)} = ${formatMs(maxMs * f)}`,
+        maxMs * f,
+      );
+    }
+  }
+}
