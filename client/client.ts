@@ -343,6 +343,10 @@ export class LifelineClient extends EventTarget {
       this.#write(session, line);
       return "sent";
     }
+    if (this.#closed) {
+      // The liveness check just found the server dead and reconnecting is off.
+      throw new Error(`Cannot send: client "${this.#name}" is closed`);
+    }
     if (this.#queue.length >= this.#maxQueue) {
       throw new RangeError(
         `Cannot queue a message: ${this.#maxQueue} messages already wait for a connection`,
@@ -888,9 +892,12 @@ export function connect(options: ClientOptions): Promise<LifelineClient> {
       lastError = event.detail.message;
     };
     const onDisconnect = (event: CustomEvent<{ reason: string }>) => {
-      if (event.detail.reason !== "socket_error") {
-        lastError = `the connection ended (${event.detail.reason})`;
+      if (event.detail.reason === "eof") {
+        lastError = "the server closed the connection before welcome";
       }
+    };
+    const onBye = (event: CustomEvent<{ reason: string }>) => {
+      lastError = `the server said bye (${event.detail.reason})`;
     };
     const onFail = () => {
       cleanup();
@@ -909,12 +916,14 @@ export function connect(options: ClientOptions): Promise<LifelineClient> {
       client.removeEventListener("welcome", onWelcome);
       client.removeEventListener("error", onError);
       client.removeEventListener("disconnect", onDisconnect);
+      client.removeEventListener("bye", onBye);
       client.removeEventListener("reconnecting", onFail);
       client.removeEventListener("close", onFail);
     }
     client.addEventListener("welcome", onWelcome);
     client.addEventListener("error", onError);
     client.addEventListener("disconnect", onDisconnect);
+    client.addEventListener("bye", onBye);
     client.addEventListener("reconnecting", onFail);
     client.addEventListener("close", onFail);
   });
