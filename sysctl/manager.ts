@@ -1,0 +1,323 @@
+/**
+ * What the keepalive settings are (runtime and at boot) and what a change
+ * would do: the data behind `show`, `diff` and `check`.
+ *
+ * @module
+ */
+
+import { createTwoFilesPatch } from "diff";
+import {
+  contentWarnings,
+  fieldsSetBy,
+  loaderWarnings,
+  readTarget,
+  type Target,
+} from "./_target.ts";
+import {
+  BOOT_LOADERS,
+  type BootFile,
+  type BootLoader,
+  type BootReport,
+  type BootSetting,
+  readBootConfig,
+} from "./boot_order.ts";
+import { renderSysctlConfig, setSysctlValues } from "./config_file.ts";
+import {
+  detectionSeconds,
+  KEEPALIVE_FIELDS,
+  KEEPALIVE_KEYS,
+  type KeepaliveField,
+  type KeepaliveSettings,
+  KERNEL_DEFAULTS,
+} from "./keepalive.ts";
+import {
+  type NamespaceInfo,
+  networkNamespace,
+  readRuntime,
+} from "./runtime.ts";
+import { keepaliveWarnings } from "./warnings.ts";
+
+/** Where the configuration, the kernel values and the state live. */
+export interface ManagerOptions {
+  /**
+   * The directory every configuration path is relative to.
+   *
+   * @default {"/"}
+   */
+  root?: string;
+  /**
+   * The file to manage, relative to the root.
+   *
+   * @default {"/etc/sysctl.conf"}
+   */
+  file?: string;
+  /**
+   * Where procfs is mounted (not relative to the root).
+   *
+   * @default {"/proc"}
+   */
+  procDir?: string;
+}
+
+/** What a change touches: the file and the kernel, or only one of them. */
+export type ChangeScope = "both" | "file" | "runtime";
+
+/** Options of {@linkcode planChanges}. */
+export interface ChangeOptions extends ManagerOptions {
+  /**
+   * What to compare and change.
+   *
+   * @default {"both"}
+   */
+  scope?: ChangeScope;
+}
+
+/** What one loader would set at boot, with the kernel defaults filled in. */
+export interface BootView {
+  /** The setting of each key, or `undefined` when the kernel default applies. */
+  settings: Record<KeepaliveField, BootSetting | undefined>;
+  /** The values in effect after boot. */
+  effective: KeepaliveSettings;
+  /** Their worst-case detection time in seconds. */
+  detectionSeconds: number;
+  /** The files read at boot, in order. */
+  files: BootFile[];
+  /** Problems found in those files. */
+  issues: string[];
+}
+
+/** Everything `show` reports. */
+export interface KeepaliveReport {
+  /** The managed file, relative to the root, and where it really is. */
+  target: { path: string; realPath: string; exists: boolean };
+  /** The network namespace the runtime values belong to. */
+  namespace: NamespaceInfo;
+  /** The values the kernel uses now, unless they could not be read. */
+  runtime?: KeepaliveSettings;
+  /** Why the runtime values could not be read. */
+  runtimeError?: string;
+  /** Worst-case detection time of the runtime values, in seconds. */
+  runtimeDetectionSeconds?: number;
+  /** What each loader sets at boot. */
+  boot: Record<BootLoader, BootView>;
+  /** Everything worth a second look. */
+  warnings: string[];
+}
+
+/** One kernel value that would change. */
+export interface RuntimeChange {
+  /** The short name. */
+  field: KeepaliveField;
+  /** The sysctl key. */
+  key: string;
+  /** The value now. */
+  current: number;
+  /** The value wanted. */
+  desired: number;
+}
+
+/** What applying a set of values would change. */
+export interface ChangeSet {
+  /** The managed file as given and where it really is, relative to the root. */
+  path: string;
+  /** The real path after symlinks, relative to the root. */
+  realPath: string;
+  /** Whether the file exists now. */
+  exists: boolean;
+  /** The file's content now. */
+  before: string;
+  /** The file's content after the change. */
+  after: string;
+  /** A unified diff from `before` to `after`; empty when equal. */
+  patch: string;
+  /** Kernel values that differ (empty for the `"file"` scope). */
+  runtime: RuntimeChange[];
+  /** The runtime values now, when the scope includes them. */
+  runtimeBefore?: KeepaliveSettings;
+  /** Whether anything would change. */
+  changed: boolean;
+  /** Duplicates, malformed lines, loader overrides, risky values. */
+  warnings: string[];
+}
+
+async function bootViews(
+  root: string,
+  overrides?: ReadonlyMap<string, string>,
+): Promise<
+  {
+    reports: Record<BootLoader, BootReport>;
+    views: Record<BootLoader, BootView>;
+  }
+> {
+  const reports = {} as Record<BootLoader, BootReport>;
+  const views = {} as Record<BootLoader, BootView>;
+  for (const loader of BOOT_LOADERS) {
+    const report = await readBootConfig(loader, { root, overrides });
+    reports[loader] = report;
+    const effective = {} as KeepaliveSettings;
+    for (const field of KEEPALIVE_FIELDS) {
+      const setting = report.settings[field];
+      effective[field] = setting === undefined
+        ? KERNEL_DEFAULTS[field]
+        : Number(setting.value);
+    }
+    views[loader] = {
+      settings: report.settings,
+      effective,
+      detectionSeconds: detectionSeconds(effective),
+      files: report.files,
+      issues: report.issues,
+    };
+  }
+  return { reports, views };
+}
+
+/**
+ * Reads the runtime values, what each boot loader would set and from which
+ * file and line, and the warnings: the data of `show`.
+ *
+ * @param options The root, the managed file and where procfs is.
+ * @returns The report.
+ *
+ * @example
+ * ```ts
+ * import { inspectKeepalive } from "@lifeline/lifeline/sysctl";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/etc`);
+ * await Deno.writeTextFile(`${root}/etc/sysctl.conf`, "net.ipv4.tcp_keepalive_time = 600\n");
+ * const report = await inspectKeepalive({ root, procDir: `${root}/no-proc` });
+ * console.log(report.boot.procps.effective); // { time: 600, intvl: 75, probes: 9 }
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function inspectKeepalive(
+  options: ManagerOptions = {},
+): Promise<KeepaliveReport> {
+  const root = options.root ?? "/";
+  const target = await readTarget(options);
+  const namespace = await networkNamespace(options);
+  const { reports, views } = await bootViews(root);
+  const warnings: string[] = [];
+  const report: KeepaliveReport = {
+    target: {
+      path: target.path,
+      realPath: target.realPath,
+      exists: target.exists,
+    },
+    namespace,
+    boot: views,
+    warnings,
+  };
+  try {
+    report.runtime = await readRuntime(options);
+    report.runtimeDetectionSeconds = detectionSeconds(report.runtime);
+    warnings.push(
+      ...keepaliveWarnings(report.runtime, { where: "runtime", namespace }),
+    );
+  } catch (error) {
+    report.runtimeError = (error as Error).message;
+  }
+  const same = KEEPALIVE_FIELDS.every((field) =>
+    views.procps.effective[field] === views.systemd.effective[field]
+  );
+  for (const loader of same ? ["procps" as const] : BOOT_LOADERS) {
+    warnings.push(
+      ...keepaliveWarnings(views[loader].effective, {
+        where: same ? "boot" : `boot (${loader})`,
+      }),
+    );
+  }
+  for (const loader of BOOT_LOADERS) warnings.push(...views[loader].issues);
+  warnings.push(...contentWarnings(target));
+  warnings.push(...loaderWarnings(target, reports, fieldsSetBy(target)));
+  report.warnings = [...new Set(warnings)];
+  return report;
+}
+
+function unifiedDiff(target: Target, after: string): string {
+  if (after === target.text) return "";
+  const patch = createTwoFilesPatch(
+    target.exists ? `a${target.realPath}` : "/dev/null",
+    `b${target.realPath}`,
+    target.text,
+    after,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+  return patch.replace(/^=+\n/, "");
+}
+
+/**
+ * Computes what setting the desired values would change: the new file
+ * content and its unified diff, the kernel values that differ, and warnings
+ * (duplicates, malformed lines, a later file that overrides the one written,
+ * a loader that does not read it, risky values). Reads only.
+ *
+ * @param desired Validated values; keys left out are not managed.
+ * @param options The root, the managed file, procfs and the scope.
+ * @returns The change set; `changed` is false when nothing would change.
+ *
+ * @example
+ * ```ts
+ * import { planChanges } from "@lifeline/lifeline/sysctl";
+ * const root = await Deno.makeTempDir();
+ * const changes = await planChanges({ time: 60 }, { root, scope: "file" });
+ * console.log(changes.after); // "# Managed by lifeline: deno task sysctl apply\nnet.ipv4.tcp_keepalive_time = 60\n"
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function planChanges(
+  desired: Partial<KeepaliveSettings>,
+  options: ChangeOptions = {},
+): Promise<ChangeSet> {
+  const root = options.root ?? "/";
+  const scope = options.scope ?? "both";
+  const target = await readTarget(options);
+  const fields = KEEPALIVE_FIELDS.filter((field) =>
+    desired[field] !== undefined
+  );
+  const warnings: string[] = [];
+  let after = target.text;
+  if (scope !== "runtime") {
+    const values: Record<string, number> = {};
+    for (const field of fields) values[KEEPALIVE_KEYS[field]] = desired[field]!;
+    after = renderSysctlConfig(setSysctlValues(target.config, values));
+    warnings.push(...contentWarnings(target));
+    const { reports } = await bootViews(
+      root,
+      new Map([[target.realPath, after]]),
+    );
+    warnings.push(...loaderWarnings(target, reports, fields));
+  }
+  const runtime: RuntimeChange[] = [];
+  let runtimeBefore: KeepaliveSettings | undefined;
+  if (scope !== "file") {
+    runtimeBefore = await readRuntime(options);
+    for (const field of fields) {
+      if (runtimeBefore[field] !== desired[field]) {
+        runtime.push({
+          field,
+          key: KEEPALIVE_KEYS[field],
+          current: runtimeBefore[field],
+          desired: desired[field]!,
+        });
+      }
+    }
+  }
+  const resulting = { ...KERNEL_DEFAULTS, ...runtimeBefore, ...desired };
+  warnings.push(...keepaliveWarnings(resulting, { where: "desired values" }));
+  const patch = unifiedDiff(target, after);
+  return {
+    path: target.path,
+    realPath: target.realPath,
+    exists: target.exists,
+    before: target.text,
+    after,
+    patch,
+    runtime,
+    ...(runtimeBefore ? { runtimeBefore } : {}),
+    changed: patch !== "" || runtime.length > 0,
+    warnings: [...new Set(warnings)],
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Reads and writes the keepalive values the kernel uses now, in the current
+ * network namespace, through `/proc/sys`.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  KEEPALIVE_FIELDS,
+  KEEPALIVE_KEYS,
+  type KeepaliveField,
+  type KeepaliveSettings,
+} from "./keepalive.ts";
+
+/** Options of the runtime functions. */
+export interface RuntimeOptions {
+  /**
+   * Where procfs is mounted; tests point it at a temporary directory.
+   *
+   * @default {"/proc"}
+   */
+  procDir?: string;
+}
+
+/** The network namespace the process runs in. */
+export interface NamespaceInfo {
+  /** The namespace as `/proc/self/ns/net` names it (`net:[4026531833]`), if readable. */
+  id?: string;
+  /**
+   * Whether it is the host's (initial) namespace: `true`, `false`, or
+   * `undefined` when it cannot be told.
+   */
+  initial?: boolean;
+}
+
+/** The inode of the initial network namespace on kernels that fix it (`PROC_NET_INIT_INO`). */
+const INIT_NET_INODE = 0xEFFFFFF9;
+
+/**
+ * Returns the `/proc/sys` file of a keepalive setting.
+ *
+ * @param field `"time"`, `"intvl"` or `"probes"`.
+ * @param options Where procfs is mounted.
+ * @returns The path, such as `/proc/sys/net/ipv4/tcp_keepalive_time`.
+ *
+ * @example
+ * ```ts
+ * import { runtimePath } from "@lifeline/lifeline/sysctl";
+ * console.log(runtimePath("probes")); // "/proc/sys/net/ipv4/tcp_keepalive_probes"
+ * ```
+ */
+export function runtimePath(
+  field: KeepaliveField,
+  options: RuntimeOptions = {},
+): string {
+  return join(
+    options.procDir ?? "/proc",
+    "sys",
+    ...KEEPALIVE_KEYS[field].split("."),
+  );
+}
+
+/**
+ * Reads the three keepalive values of the current network namespace.
+ *
+ * @param options Where procfs is mounted.
+ * @returns The values the kernel uses now.
+ * @throws {SyntaxError} When a file does not hold an integer.
+ *
+ * @example
+ * ```ts ignore
+ * import { readRuntime } from "@lifeline/lifeline/sysctl";
+ * console.log(await readRuntime()); // { time: 7200, intvl: 75, probes: 9 }
+ * ```
+ */
+export async function readRuntime(
+  options: RuntimeOptions = {},
+): Promise<KeepaliveSettings> {
+  const values = {} as KeepaliveSettings;
+  for (const field of KEEPALIVE_FIELDS) {
+    const path = runtimePath(field, options);
+    const text = (await Deno.readTextFile(path)).trim();
+    if (!/^-?\d+$/.test(text)) {
+      throw new SyntaxError(
+        `Cannot read ${
+          KEEPALIVE_KEYS[field]
+        }: "${text}" in ${path} is not an integer`,
+      );
+    }
+    values[field] = Number(text);
+  }
+  return values;
+}
+
+/**
+ * Writes one keepalive value to the kernel and reads it back.
+ *
+ * @param field `"time"`, `"intvl"` or `"probes"`.
+ * @param value The value to set.
+ * @param options Where procfs is mounted.
+ * @returns Nothing; resolves once the value reads back as written.
+ * @throws {Error} When the write fails or the value reads back differently.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeRuntimeValue } from "@lifeline/lifeline/sysctl";
+ * await writeRuntimeValue("time", 600); // needs root, changes this network namespace
+ * ```
+ */
+export async function writeRuntimeValue(
+  field: KeepaliveField,
+  value: number,
+  options: RuntimeOptions = {},
+): Promise<void> {
+  const path = runtimePath(field, options);
+  const key = KEEPALIVE_KEYS[field];
+  try {
+    const file = await Deno.open(path, { write: true, truncate: true });
+    try {
+      const bytes = new TextEncoder().encode(`${value}\n`);
+      let written = 0;
+      while (written < bytes.length) {
+        written += await file.write(bytes.subarray(written));
+      }
+    } finally {
+      file.close();
+    }
+  } catch (error) {
+    throw new Error(
+      `Cannot set ${key} to "${value}": ${(error as Error).message}`,
+    );
+  }
+  const back = (await Deno.readTextFile(path)).trim();
+  if (back !== String(value)) {
+    throw new Error(
+      `Cannot set ${key} to "${value}": it reads back as "${back}"`,
+    );
+  }
+}
+
+/**
+ * Tells which network namespace the process is in and whether it is the
+ * host's. Namespaces (containers) start with the kernel defaults and do not
+ * inherit the host's values.
+ *
+ * @param options Where procfs is mounted.
+ * @returns The namespace's name and whether it is the initial one.
+ *
+ * @example
+ * ```ts ignore
+ * import { networkNamespace } from "@lifeline/lifeline/sysctl";
+ * console.log(await networkNamespace()); // { id: "net:[4026531833]", initial: true }
+ * ```
+ */
+export async function networkNamespace(
+  options: RuntimeOptions = {},
+): Promise<NamespaceInfo> {
+  const procDir = options.procDir ?? "/proc";
+  const read = async (path: string) => {
+    try {
+      return await Deno.readLink(join(procDir, path));
+    } catch {
+      return undefined;
+    }
+  };
+  const id = await read("self/ns/net");
+  if (id === undefined) return {};
+  const inode = Number(/\[(\d+)\]/.exec(id)?.[1]);
+  if (inode === INIT_NET_INODE) return { id, initial: true };
+  const init = await read("1/ns/net");
+  if (init !== undefined && init !== id) return { id, initial: false };
+  return { id };
+}

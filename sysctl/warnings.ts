@@ -1,0 +1,91 @@
+/**
+ * Warnings about keepalive values that are likely to hurt: idle times that
+ * NAT outlives, slow detection, and network namespaces left on defaults.
+ *
+ * @module
+ */
+
+import { formatDuration } from "../common/duration.ts";
+import {
+  detectionSeconds,
+  KEEPALIVE_FIELDS,
+  type KeepaliveSettings,
+  KERNEL_DEFAULTS,
+} from "./keepalive.ts";
+import type { NamespaceInfo } from "./runtime.ts";
+
+/** Idle seconds after which carrier NATs often drop a mapping (5 minutes). */
+export const NAT_IDLE_SECONDS = 300;
+
+/** Detection times above this many seconds (15 minutes) are warned about. */
+export const SLOW_DETECTION_SECONDS = 900;
+
+/** Options of {@linkcode keepaliveWarnings}. */
+export interface WarningOptions {
+  /**
+   * Where the values come from, prefixed to each message (`runtime`,
+   * `boot (systemd)`).
+   *
+   * @default {"values"}
+   */
+  where?: string;
+  /**
+   * The network namespace, when the values are the runtime ones: a
+   * namespace other than the host's that still has the defaults is warned
+   * about.
+   *
+   * @default {undefined}
+   */
+  namespace?: NamespaceInfo;
+}
+
+/**
+ * Lists the warnings for a set of keepalive values: a time above 300 s (NAT
+ * idle timeouts are often 5 minutes), a detection time above 15 minutes,
+ * and a network namespace that is not the host's but still has the kernel
+ * defaults (namespaces do not inherit the host's values).
+ *
+ * @param settings The values.
+ * @param options Where they come from, and the namespace for runtime values.
+ * @returns One sentence per warning; empty when all is well.
+ *
+ * @example
+ * ```ts
+ * import { keepaliveWarnings, KERNEL_DEFAULTS } from "@lifeline/lifeline/sysctl";
+ * console.log(keepaliveWarnings(KERNEL_DEFAULTS, { where: "runtime" }).length); // 2
+ * console.log(keepaliveWarnings({ time: 60, intvl: 10, probes: 3 })); // []
+ * ```
+ */
+export function keepaliveWarnings(
+  settings: KeepaliveSettings,
+  options: WarningOptions = {},
+): string[] {
+  const where = options.where ?? "values";
+  const warnings: string[] = [];
+  if (settings.time > NAT_IDLE_SECONDS) {
+    warnings.push(
+      `${where}: net.ipv4.tcp_keepalive_time is ${settings.time}s, above ${NAT_IDLE_SECONDS}s: where connections cross NAT, the mapping is often dropped after 5 minutes idle (carrier NAT), before the first probe`,
+    );
+  }
+  const worst = detectionSeconds(settings);
+  if (worst > SLOW_DETECTION_SECONDS) {
+    warnings.push(
+      `${where}: a dead peer takes up to ${
+        formatDuration(worst * 1000)
+      } to notice (time + probes × intvl = ${settings.time} + ${settings.probes} × ${settings.intvl} = ${worst}s), more than 15 minutes`,
+    );
+  }
+  const namespace = options.namespace;
+  const onDefaults = KEEPALIVE_FIELDS.every((field) =>
+    settings[field] === KERNEL_DEFAULTS[field]
+  );
+  if (namespace !== undefined && onDefaults && namespace.initial !== true) {
+    const which = namespace.id ?? "this network namespace";
+    warnings.push(
+      namespace.initial === false
+        ? `${where}: network namespace ${which} is not the host's and still has the kernel defaults 7200/75/9: namespaces (containers) do not inherit the host's values, so set them inside it (apply --runtime-only) or through the container runtime`
+        : `${where}: ${which} still has the kernel defaults 7200/75/9 and may not be the host's namespace: a container's namespace does not inherit the host's values, so set them inside it (apply --runtime-only) or through the container runtime`,
+    );
+  }
+  return warnings;
+}
