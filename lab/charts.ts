@@ -101,6 +101,74 @@ export function detectionRows(results: LabResults): DetectionRow[] {
  */
 export function detectionSpec(results: LabResults): ChartSpec {
   const cap = results.parameters.capMs / 1000;
+  const rows = detectionRows(results);
+  const statuses = [
+    "detected",
+    "not detected within cap",
+    "survived (kept alive)",
+  ];
+  const panel = (fault: string): ChartSpec => ({
+    title: { text: fault, anchor: "start", fontSize: 12 },
+    width: 460,
+    height: { step: 16 },
+    data: { values: rows.filter((r) => r.fault === fault) },
+    layer: [
+      {
+        mark: { type: "rule", color: "#999" },
+        encoding: {
+          x: { field: "seconds", type: "quantitative" },
+          x2: { field: "maxSeconds" },
+          y: {
+            field: "mechanism",
+            type: "nominal",
+            sort: results.mechanisms.map((m) => m.label),
+          },
+        },
+      },
+      {
+        mark: { type: "point", filled: true, size: 70 },
+        encoding: {
+          x: {
+            field: "seconds",
+            type: "quantitative",
+            scale: { type: "log", domain: [0.001, cap * 1.5], nice: false },
+            title: "seconds after the fault (log)",
+          },
+          y: {
+            field: "mechanism",
+            type: "nominal",
+            title: null,
+            sort: results.mechanisms.map((m) => m.label),
+            axis: { labelLimit: 260 },
+          },
+          color: {
+            field: "status",
+            type: "nominal",
+            scale: {
+              domain: statuses,
+              range: ["#1f77b4", "#d62728", "#2ca02c"],
+            },
+            legend: { orient: "bottom", title: null, labelLimit: 300 },
+          },
+          shape: {
+            field: "status",
+            type: "nominal",
+            scale: {
+              domain: statuses,
+              range: ["circle", "triangle-right", "diamond"],
+            },
+            legend: { orient: "bottom", title: null, labelLimit: 300 },
+          },
+          tooltip: [{ field: "mechanism" }, { field: "seconds" }, {
+            field: "status",
+          }],
+        },
+      },
+    ],
+  });
+  const faults = results.faults.map((f) => f.label).filter((f) =>
+    rows.some((r) => r.fault === f)
+  );
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
@@ -108,78 +176,10 @@ export function detectionSpec(results: LabResults): ChartSpec {
       subtitle:
         `Linux ${results.kernel}, ${results.parameters.repetitions} runs per case, ` +
         `cap ${cap} s; production = ${results.parameters.scale.factor} × lab for tuned values`,
+      anchor: "start",
     },
-    data: { values: detectionRows(results) },
-    facet: {
-      row: {
-        field: "fault",
-        type: "nominal",
-        title: null,
-        sort: results.faults.map((f) => f.label),
-      },
-    },
-    spec: {
-      width: 460,
-      height: { step: 16 },
-      layer: [
-        {
-          mark: { type: "rule", color: "#999" },
-          encoding: {
-            x: { field: "seconds", type: "quantitative" },
-            x2: { field: "maxSeconds" },
-            y: {
-              field: "mechanism",
-              type: "nominal",
-              sort: results.mechanisms.map((m) => m.label),
-            },
-          },
-        },
-        {
-          mark: { type: "point", filled: true, size: 70 },
-          encoding: {
-            x: {
-              field: "seconds",
-              type: "quantitative",
-              scale: { type: "log", domain: [0.001, cap * 1.5] },
-              title: "seconds after the fault (log)",
-            },
-            y: {
-              field: "mechanism",
-              type: "nominal",
-              title: null,
-              sort: results.mechanisms.map((m) => m.label),
-            },
-            color: {
-              field: "status",
-              type: "nominal",
-              scale: {
-                domain: [
-                  "detected",
-                  "not detected within cap",
-                  "survived (kept alive)",
-                ],
-                range: ["#1f77b4", "#d62728", "#2ca02c"],
-              },
-              legend: { orient: "bottom", title: null },
-            },
-            shape: {
-              field: "status",
-              type: "nominal",
-              scale: {
-                domain: [
-                  "detected",
-                  "not detected within cap",
-                  "survived (kept alive)",
-                ],
-                range: ["circle", "triangle-right", "diamond"],
-              },
-              legend: { orient: "bottom", title: null },
-            },
-          },
-        },
-      ],
-    },
-    resolve: { scale: { y: "independent" } },
+    vconcat: faults.map(panel),
+    resolve: { scale: { color: "shared", shape: "shared" } },
   };
 }
 
@@ -293,6 +293,30 @@ export function adaptiveSpec(results: LabResults): ChartSpec {
 }
 
 /**
+ * Gives an SVG an accessible name: a `<title>` element and an `aria-label`.
+ *
+ * @param svg The SVG markup.
+ * @param title The title text.
+ * @returns The SVG with the title.
+ *
+ * @example
+ * ```ts
+ * import { withTitle } from "./charts.ts";
+ * console.log(withTitle('<svg class="marks"></svg>', "A & B"));
+ * // <svg aria-label="A &amp; B" class="marks"><title>A &amp; B</title></svg>
+ * ```
+ */
+export function withTitle(svg: string, title: string): string {
+  const escaped = title.replaceAll("&", "&amp;").replaceAll("<", "&lt;")
+    .replaceAll('"', "&quot;");
+  return svg.replace(
+    /^<svg([^>]*)>/,
+    (_all, attributes: string) =>
+      `<svg aria-label="${escaped}"${attributes}><title>${escaped}</title>`,
+  );
+}
+
+/**
  * Writes every chart of a results file as SVG into a directory.
  *
  * @param results The lab's results.
@@ -314,7 +338,8 @@ export async function writeCharts(
   const written: string[] = [];
   for (const [name, spec] of charts) {
     const path = join(dir, name);
-    await Deno.writeTextFile(path, await renderSvg(spec));
+    const title = (spec.title as { text: string }).text;
+    await Deno.writeTextFile(path, withTitle(await renderSvg(spec), title));
     written.push(path);
   }
   return written;

@@ -249,12 +249,13 @@ async function startLifeline(
       async connected(timeoutMs) {
         return (await process.waitFor(lifelineConnected, timeoutMs)) !== null;
       },
-      async write() {
+      write() {
         // The heartbeat already writes; nothing to add.
+        return Promise.resolve();
       },
-      async receivedSince() {
+      receivedSince() {
         // Alive when nothing reported a disconnect (checked by the caller).
-        return true;
+        return Promise.resolve(true);
       },
     };
   };
