@@ -6,6 +6,7 @@
  */
 
 import type { LoadProtocol } from "./_load_types.ts";
+import type { HeapSummary } from "./_inspector.ts";
 import type { ServerKind } from "./_servers.ts";
 
 /** What the harness measured for one server and one protocol. */
@@ -28,7 +29,7 @@ export interface ServerResult {
   heartbeatsPerSecond: number;
   /** Server RSS before any client connected, KiB. */
   rssBeforeKiB: number;
-  /** Server RSS right after the ramp, KiB. */
+  /** Server RSS right after the ramp and the settle time (at least one interval), KiB. */
   rssAfterRampKiB: number;
   /** Server RSS at the end of the steady window, KiB. */
   rssEndKiB: number;
@@ -56,6 +57,8 @@ export interface ServerResult {
   samples: [number, number][];
   /** Socket errors seen by the clients, by code. */
   errors: Record<string, number>;
+  /** A heap snapshot's summary at the end, with `--heap-snapshot`. */
+  heap?: HeapSummary;
 }
 
 /** A whole harness run. */
@@ -176,6 +179,29 @@ export function renderMarkdown(report: HarnessReport): string {
         );
       }
       lines.push("");
+    }
+  }
+  const withHeap = report.results.filter((r) => r.heap);
+  if (withHeap.length > 0) {
+    lines.push("## Heap at the end of the steady window (after a full GC)", "");
+    for (const r of withHeap) {
+      const heap = r.heap!;
+      lines.push(
+        `### ${r.label} / ${r.protocol}: ${
+          fixed(heap.totalBytes / 1024 / 1024)
+        } MiB in ${heap.nodes} objects, ${
+          fixed(heap.totalBytes / Math.max(1, r.connections), 0)
+        } B per connection (total ÷ connections)`,
+        "",
+        "| class | count | per conn | shallow KiB |",
+        "| --- | --: | --: | --: |",
+        ...heap.top.slice(0, 12).map((c) =>
+          `| ${c.name.replaceAll("|", "\\|").slice(0, 60)} | ${c.count} | ${
+            fixed(c.count / Math.max(1, r.connections), 2)
+          } | ${fixed(c.selfBytes / 1024, 0)} |`
+        ),
+        "",
+      );
     }
   }
   if (report.skipped.length > 0) {

@@ -53,6 +53,10 @@ export interface ServerSettings {
   goBinary?: string;
   /** Extra V8 flags for the Deno servers, if any. */
   v8Flags?: string;
+  /** Write a CPU profile of Lifeline's server into this directory. */
+  cpuProfDir?: string;
+  /** Start Deno servers with `--inspect` on this port. */
+  inspectPort?: number;
 }
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -85,11 +89,21 @@ export function serverSpec(
   protocol: LoadProtocol,
   settings: ServerSettings,
 ): ServerSpec {
-  const deno = (script: string, extra: string[] = []): string[] => [
+  const deno = (
+    script: string,
+    extra: string[] = [],
+    profile = false,
+  ): string[] => [
     Deno.execPath(),
     "run",
     "-A",
     ...(settings.v8Flags ? [`--v8-flags=${settings.v8Flags}`] : []),
+    ...(profile && settings.cpuProfDir
+      ? ["--cpu-prof", `--cpu-prof-dir=${settings.cpuProfDir}/${kind}`]
+      : []),
+    ...(settings.inspectPort
+      ? [`--inspect=127.0.0.1:${settings.inspectPort}`]
+      : []),
     `${ROOT}${script}`,
     "--host",
     settings.host,
@@ -121,7 +135,7 @@ export function serverSpec(
           String(settings.clients + 1000),
           "--transport",
           transport,
-        ]),
+        ], true),
         timeoutLine: /\btimeout\b/i,
       };
     }

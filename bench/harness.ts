@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseDuration } from "../common/duration.ts";
+import { takeHeapSnapshot } from "./_inspector.ts";
 import { LoadRun } from "./_load_run.ts";
 import type { LoadProtocol } from "./_load_types.ts";
 import { clockTicksPerSecond, readCpuTicks, readMemory } from "./_proc.ts";
@@ -50,6 +51,9 @@ const USAGE = `Usage: deno task bench [options]
   --per-process N    most clients per load worker process (default 15000)
   --out-dir DIR      where reports go (default bench/results)
   --v8-flags FLAGS   extra V8 flags for the Deno servers
+  --cpu-prof DIR     write CPU profiles of Lifeline's server into DIR
+  --heap-snapshot DIR  take a heap snapshot of each Deno server at the end
+                     of its steady window (servers run with --inspect)
   --no-netns         run in the current network namespace even as root
   --help             show this help`;
 
@@ -97,6 +101,8 @@ const cliSchema = z.object({
   "per-process": z.coerce.number().int().min(1).max(19000),
   "out-dir": z.string(),
   "v8-flags": z.string().optional(),
+  "cpu-prof": z.string().optional(),
+  "heap-snapshot": z.string().optional(),
 });
 
 /** The harness's parsed command line. */
@@ -125,6 +131,10 @@ export interface HarnessOptions {
   outDir: string;
   /** Extra V8 flags for Deno servers. */
   v8Flags?: string;
+  /** Directory for CPU profiles of Lifeline's server. */
+  cpuProfDir?: string;
+  /** Directory for heap snapshots of the Deno servers. */
+  heapSnapshotDir?: string;
   /** Stay in the current network namespace. */
   noNetns: boolean;
 }
@@ -161,6 +171,8 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
         "per-process": { type: "string", default: "15000" },
         "out-dir": { type: "string", default: `${ROOT}bench/results` },
         "v8-flags": { type: "string" },
+        "cpu-prof": { type: "string" },
+        "heap-snapshot": { type: "string" },
         "no-netns": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -193,6 +205,8 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     perProcess: v["per-process"],
     outDir: v["out-dir"],
     v8Flags: v["v8-flags"],
+    cpuProfDir: v["cpu-prof"],
+    heapSnapshotDir: v["heap-snapshot"],
     noNetns: values["no-netns"] === true,
   };
 }
@@ -365,9 +379,11 @@ async function measureServer(
       namePrefix: `b${kind.replaceAll("-", "")}-`,
     });
     const ramp = await withTimeout(load.ramped, 100_000, "ramping the clients");
-    const afterRamp = readMemory(server.pid);
     log(`ramped ${ramp.ready}/${options.clients} in ${ramp.ms} ms`);
-    await sleep(options.settleMs);
+    // Settle for at least one interval, so every client has sent heartbeats
+    // and the "after the ramp" sample includes its read buffers.
+    await sleep(Math.max(options.settleMs, options.intervalMs));
+    const afterRamp = readMemory(server.pid);
     await load.measure();
     const cpuStart = readCpuTicks(server.pid);
     const start = performance.now();
@@ -417,6 +433,13 @@ async function measureServer(
       samples,
       errors: report.errors,
     };
+    if (settings.inspectPort && options.heapSnapshotDir) {
+      await Deno.mkdir(options.heapSnapshotDir, { recursive: true });
+      const path =
+        `${options.heapSnapshotDir}/${kind}-${protocol}-n${connections}.heapsnapshot`;
+      result.heap = await takeHeapSnapshot(settings.inspectPort, path);
+      log(`heap snapshot in ${path}`);
+    }
     log(
       `${connections} conns, ${
         result.rssPerConnectionKiB.toFixed(2)
@@ -535,6 +558,10 @@ export async function runHarness(
           clients: options.clients,
           goBinary,
           v8Flags: options.v8Flags,
+          cpuProfDir: options.cpuProfDir,
+          inspectPort: options.heapSnapshotDir && kind !== "go"
+            ? port + 20000
+            : undefined,
         };
         try {
           report.results.push(
