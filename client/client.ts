@@ -389,6 +389,13 @@ export class LifelineClient extends EventTarget {
     listener: (this: LifelineClient, event: LifelineClientEventMap[K]) => void,
     options?: boolean | AddEventListenerOptions,
   ): void;
+  /**
+   * Adds an event listener (the untyped form).
+   *
+   * @param type The event name.
+   * @param listener The listener.
+   * @param options The listener options.
+   */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -414,6 +421,13 @@ export class LifelineClient extends EventTarget {
     listener: (this: LifelineClient, event: LifelineClientEventMap[K]) => void,
     options?: boolean | EventListenerOptions,
   ): void;
+  /**
+   * Removes an event listener (the untyped form).
+   *
+   * @param type The event name.
+   * @param listener The listener.
+   * @param options The listener options.
+   */
   override removeEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
