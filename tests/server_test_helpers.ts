@@ -1,0 +1,152 @@
+/**
+ * Test helpers for the server tests: a raw TCP test client that reads
+ * frames line by line, and the list of transports to run against.
+ *
+ * @module
+ */
+
+import type { ServerFrame } from "../protocol/mod.ts";
+
+/** The transports every server test runs against. */
+export const TRANSPORTS = ["deno", "node"] as const;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A raw TCP client that collects server frames. */
+export class RawClient {
+  readonly conn: Deno.TcpConn;
+  readonly frames: ServerFrame[] = [];
+  #waiters: { check: () => boolean; resolve: () => void }[] = [];
+  #buffer = "";
+  #closed = false;
+  #closedPromise: Promise<void>;
+  /** Whether the server closed (EOF or reset). */
+  eof = false;
+
+  private constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+    this.#closedPromise = this.#read();
+  }
+
+  /** Connects to a port on 127.0.0.1. */
+  static async connect(
+    port: number,
+    hostname = "127.0.0.1",
+  ): Promise<RawClient> {
+    const conn = await Deno.connect({ hostname, port });
+    return new RawClient(conn);
+  }
+
+  /** Connects and says hello, waiting for welcome. */
+  static async hello(port: number, name: string): Promise<RawClient> {
+    const client = await RawClient.connect(port);
+    await client.send({ type: "hello", name });
+    await client.waitFor((f) => f.type === "welcome");
+    return client;
+  }
+
+  async #read(): Promise<void> {
+    const buf = new Uint8Array(4096);
+    try {
+      while (true) {
+        const n = await this.conn.read(buf);
+        if (n === null) break;
+        this.#buffer += decoder.decode(buf.subarray(0, n), { stream: true });
+        let i: number;
+        while ((i = this.#buffer.indexOf("\n")) >= 0) {
+          const line = this.#buffer.slice(0, i);
+          this.#buffer = this.#buffer.slice(i + 1);
+          if (line.length > 0) this.frames.push(JSON.parse(line));
+        }
+        this.#wake();
+      }
+    } catch {
+      // reset
+    }
+    this.eof = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    this.#waiters = this.#waiters.filter((w) => {
+      if (w.check()) {
+        w.resolve();
+        return false;
+      }
+      return true;
+    });
+  }
+
+  /** Writes raw text or bytes. */
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    let off = 0;
+    while (off < bytes.length) {
+      off += await this.conn.write(bytes.subarray(off));
+    }
+  }
+
+  /** Writes one frame as a JSON line. */
+  send(frame: unknown): Promise<void> {
+    return this.write(JSON.stringify(frame) + "\n");
+  }
+
+  /** Waits until a condition on the client holds, or fails after `ms`. */
+  until(check: () => boolean, ms = 3000, what = "condition"): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w.resolve !== done);
+        reject(
+          new Error(
+            `Timed out waiting for ${what}; frames: ${
+              JSON.stringify(this.frames)
+            }`,
+          ),
+        );
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#waiters.push({ check, resolve: done });
+    });
+  }
+
+  /** Waits for a frame matching `match` and returns it. */
+  async waitFor<F extends ServerFrame = ServerFrame>(
+    match: (frame: ServerFrame) => boolean,
+    ms = 3000,
+  ): Promise<F> {
+    await this.until(() => this.frames.some(match), ms, "a matching frame");
+    return this.frames.find(match) as F;
+  }
+
+  /** Waits until the server closes the connection. */
+  waitClosed(ms = 3000): Promise<void> {
+    return this.until(() => this.eof, ms, "the server to close");
+  }
+
+  /** Closes the client and waits for its reader. */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      try {
+        this.conn.close();
+      } catch {
+        // already closed
+      }
+    }
+    await this.#closedPromise;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Resolves after `ms`. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
