@@ -49,12 +49,15 @@ export class ApplyError extends Error {
 /** Options of {@linkcode applyKeepalive}. */
 export interface ApplyOptions extends ChangeOptions {
   /**
-   * Called at each step of the file write; if it throws, the apply fails at
-   * that point and rolls back. For tests and tracing.
+   * Called at each step of the file write and after each kernel value is
+   * written; if it throws, the apply fails at that point and rolls back.
+   * For tests and tracing.
    *
    * @default {undefined}
    */
-  onStep?: (step: AtomicWriteStep | "runtime-written") => void | Promise<void>;
+  onStep?: (
+    step: AtomicWriteStep | "runtime-value-written",
+  ) => void | Promise<void>;
 }
 
 /** The record of the last apply, kept in the state directory. */
@@ -90,8 +93,8 @@ async function writeRuntimeValues(
   for (const change of changes) {
     written.push(change.field);
     await writeRuntimeValue(change.field, change.desired, options);
+    await options.onStep?.("runtime-value-written");
   }
-  if (changes.length > 0) await options.onStep?.("runtime-written");
 }
 
 async function rollback(
