@@ -227,7 +227,7 @@ Deno.test("two applies at once do not interleave: the second waits for the lock"
     "second temp-synced",
     "second renamed",
   ]);
-  assert.match(await t.read("/etc/sysctl.conf"), /=  222$/);
+  assert.match(await t.read("/etc/sysctl.conf"), /= {2}222$/);
   assert.equal(
     await Deno.readTextFile(
       join(t.root, "var/lib/lifeline/sysctl/last_apply.conf"),
