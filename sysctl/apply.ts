@@ -60,6 +60,16 @@ export interface ApplyOptions extends ChangeOptions {
   ) => void | Promise<void>;
 }
 
+/** Options of {@linkcode restoreKeepalive}. */
+export interface RestoreOptions extends ApplyOptions {
+  /**
+   * Compute what would be restored without writing or locking anything.
+   *
+   * @default {false}
+   */
+  dryRun?: boolean;
+}
+
 /** The record of the last apply, kept in the state directory. */
 export interface ApplyRecord {
   /** When the apply ran (ISO 8601). */
@@ -274,7 +284,7 @@ export async function readApplyRecord(
  * removes a file the apply created) and the previous kernel values, under
  * the same lock and with the same rollback on failure as an apply.
  *
- * @param options The root, procfs and the scope; the file comes from the record.
+ * @param options The root, procfs, the scope and `dryRun`; the file comes from the record.
  * @returns The change set of the restore.
  * @throws {ApplyError} When there is no backup or a step failed.
  *
@@ -289,11 +299,14 @@ export async function readApplyRecord(
  * ```
  */
 export async function restoreKeepalive(
-  options: ApplyOptions = {},
+  options: RestoreOptions = {},
 ): Promise<ChangeSet> {
   const root = options.root ?? "/";
   const scope = options.scope ?? "both";
-  return await lock(options, async () => {
+  const locked = options.dryRun
+    ? <T>(_: ChangeOptions, fn: () => Promise<T>) => fn()
+    : lock;
+  return await locked(options, async () => {
     const record = await readApplyRecord(options);
     if (record === undefined) {
       throw new ApplyError(
@@ -306,7 +319,7 @@ export async function restoreKeepalive(
     const backup = await Deno.readTextFile(join(root, STATE_FILES.backup));
     const target = await readTarget({ ...options, file: record.realPath });
     const after = record.existed ? backup : "";
-    const fileDiffers = scope !== "runtime" &&
+    const fileDiffers = scope !== "runtime" && record.fileChanged &&
       (target.text !== after || target.exists !== record.existed);
     const runtimeBefore = scope !== "file" && record.runtimeBefore
       ? await readRuntime(options)
@@ -344,6 +357,7 @@ export async function restoreKeepalive(
       changed: patch !== "" || runtime.length > 0,
       warnings: [],
     };
+    if (options.dryRun) return changes;
     const written: KeepaliveField[] = [];
     try {
       if (fileDiffers) {

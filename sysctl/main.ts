@@ -287,12 +287,16 @@ async function run(command: Command, values: Values, io: Io): Promise<number> {
       );
       return EXIT.notRoot;
     }
-    if (values["dry-run"]) {
-      throw new UsageError(`restore --dry-run is not supported yet`);
-    }
-    const changes = await restoreKeepalive({ ...options, scope });
+    const dryRun = values["dry-run"] === true;
+    const changes = await restoreKeepalive({ ...options, scope, dryRun });
     io.out(formatChanges(changes, scope, namespace));
-    io.out(changes.changed ? "Restored" : "Nothing to restore");
+    io.out(
+      !changes.changed
+        ? "Nothing to restore"
+        : dryRun
+        ? "Dry run: nothing was written"
+        : "Restored",
+    );
     return EXIT.ok;
   }
   const desired = desiredFrom(values, command);

@@ -106,6 +106,12 @@ Deno.test("plan proposes values within the budget; diff, check and apply take th
   assert.equal(ok.code, 0);
   assert.match(ok.stdout, /^OK: /);
 
+  const preview = await cliIn(t, ["restore", "--dry-run"]);
+  assert.equal(preview.code, 0, preview.stderr);
+  assert.match(preview.stdout, /\n\+net\.ipv4\.tcp_keepalive_time=7200\n/);
+  assert.match(preview.stdout, /Dry run: nothing was written\n$/);
+  assert.deepEqual(await t.runtime(), { time: 60, intvl: 20, probes: 3 });
+
   const restore = await cliIn(t, ["restore"]);
   assert.equal(restore.code, 0, restore.stderr);
   assert.equal(
