@@ -15,7 +15,7 @@ import { defineLoader } from "vitepress";
 import { parseLabResults } from "../../lab/results_schema.ts";
 import { buildLabView, type LabView } from "./lab_view.ts";
 
-const resultsPath = process.env.LIFELINE_LAB_RESULTS ??
+const resultsPath = process.env.LIFELINE_LAB_RESULTS ||
   fileURLToPath(new URL("../../lab/results/latest.json", import.meta.url));
 const chartsDir = fileURLToPath(new URL("../public/charts/", import.meta.url));
 

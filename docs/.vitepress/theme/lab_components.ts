@@ -38,7 +38,9 @@ export const LabMeta = defineComponent({
       h("p", { class: "lab-meta" }, [
         "Measured on Linux ",
         h("code", m.kernel),
-        ` with Deno ${m.deno} on ${m.date}: a ${m.mode} run, ${m.repetitions} repetitions per case, each waiting at most ${m.cap}, by `,
+        ` with Deno ${m.deno} on ${m.date}: a ${m.mode} run, ${m.repetitions} repetition${
+          m.repetitions === 1 ? "" : "s"
+        } per case, each waiting at most ${m.cap}, by `,
         h("code", m.command),
         ` (${m.duration} in all).`,
       ]);
@@ -267,6 +269,6 @@ export const LabParam = defineComponent({
   },
   setup(props) {
     return (): VNode =>
-      h("span", { class: "lab-figure" }, String(view.meta[props.name]));
+      h("span", { class: "lab-param" }, String(view.meta[props.name]));
   },
 });
