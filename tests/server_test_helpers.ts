@@ -150,3 +150,15 @@ export class RawClient {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Sends a ping every `everyMs` until the returned function is called. */
+export function keepPinging(client: RawClient, everyMs: number): () => void {
+  let seq = 0;
+  const timer = setInterval(() => {
+    client.send({ type: "ping", seq: ++seq }).catch(() => {});
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+/** Settings for fast liveness tests. */
+export const FAST = { interval: 100, timeout: 300, tick: 30 } as const;

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { startServer, type TimeoutDetail } from "../server/mod.ts";
+import {
+  delay,
+  FAST,
+  keepPinging,
+  RawClient,
+  TRANSPORTS,
+} from "./server_test_helpers.ts";
+
+// Timers on a loaded machine fire late; the bound itself is exact in the
+// registry's injected-clock tests.
+const SLACK = 400;
+
+for (const transport of TRANSPORTS) {
+  Deno.test(`any complete frame refreshes liveness, not only pings (${transport})`, async () => {
+    await using server = await startServer({ port: 0, ...FAST, transport });
+    await using a = await RawClient.hello(server.addr.port, "A");
+    // Messages (to nobody else) and a frame of unknown type, never a ping,
+    // for more than three timeouts.
+    for (let i = 0; i < 10; i++) {
+      await delay(100);
+      await a.send(
+        i % 2 === 0 ? { type: "msg", body: `m${i}` } : { type: "dance" },
+      );
+    }
+    assert.equal(a.eof, false);
+    assert.equal(a.frames.some((f) => f.type === "bye"), false);
+    assert.deepEqual(server.clients().map((c) => c.name), ["A"]);
+  });
+
+  Deno.test(`a silent client is swept within timeout + tick and the others are told why (${transport})`, async () => {
+    await using server = await startServer({ port: 0, ...FAST, transport });
+    const timeouts: TimeoutDetail[] = [];
+    server.addEventListener("timeout", (e) => timeouts.push(e.detail));
+    await using a = await RawClient.hello(server.addr.port, "A");
+    const stop = keepPinging(a, 80);
+    try {
+      await using b = await RawClient.hello(server.addr.port, "B");
+      const lastSent = performance.now();
+      const bye = await b.waitFor((f) => f.type === "bye", 3000);
+      assert.deepEqual(bye, { type: "bye", reason: "timeout" });
+      await b.waitClosed();
+      const observed = performance.now() - lastSent;
+      await a.waitFor((f) =>
+        f.type === "presence" && f.name === "B" && f.state === "offline"
+      );
+      const offline = a.frames.find((f) =>
+        f.type === "presence" && f.state === "offline"
+      );
+      assert.deepEqual(offline, {
+        type: "presence",
+        name: "B",
+        state: "offline",
+        reason: "timeout",
+      });
+      assert.equal(timeouts.length, 1);
+      assert.equal(timeouts[0].client?.name, "B");
+      const silent = timeouts[0].silentMs;
+      console.log(
+        `detection (${transport}): server saw ${
+          silent.toFixed(1)
+        }ms of silence, client saw bye after ${
+          observed.toFixed(1)
+        }ms; bound timeout + tick = ${FAST.timeout + FAST.tick}ms`,
+      );
+      assert.ok(silent >= FAST.timeout, `swept early after ${silent}ms`);
+      assert.ok(
+        silent <= FAST.timeout + FAST.tick + SLACK,
+        `swept late after ${silent}ms`,
+      );
+      // A kept being served throughout.
+      assert.equal(a.eof, false);
+      assert.deepEqual(server.clients().map((c) => c.name), ["A"]);
+    } finally {
+      stop();
+    }
+  });
+
+  Deno.test(`a connection that never sends anything is swept (${transport})`, async () => {
+    await using server = await startServer({ port: 0, ...FAST, transport });
+    const timeouts: TimeoutDetail[] = [];
+    server.addEventListener("timeout", (e) => timeouts.push(e.detail));
+    await using mute = await RawClient.connect(server.addr.port);
+    const start = performance.now();
+    await mute.waitClosed(3000);
+    const elapsed = performance.now() - start;
+    assert.deepEqual(mute.frames, [{ type: "bye", reason: "timeout" }]);
+    assert.equal(timeouts.length, 1);
+    assert.equal(timeouts[0].client, null);
+    assert.ok(timeouts[0].silentMs >= FAST.timeout);
+    assert.ok(elapsed <= FAST.timeout + FAST.tick + SLACK, `${elapsed}ms`);
+    assert.equal(server.connectionCount, 0);
+  });
+
+  Deno.test(`a client trickling a frame it never finishes is swept like a silent one (${transport})`, async () => {
+    await using server = await startServer({ port: 0, ...FAST, transport });
+    await using t = await RawClient.hello(server.addr.port, "T");
+    const helloAt = performance.now();
+    const partial = '{"type":"ping","seq":1234567890123';
+    for (let i = 0; i < partial.length && !t.eof; i++) {
+      await t.write(partial[i]);
+      await delay(25);
+    }
+    await t.waitClosed(3000);
+    const elapsed = performance.now() - helloAt;
+    assert.ok(
+      t.frames.some((f) => f.type === "bye" && f.reason === "timeout"),
+      JSON.stringify(t.frames),
+    );
+    assert.ok(elapsed < FAST.timeout + FAST.tick + SLACK, `${elapsed}ms`);
+    // The trickle lasted longer than the timeout, so it was not the bytes
+    // that kept it alive.
+    assert.ok(elapsed >= FAST.timeout);
+  });
+}
