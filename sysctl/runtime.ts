@@ -34,7 +34,7 @@ export interface NamespaceInfo {
   initial?: boolean;
 }
 
-/** The inode of the initial network namespace on kernels that fix it (`PROC_NET_INIT_INO`). */
+/** The inode of the initial network namespace since Linux 6.18 (`PROC_NET_INIT_INO`). */
 const INIT_NET_INODE = 0xEFFFFFF9;
 
 /**
@@ -170,5 +170,18 @@ export async function networkNamespace(
   if (inode === INIT_NET_INODE) return { id, initial: true };
   const init = await read("1/ns/net");
   if (init !== undefined && init !== id) return { id, initial: false };
+  // Since Linux 6.18 the initial namespace always has INIT_NET_INODE, so any
+  // other inode is a namespace of its own; before, inodes said nothing.
+  try {
+    const release = await Deno.readTextFile(
+      join(procDir, "sys/kernel/osrelease"),
+    );
+    const [major, minor] = release.split(".").map((part) => parseInt(part));
+    if (major > 6 || (major === 6 && minor >= 18)) {
+      return { id, initial: false };
+    }
+  } catch {
+    // No kernel release to go by.
+  }
   return { id };
 }
