@@ -179,3 +179,71 @@ Deno.test("client and server: the server tells A that B timed out when B's heart
   assert.equal(offline.reason, "timeout");
   await b.close();
 });
+
+Deno.test("client and server: a server process frozen with SIGSTOP is declared dead within timeout + interval, and the client is back after SIGCONT", async () => {
+  const interval = 100;
+  const timeout = 500;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../server/main.ts", import.meta.url).pathname,
+      "--port",
+      "0",
+      "--interval",
+      `${interval}ms`,
+      "--timeout",
+      `${timeout}ms`,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  let port = 0;
+  while (port === 0) {
+    const { value, done } = await lines.read();
+    if (done) break;
+    output += value;
+    const match = /listening on [^ ]+:(\d+)/.exec(output);
+    if (match) port = Number(match[1]);
+  }
+  const draining = (async () => {
+    while (!(await lines.read()).done) {
+      // discard the server's log
+    }
+  })();
+  let frozen = false;
+  try {
+    assert.ok(port > 0, `server printed its port: ${output}`);
+    await using client = await connect({
+      port,
+      name: "A",
+      reconnect: fast,
+      connectTimeout: 300,
+    });
+    const log = record(client);
+    await nextEvent(client, "pong");
+    child.kill("SIGSTOP");
+    frozen = true;
+    const frozenAt = Date.now();
+    const dead = await nextEvent(client, "dead", 5000);
+    const latency = Date.now() - frozenAt;
+    console.log(
+      `dead server detected after ${latency}ms (timeout ${timeout}ms, interval ${interval}ms)`,
+    );
+    assert.equal(dead.handshake, false);
+    assert.ok(latency >= timeout - interval - 20, `${latency}ms`);
+    assert.ok(latency <= timeout + interval + 300, `${latency}ms`);
+    child.kill("SIGCONT");
+    frozen = false;
+    await nextEvent(client, "reconnected", 5000);
+    assert.ok(log.some((e) => e.type === "reconnecting"));
+  } finally {
+    if (frozen) child.kill("SIGCONT");
+    child.kill("SIGTERM");
+    await child.status;
+    await draining;
+  }
+});
