@@ -63,7 +63,7 @@ host_before="$(cat /proc/sys/net/ipv4/tcp_keepalive_{time,intvl,probes} | paste 
   echo "copy of this machine's \`/etc/sysctl.conf\`, \`/etc/sysctl.d\` and"
   echo "\`/usr/lib/sysctl.d\`; every command ran as root inside \`unshare -n\`, so"
   echo "the kernel values changed only in that namespace. Warnings go to stderr"
-  echo "and are shown inline. See [sysctl.md](sysctl.md) for the reference."
+  echo "and are shown inline. See [sysctl.md](./sysctl.md) for the reference."
   echo
   echo "Host namespace \`$(readlink /proc/self/ns/net)\` before: time, intvl, probes = \`${host_before}\`."
   unshare -n -- bash "$0" --inside "$root"
@@ -76,4 +76,5 @@ if [ "$host_before" != "$(cat /proc/sys/net/ipv4/tcp_keepalive_{time,intvl,probe
   exit 1
 fi
 sed "s|$root|\$ROOT|g" "$tmp/session.md" >"$out"
+deno fmt -q "$out"
 echo "wrote $out"
