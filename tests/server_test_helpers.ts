@@ -23,6 +23,8 @@ export class RawClient {
   #closedPromise: Promise<void>;
   /** Whether the server closed (EOF or reset). */
   eof = false;
+  /** How many bytes the server sent. */
+  bytesRead = 0;
 
   private constructor(conn: Deno.TcpConn) {
     this.conn = conn;
@@ -52,6 +54,7 @@ export class RawClient {
       while (true) {
         const n = await this.conn.read(buf);
         if (n === null) break;
+        this.bytesRead += n;
         this.#buffer += decoder.decode(buf.subarray(0, n), { stream: true });
         let i: number;
         while ((i = this.#buffer.indexOf("\n")) >= 0) {
@@ -92,13 +95,23 @@ export class RawClient {
     return this.write(JSON.stringify(frame) + "\n");
   }
 
-  /** Waits until a condition on the client holds, or fails after `ms`. */
+  /**
+   * Waits until a condition holds, checked on every read and every 5 ms;
+   * fails after `ms`.
+   */
   until(check: () => boolean, ms = 3000, what = "condition"): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        clearInterval(poll);
         this.#waiters = this.#waiters.filter((w) => w.resolve !== done);
-        reject(
+        if (error) reject(error);
+        else resolve();
+      };
+      const done = () => finish();
+      const timer = setTimeout(() => {
+        finish(
           new Error(
             `Timed out waiting for ${what}; frames: ${
               JSON.stringify(this.frames)
@@ -106,10 +119,9 @@ export class RawClient {
           ),
         );
       }, ms);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+      const poll = setInterval(() => {
+        if (check()) finish();
+      }, 5);
       this.#waiters.push({ check, resolve: done });
     });
   }
