@@ -11,11 +11,11 @@ import {
   LabAdaptive,
   LabCases,
   LabCharts,
-  LabFigure,
+  labFigure,
   LabFormulaChecks,
   LabMatrix,
   LabMeta,
-  LabParam,
+  labParam,
 } from "./lab_components.ts";
 import "./style.css";
 
@@ -25,11 +25,12 @@ const theme: Theme = {
     app.component("LabAdaptive", LabAdaptive);
     app.component("LabCases", LabCases);
     app.component("LabCharts", LabCharts);
-    app.component("LabFigure", LabFigure);
     app.component("LabFormulaChecks", LabFormulaChecks);
     app.component("LabMatrix", LabMatrix);
     app.component("LabMeta", LabMeta);
-    app.component("LabParam", LabParam);
+    // Inline figures in prose: {{$fig('fault/mechanism','median')}}.
+    app.config.globalProperties.$fig = labFigure;
+    app.config.globalProperties.$param = labParam;
   },
 };
 

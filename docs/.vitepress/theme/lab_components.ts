@@ -5,13 +5,13 @@
  * that `deno check` type-checks them with the rest of the project.
  *
  * Use them in Markdown: `<LabMatrix />`, `<LabCases />`, `<LabCharts />`,
- * `<LabMeta />`, `<LabFormulaChecks />`, `<LabAdaptive />`, and inline
- * `<LabFigure id="client_vanishes/heartbeat" field="median" />`.
+ * `<LabMeta />`, `<LabFormulaChecks />`, `<LabAdaptive />`, each on a line of
+ * its own; inline figures come from `labFigure()` and `labParam()`.
  *
  * @module
  */
 
-import { defineComponent, h, type PropType, type VNode } from "vue";
+import { defineComponent, h, type VNode } from "vue";
 import { data } from "../lab.data.ts";
 import type { CaseRow, LabView, MatrixCell } from "../lab_view.ts";
 
@@ -234,41 +234,31 @@ export const LabAdaptive = defineComponent({
   },
 });
 
-/** One measured figure quoted in prose, e.g. a case's median. */
-export const LabFigure = defineComponent({
-  name: "LabFigure",
-  props: {
-    id: { type: String, required: true },
-    field: {
-      type: String as PropType<"median" | "max" | "production" | "text">,
-      default: "text",
-    },
-  },
-  setup(props) {
-    return (): VNode => {
-      const figure = view.figures[props.id];
-      const text = figure === undefined
-        ? "(not measured in this run)"
-        : figure[props.field];
-      return h("span", {
-        class: "lab-figure",
-        title: `lab/results/latest.json, case ${props.id}`,
-      }, text);
-    };
-  },
-});
+/**
+ * One measured figure quoted in prose, e.g. a case's median. Pages call it
+ * as `{{$fig('client_vanishes/heartbeat','median')}}` (no spaces, so that
+ * reflowing the Markdown never breaks the expression; a component tag at
+ * the start of a line would make Markdown treat the line as raw HTML).
+ *
+ * @param id The case, `fault/mechanism`.
+ * @param field Which figure.
+ * @returns The figure, or a note that the case was not measured.
+ */
+export function labFigure(
+  id: string,
+  field: "median" | "max" | "production" | "text" = "text",
+): string {
+  const figure = view.figures[id];
+  return figure === undefined ? "(not measured in this run)" : figure[field];
+}
 
-/** One lab parameter quoted in prose, e.g. the tuned keepalive values. */
-export const LabParam = defineComponent({
-  name: "LabParam",
-  props: {
-    name: {
-      type: String as PropType<keyof LabView["meta"]>,
-      required: true,
-    },
-  },
-  setup(props) {
-    return (): VNode =>
-      h("span", { class: "lab-param" }, String(view.meta[props.name]));
-  },
-});
+/**
+ * One lab parameter quoted in prose, e.g. the tuned keepalive values:
+ * `{{$param('keepaliveTuned')}}`.
+ *
+ * @param name The parameter.
+ * @returns Its text.
+ */
+export function labParam(name: keyof LabView["meta"]): string {
+  return String(view.meta[name]);
+}
