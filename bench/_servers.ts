@@ -136,7 +136,7 @@ export function serverSpec(
           "--transport",
           transport,
         ], true),
-        timeoutLine: /\btimeout\b/i,
+        timeoutLine: /^\S+ timeout /,
       };
     }
     case "naive-deno":

@@ -42,6 +42,8 @@ const USAGE = `Usage: deno task bench [options]
   --clients N        connections per server (default 1000, at most 60000)
   --interval DUR     heartbeat interval (default 1s)
   --timeout DUR      servers drop a client silent this long (default 5s)
+  --server-interval DUR  the interval Lifeline's server announces
+                     (default: --interval)
   --tick DUR         Lifeline's sweep tick (default: the server's)
   --protocol LIST    go,lifeline (default both)
   --servers LIST     ${SERVER_KINDS.join(",")} (default all that fit)
@@ -92,6 +94,7 @@ const cliSchema = z.object({
   clients: z.coerce.number().int().min(1).max(60000),
   interval: durationSchema.pipe(z.number().min(10)),
   timeout: durationSchema.pipe(z.number().min(20)),
+  "server-interval": durationSchema.pipe(z.number().min(10)).optional(),
   tick: durationSchema.pipe(z.number().min(1)).optional(),
   protocol: listSchema(["go", "lifeline"] as const),
   servers: listSchema(SERVER_KINDS).optional(),
@@ -113,6 +116,8 @@ export interface HarnessOptions {
   intervalMs: number;
   /** Servers' timeout in ms. */
   timeoutMs: number;
+  /** The interval Lifeline's server announces, in ms. */
+  serverIntervalMs: number;
   /** Lifeline's tick in ms, if set. */
   tickMs?: number;
   /** Protocols to run, in order. */
@@ -162,6 +167,7 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
         clients: { type: "string", short: "n", default: "1000" },
         interval: { type: "string", default: "1s" },
         timeout: { type: "string", default: "5s" },
+        "server-interval": { type: "string" },
         tick: { type: "string" },
         protocol: { type: "string", default: "go,lifeline" },
         servers: { type: "string" },
@@ -196,6 +202,7 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     clients: v.clients,
     intervalMs: v.interval,
     timeoutMs: v.timeout,
+    serverIntervalMs: v["server-interval"] ?? v.interval,
     tickMs: v.tick,
     protocols: v.protocol,
     servers: v.servers,
@@ -517,6 +524,7 @@ export async function runHarness(
     settings: {
       clients: options.clients,
       interval: `${options.intervalMs}ms`,
+      serverInterval: `${options.serverIntervalMs}ms`,
       timeout: `${options.timeoutMs}ms`,
       tick: options.tickMs ? `${options.tickMs}ms` : "server default",
       settle: `${options.settleMs}ms`,
@@ -552,7 +560,7 @@ export async function runHarness(
         const settings: ServerSettings = {
           host,
           port,
-          intervalMs: options.intervalMs,
+          intervalMs: options.serverIntervalMs,
           timeoutMs: options.timeoutMs,
           tickMs: options.tickMs,
           clients: options.clients,
@@ -568,7 +576,7 @@ export async function runHarness(
             await measureServer(kind, protocol, options, settings),
           );
         } catch (error) {
-          const reason = (error as Error).message;
+          const reason = (error as Error).message.replaceAll("\n", " ");
           console.error(`[bench] ${kind} / ${protocol} failed: ${reason}`);
           report.skipped.push({ kind, protocol, reason });
         }
