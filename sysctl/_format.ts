@@ -20,6 +20,7 @@ function seconds(value: number): string {
   return `${value}s (${formatDuration(value * 1000)})`;
 }
 
+/** `net:[…] (the host's)` or `(not the host's)` when known. */
 export function describeNamespace(namespace: NamespaceInfo): string {
   const id = namespace.id ?? "unknown";
   if (namespace.initial === true) return `${id} (the host's)`;
@@ -31,6 +32,7 @@ function pad(text: string, width: number): string {
   return text.padEnd(width);
 }
 
+/** The text of `show`. */
 export function formatReport(report: KeepaliveReport): string {
   const out: string[] = [];
   out.push(`Network namespace: ${describeNamespace(report.namespace)}`);
@@ -107,6 +109,7 @@ export function formatReport(report: KeepaliveReport): string {
   return out.join("\n");
 }
 
+/** The text of `plan`. */
 export function formatPlan(plan: KeepalivePlan, warnings: string[]): string {
   const { time, intvl, probes } = plan.settings;
   const out = [
@@ -123,6 +126,7 @@ export function formatPlan(plan: KeepalivePlan, warnings: string[]): string {
   return out.join("\n");
 }
 
+/** The text of `diff`, `apply` and `restore`: the patch and the runtime table. */
 export function formatChanges(
   changes: ChangeSet,
   scope: "both" | "file" | "runtime",
@@ -154,6 +158,7 @@ export function formatChanges(
   return out.join("\n");
 }
 
+/** What `check` reports as drift, one line per key. */
 export function driftLines(
   changes: ChangeSet,
   desired: Partial<KeepaliveSettings>,

@@ -47,10 +47,12 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Directory holding the lock and the last apply's backup, relative to the root. */
 export const STATE_DIR = "/var/lib/lifeline/sysctl";
 
+/** The state directory on the host, under the root. */
 export function stateDir(options: ManagerOptions): string {
   return join(options.root ?? "/", STATE_DIR);
 }
 
+/** Resolves the managed file inside the root and reads it (empty when missing). */
 export async function readTarget(options: ManagerOptions): Promise<Target> {
   const root = options.root ?? "/";
   const path = options.file ?? SYSCTL_CONF;

@@ -31,7 +31,7 @@ import { networkNamespace } from "./runtime.ts";
 import { keepaliveWarnings } from "./warnings.ts";
 
 /** Exit codes of the CLI. */
-export const EXIT = {
+const EXIT = {
   ok: 0,
   changes: 1,
   usage: 2,
@@ -358,14 +358,8 @@ async function run(command: Command, values: Values, io: Io): Promise<number> {
   return changes.changed ? EXIT.changes : EXIT.ok;
 }
 
-/**
- * Runs the CLI with the given arguments and returns the exit code.
- *
- * @param args The arguments after the program name.
- * @param io Where to print, and the user id to check for root.
- * @returns The exit code.
- */
-export async function main(
+/** Runs the CLI with the given arguments and returns the exit code. */
+async function main(
   args: string[],
   io: Io = {
     out: (text) => console.log(text),
