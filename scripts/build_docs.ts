@@ -36,13 +36,6 @@ export interface BuildDocsOptions {
    */
   root?: string;
   /**
-   * Build even when an API entry point is missing (while the project is
-   * being written), leaving it out of the reference with a warning.
-   *
-   * @default {false}
-   */
-  allowMissingEntryPoints?: boolean;
-  /**
    * Print the tools' output.
    *
    * @default {true}
@@ -56,8 +49,6 @@ export interface BuildDocsResult {
   outDir: string;
   /** The entry points documented in the API reference. */
   entryPoints: string[];
-  /** Entry points that were missing and left out. */
-  missingEntryPoints: string[];
   /** Wall-clock time of the whole build in milliseconds. */
   durationMs: number;
 }
@@ -101,7 +92,7 @@ async function run(
  * @param options Where the repository is and how strict to be.
  * @returns Where the site is and what went into the API reference.
  * @throws {Error} When VitePress or `deno doc` fails, or an entry point is
- * missing and `allowMissingEntryPoints` is not set.
+ * missing.
  *
  * @example Build the site
  * ```ts ignore
@@ -118,20 +109,13 @@ export async function buildDocs(
   const verbose = options.verbose ?? true;
   const outDir = join(root, "docs/.vitepress/dist");
 
-  const entryPoints: string[] = [];
-  const missingEntryPoints: string[] = [];
-  for (const entry of API_ENTRY_POINTS) {
-    (await exists(join(root, entry)) ? entryPoints : missingEntryPoints)
-      .push(entry);
-  }
-  if (missingEntryPoints.length > 0) {
-    const list = missingEntryPoints.map((entry) => `"${entry}"`).join(", ");
-    if (!options.allowMissingEntryPoints) {
+  const entryPoints = [...API_ENTRY_POINTS];
+  for (const entry of entryPoints) {
+    if (!await exists(join(root, entry))) {
       throw new Error(
-        `Cannot build the API reference: missing entry point ${list}`,
+        `Cannot build the API reference: missing entry point "${entry}"`,
       );
     }
-    console.warn(`Warning: API reference leaves out missing ${list}`);
   }
 
   // VitePress runs from node_modules (the root package.json); install it on
@@ -154,24 +138,17 @@ export async function buildDocs(
   return {
     outDir,
     entryPoints,
-    missingEntryPoints,
     durationMs: Math.round(performance.now() - started),
   };
 }
 
 if (import.meta.main) {
-  const usage =
-    "Usage: deno task docs [--allow-missing-entry-points] [--quiet]";
-  let values: {
-    "allow-missing-entry-points"?: boolean;
-    quiet?: boolean;
-    help?: boolean;
-  };
+  const usage = "Usage: deno task docs [--quiet]";
+  let values: { quiet?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: Deno.args,
       options: {
-        "allow-missing-entry-points": { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
       },
@@ -185,10 +162,7 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   try {
-    const result = await buildDocs({
-      allowMissingEntryPoints: values["allow-missing-entry-points"],
-      verbose: !values.quiet,
-    });
+    const result = await buildDocs({ verbose: !values.quiet });
     console.log(
       `Built the docs into ${result.outDir} in ${result.durationMs} ms`,
     );
