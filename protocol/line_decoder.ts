@@ -98,7 +98,8 @@ export class LineDecoder {
         return "frame_too_large";
       }
       // Copy: the transport may reuse the chunk's buffer for the next read.
-      this.#pending.push(chunk.slice(start));
+      // (Not `chunk.slice()`: on a node:net Buffer that is a view.)
+      this.#pending.push(new Uint8Array(chunk.subarray(start)));
       this.#pendingBytes += rest;
     }
     return "ok";

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { RawClient } from "./server_test_helpers.ts";
+
+const MAIN = fileURLToPath(new URL("../server/main.ts", import.meta.url));
+
+async function run(args: string[]): Promise<Deno.CommandOutput> {
+  return await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+}
+
+Deno.test("the server CLI rejects bad flags with one line on stderr and exit code 2", async (t) => {
+  const cases: [string[], RegExp][] = [
+    [["--frobnicate"], /Unknown option '--frobnicate'/],
+    [["--port", "seventy"], /--port: Cannot use "seventy"/],
+    [["--port", "70000"], /--port: Cannot use "70000"/],
+    [["--interval", "5x"], /--interval: Cannot parse duration "5x"/],
+    [["--timeout", "0s"], /--timeout: Cannot use "0s"/],
+    [["--tick", "soon"], /--tick: Cannot parse duration "soon"/],
+    [["--max-frame", "lots"], /--max-frame: Cannot parse size "lots"/],
+    [["--max-frame", "4"], /--max-frame: Cannot use "4"/],
+    [["--max-connections", "0"], /--max-connections: Cannot use "0"/],
+    [["--transport", "bun"], /--transport: Cannot use "bun"/],
+    [["--interval", "20s"], /--interval: .*shorter than the timeout/],
+    [["stray"], /Unexpected argument 'stray'/],
+  ];
+  for (const [args, pattern] of cases) {
+    await t.step(args.join(" "), async () => {
+      const output = await run(args);
+      const stderr = new TextDecoder().decode(output.stderr);
+      assert.equal(output.code, 2, stderr);
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+      assert.equal(output.stdout.length, 0);
+    });
+  }
+});
+
+Deno.test("the server CLI prints usage for --help and exits 0", async () => {
+  const output = await run(["--help"]);
+  assert.equal(output.code, 0);
+  const stdout = new TextDecoder().decode(output.stdout);
+  for (
+    const flag of [
+      "--host",
+      "--port",
+      "--interval",
+      "--timeout",
+      "--tick",
+      "--max-frame",
+      "--max-connections",
+      "--transport",
+      "--verbose",
+    ]
+  ) {
+    assert.ok(stdout.includes(flag), flag);
+  }
+});
+
+async function readLine(
+  reader: ReadableStreamDefaultReader<string>,
+  state: { buffer: string },
+  pattern: RegExp,
+  lines: string[],
+): Promise<string> {
+  while (true) {
+    const i = state.buffer.indexOf("\n");
+    if (i >= 0) {
+      const line = state.buffer.slice(0, i);
+      state.buffer = state.buffer.slice(i + 1);
+      lines.push(line);
+      if (pattern.test(line)) return line;
+      continue;
+    }
+    const { value, done } = await reader.read();
+    if (done) {
+      throw new Error(`No line matching ${pattern}: ${lines.join("\n")}`);
+    }
+    state.buffer += value;
+  }
+}
+
+for (const transport of ["deno", "node"]) {
+  Deno.test(`the server CLI serves a client, logs it and exits 0 on SIGTERM (${transport})`, async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "--port",
+        "0",
+        "--interval",
+        "100ms",
+        "--timeout",
+        "400ms",
+        "--transport",
+        transport,
+        "--verbose",
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+      stdin: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const state = { buffer: "" };
+    const lines: string[] = [];
+    try {
+      const listening = await readLine(reader, state, /listening on/, lines);
+      assert.match(
+        listening,
+        /^\d{4}-\d\d-\d\dT[\d:.]+Z listening on 127\.0\.0\.1:\d+ \(transport /,
+      );
+      assert.ok(listening.includes(`transport ${transport}`));
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(listening)![1]);
+      {
+        await using a = await RawClient.hello(port, "A");
+        await readLine(reader, state, /connect A from 127\.0\.0\.1:\d+/, lines);
+        await a.send({ type: "ping", seq: 1 });
+        await readLine(reader, state, /heartbeat A seq 1$/, lines);
+      }
+      await readLine(reader, state, /disconnect A \(closed\)$/, lines);
+      {
+        // A connection that never speaks is logged when swept.
+        await using mute = await RawClient.connect(port);
+        await readLine(
+          reader,
+          state,
+          /timeout connection \d+ \(no hello\)/,
+          lines,
+        );
+        await mute.waitClosed();
+      }
+      child.kill("SIGTERM");
+      await readLine(reader, state, /shutting down \(SIGTERM\)/, lines);
+      const status = await child.status;
+      assert.equal(status.code, 0);
+    } finally {
+      reader.releaseLock();
+      await child.stdout.cancel().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      await child.status;
+    }
+  });
+}
