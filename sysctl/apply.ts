@@ -145,12 +145,28 @@ async function rollback(
   return { done, failed };
 }
 
+/** The state files' previous contents, to put back after a failed apply. */
+type SavedState = { record?: string; backup?: string };
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
 async function saveRecord(
   root: string,
   record: ApplyRecord,
   backup: string,
-): Promise<void> {
+): Promise<SavedState> {
   await Deno.mkdir(join(root, STATE_DIR), { recursive: true, mode: 0o700 });
+  const previous: SavedState = {
+    record: await readOptional(join(root, STATE_FILES.record)),
+    backup: await readOptional(join(root, STATE_FILES.backup)),
+  };
   await writeFileAtomic(join(root, STATE_FILES.backup), backup, {
     mode: 0o600,
   });
@@ -159,6 +175,17 @@ async function saveRecord(
     JSON.stringify(record, null, 2) + "\n",
     { mode: 0o600 },
   );
+  return previous;
+}
+
+/** After a rolled-back apply, the last successful apply's backup is current again. */
+async function putBackState(root: string, previous: SavedState) {
+  for (const name of ["record", "backup"] as const) {
+    const path = join(root, STATE_FILES[name]);
+    const text = previous[name];
+    if (text === undefined) await Deno.remove(path).catch(() => {});
+    else await writeFileAtomic(path, text, { mode: 0o600 }).catch(() => {});
+  }
 }
 
 async function lock<T>(options: ChangeOptions, fn: () => Promise<T>) {
@@ -197,7 +224,7 @@ export async function applyKeepalive(
     const changes = await planChanges(desired, options);
     if (!changes.changed) return changes;
     const hostPath = join(root, changes.realPath);
-    await saveRecord(root, {
+    const previous = await saveRecord(root, {
       at: new Date().toISOString(),
       path: changes.path,
       realPath: changes.realPath,
@@ -236,6 +263,7 @@ export async function applyKeepalive(
         written,
         options,
       );
+      if (failed.length === 0) await putBackState(root, previous);
       const what = done.length > 0 ? `; rolled back: ${done.join(", ")}` : "";
       const bad = failed.length > 0
         ? `; ROLLBACK FAILED for ${

@@ -305,6 +305,11 @@ export async function readBootConfig(
   const issues: string[] = [];
   const entries: { file: BootFile; line: SysctlLine }[] = [];
   for (const file of files) {
+    if (file.masked && file.realPath !== "/dev/null") {
+      issues.push(
+        `${file.path}: a dangling link to ${file.realPath}: procps fails to open it, systemd skips it`,
+      );
+    }
     if (file.masked) continue;
     let text = options.overrides?.get(file.realPath);
     if (text === undefined) {

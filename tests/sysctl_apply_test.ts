@@ -273,3 +273,25 @@ Deno.test("diff warns about a later file overriding the target, and about system
     `/usr/lib/sysctl.d/99-vendor.conf:1 sets ${TIME} = 7200 after /etc/sysctl.d/60-keepalive.conf: under systemd the boot value is 7200`,
   ]);
 });
+
+Deno.test("a failed apply keeps the backup of the last successful one for restore", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/sysctl.conf", ORIGINAL);
+  const options = { root: t.root, procDir: t.proc };
+  await applyKeepalive({ time: 60 }, options);
+  await assert.rejects(
+    () =>
+      applyKeepalive({ time: 30 }, {
+        ...options,
+        onStep: (step) => {
+          if (step === "runtime-value-written") throw new Error("boom");
+        },
+      }),
+    ApplyError,
+  );
+  assert.match(await t.read("/etc/sysctl.conf"), /= {2}60$/);
+  assert.equal((await t.runtime()).time, 60);
+  await restoreKeepalive(options);
+  assert.equal(await t.read("/etc/sysctl.conf"), ORIGINAL);
+  assert.equal((await t.runtime()).time, 7200);
+});

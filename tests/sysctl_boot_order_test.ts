@@ -123,3 +123,13 @@ Deno.test("values the kernel refuses and malformed lines are reported as file:li
     `/etc/sysctl.d/60-bad.conf:2: the kernel refuses "soon" for ${TIME}`,
   ]);
 });
+
+Deno.test("a dangling link is reported and read by neither loader", async () => {
+  await using t = await tempRoot();
+  await t.link("/srv/gone.conf", "/etc/sysctl.d/40-gone.conf");
+  const report = await readBootConfig("procps", { root: t.root });
+  assert.deepEqual(report.issues, [
+    "/etc/sysctl.d/40-gone.conf: a dangling link to /srv/gone.conf: procps fails to open it, systemd skips it",
+  ]);
+  assert.equal(report.settings.time, undefined);
+});
