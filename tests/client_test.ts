@@ -362,3 +362,56 @@ Deno.test("with adaptive on, the interval never exceeds the server's timeout min
   await new Promise((r) => setTimeout(r, 250));
   assert.equal(client.connected, true);
 });
+
+Deno.test("with adaptive on, behind a simulated NAT the client settles just below its idle timeout and stays connected", async () => {
+  // The fake NAT forgets a peer idle for longer than natIdle: the late ping
+  // and everything after it vanish, as behind a strict carrier NAT.
+  const natIdle = 150;
+  const lastSeen = new Map<unknown, number>();
+  const blackholed = new Set<unknown>();
+  await using server = new FakeServer({
+    interval: 10,
+    timeout: 300,
+    answerPings: false,
+    onFrame(frame, peer, srv) {
+      const now = Date.now();
+      const last = lastSeen.get(peer) ?? now;
+      lastSeen.set(peer, now);
+      if (now - last > natIdle) blackholed.add(peer);
+      if (frame.type === "ping" && !blackholed.has(peer)) {
+        srv.send(peer, { type: "pong", seq: frame.seq });
+      }
+    },
+  });
+  await using client = await connect({
+    port: server.port,
+    name: "A",
+    reconnect: { initialDelay: 5 },
+    adaptive: { min: 60, max: 600, step: 60, successesToStep: 2, backoff: 60 },
+  });
+  const log = record(client);
+  await until(() => client.adaptive!.settled, 8000, "the interval to settle");
+  const changes = log.filter((e) => e.type === "adaptive").map((e) =>
+    e.detail as { change: string; interval: number; result: string }
+  );
+  assert.deepEqual(
+    changes.filter((c) => c.change !== "none").map((
+      c,
+    ) => [c.change, c.interval]),
+    [["step_up", 120], ["step_up", 180], ["back_off", 120]],
+  );
+  assert.equal(
+    changes.filter((c) => c.result === "failure").length,
+    2,
+    `two connections were lost to the NAT: ${
+      JSON.stringify(log.filter((e) => e.type !== "pong"))
+    }`,
+  );
+  assert.equal(log.filter((e) => e.type === "dead").length, 2);
+  await until(() => client.connected, 3000, "the reconnect");
+  assert.equal(client.interval, 120, "settled below the NAT's 150 ms");
+  const before = log.filter((e) => e.type === "disconnect").length;
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(client.connected, true, "and the connection holds");
+  assert.equal(log.filter((e) => e.type === "disconnect").length, before);
+});
