@@ -86,6 +86,7 @@ now in this network namespace, the value each boot loader (procps
 from, the worst-case time to notice a dead peer, and warnings.
 
   --json         Print the report as JSON
+
 ${COMMON_HELP}`,
   plan: `Usage: deno task sysctl plan --detect-within D [--probes N] [--json]
 
@@ -102,6 +103,7 @@ Prints a unified diff of the file change and a table of the kernel values
 that would change. Exit 0 when nothing would change, 1 when something would.
 
 ${DESIRED_HELP}
+
 ${COMMON_HELP}`,
   check: `Usage: deno task sysctl check <desired values> [options]
 
@@ -109,6 +111,7 @@ Exit 0 when the file and the runtime values match, 3 when either drifts,
 printing what drifts. For cron and CI.
 
 ${DESIRED_HELP}
+
 ${COMMON_HELP}`,
   apply: `Usage: deno task sysctl apply <desired values> [--dry-run] [options]
 
@@ -118,7 +121,9 @@ values and reads them back. On any failure both are put back and the error
 says what happened (exit 5).
 
   --dry-run      Print what diff prints; write nothing (any user)
+
 ${DESIRED_HELP}
+
 ${COMMON_HELP}`,
   restore: `Usage: deno task sysctl restore [--dry-run] [options]
 
@@ -128,6 +133,7 @@ As root: puts back the file and the kernel values saved by the last apply
   --dry-run      Print what would change; write nothing
   --no-runtime   Only the file
   --runtime-only Only the kernel values
+
 ${COMMON_HELP}`,
 };
 
@@ -368,9 +374,15 @@ async function main(
   },
 ): Promise<number> {
   const [command, ...rest] = args;
-  if (command === undefined || command === "--help" || command === "-h") {
-    (command === undefined ? io.err : io.out)(HELP.main);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+  if (command === undefined) {
+    io.err(
+      `sysctl: missing command; expected show, plan, diff, check, apply or restore (see --help)`,
+    );
+    return EXIT.usage;
+  }
+  if (command === "--help" || command === "-h") {
+    io.out(HELP.main);
+    return EXIT.ok;
   }
   if (!(command in OPTIONS)) {
     io.err(

@@ -222,7 +222,10 @@ Deno.test("every command answers --help with its usage", async () => {
     top.stdout,
     /Exit codes: 0 ok, 1 diff has changes, 2 usage error/,
   );
-  assert.equal((await cli([])).code, 2);
+  const none = await cli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^sysctl: missing command; expected show, plan/);
+  assert.equal(none.stderr.trimEnd().split("\n").length, 1);
 });
 
 Deno.test("an apply that cannot read the kernel values exits 5 and writes nothing", async () => {
