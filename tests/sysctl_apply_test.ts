@@ -295,3 +295,32 @@ Deno.test("a failed apply keeps the backup of the last successful one for restor
   assert.equal(await t.read("/etc/sysctl.conf"), ORIGINAL);
   assert.equal((await t.runtime()).time, 7200);
 });
+
+Deno.test("a process killed at any step of a write leaves the old file or the new one, never a mix", async () => {
+  await using t = await tempRoot();
+  const path = join(t.root, "etc/sysctl.conf");
+  const module = new URL("../sysctl/atomic_write.ts", import.meta.url).href;
+  const next = "net.ipv4.tcp_keepalive_time = 60\n".repeat(2000);
+  for (
+    const [step, expected] of [
+      ["temp-written", ORIGINAL],
+      ["temp-synced", ORIGINAL],
+      ["renamed", next],
+    ] as const
+  ) {
+    await Deno.writeTextFile(path, ORIGINAL);
+    const script = `import { writeFileAtomic } from ${JSON.stringify(module)};
+await writeFileAtomic(${JSON.stringify(path)}, ${JSON.stringify(next)}, {
+  onStep: (step) => { if (step === ${
+      JSON.stringify(step)
+    }) Deno.kill(Deno.pid, "SIGKILL"); },
+});`;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", script],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    assert.equal(output.signal, "SIGKILL", step);
+    assert.equal(await Deno.readTextFile(path), expected, step);
+  }
+});
