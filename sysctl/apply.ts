@@ -58,6 +58,12 @@ export interface ApplyOptions extends ChangeOptions {
   onStep?: (
     step: AtomicWriteStep | "runtime-value-written",
   ) => void | Promise<void>;
+  /**
+   * Called when another apply or restore holds the lock and this one waits.
+   *
+   * @default {undefined}
+   */
+  onLockWait?: () => void;
 }
 
 /** Options of {@linkcode restoreKeepalive}. */
@@ -188,9 +194,11 @@ async function putBackState(root: string, previous: SavedState) {
   }
 }
 
-async function lock<T>(options: ChangeOptions, fn: () => Promise<T>) {
+async function lock<T>(options: ApplyOptions, fn: () => Promise<T>) {
   await Deno.mkdir(stateDir(options), { recursive: true, mode: 0o700 });
-  return await withFileLock(join(stateDir(options), "lock"), fn);
+  return await withFileLock(join(stateDir(options), "lock"), fn, {
+    onWait: options.onLockWait,
+  });
 }
 
 /**
@@ -332,7 +340,7 @@ export async function restoreKeepalive(
   const root = options.root ?? "/";
   const scope = options.scope ?? "both";
   const locked = options.dryRun
-    ? <T>(_: ChangeOptions, fn: () => Promise<T>) => fn()
+    ? <T>(_: ApplyOptions, fn: () => Promise<T>) => fn()
     : lock;
   return await locked(options, async () => {
     const record = await readApplyRecord(options);

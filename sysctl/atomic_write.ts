@@ -125,6 +125,23 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Options of {@linkcode withFileLock}. */
+export interface LockOptions {
+  /**
+   * Called once when the lock is not free after `waitNoticeMs`: another
+   * holder has it and this call is waiting.
+   *
+   * @default {undefined}
+   */
+  onWait?: () => void;
+  /**
+   * How long to wait before calling `onWait`, in milliseconds.
+   *
+   * @default {200}
+   */
+  waitNoticeMs?: number;
+}
+
 /**
  * Runs a function while holding an exclusive `flock(2)` on a lock file, so
  * that two processes (or two calls in one process) cannot interleave. Waits
@@ -132,6 +149,7 @@ export async function syncDirectory(dir: string): Promise<void> {
  *
  * @param lockPath The lock file; created if missing, never removed.
  * @param fn The work to do under the lock.
+ * @param options A notice for when the lock is busy.
  * @returns What `fn` returns.
  *
  * @example
@@ -145,6 +163,7 @@ export async function syncDirectory(dir: string): Promise<void> {
 export async function withFileLock<T>(
   lockPath: string,
   fn: () => Promise<T>,
+  options: LockOptions = {},
 ): Promise<T> {
   const file = await Deno.open(lockPath, {
     read: true,
@@ -153,7 +172,14 @@ export async function withFileLock<T>(
     mode: 0o600,
   });
   try {
-    await file.lock(true);
+    const timer = options.onWait === undefined
+      ? undefined
+      : setTimeout(options.onWait, options.waitNoticeMs ?? 200);
+    try {
+      await file.lock(true);
+    } finally {
+      clearTimeout(timer);
+    }
     return await fn();
   } finally {
     file.close();

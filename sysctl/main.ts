@@ -9,6 +9,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDuration } from "../common/duration.ts";
 import { ApplyError, applyKeepalive, restoreKeepalive } from "./apply.ts";
@@ -256,6 +257,12 @@ function scopeFrom(values: Values): ChangeScope {
   return "both";
 }
 
+function waiting(options: ManagerOptions): string {
+  return `sysctl: waiting for another apply or restore to finish (lock ${
+    join(options.root ?? "/", STATE_FILES.lock)
+  })`;
+}
+
 function printWarnings(warnings: string[], io: Io) {
   for (const warning of warnings) io.err(`warning: ${warning}`);
 }
@@ -294,7 +301,12 @@ async function run(command: Command, values: Values, io: Io): Promise<number> {
       return EXIT.notRoot;
     }
     const dryRun = values["dry-run"] === true;
-    const changes = await restoreKeepalive({ ...options, scope, dryRun });
+    const changes = await restoreKeepalive({
+      ...options,
+      scope,
+      dryRun,
+      onLockWait: () => io.err(waiting(options)),
+    });
     io.out(formatChanges(changes, scope, namespace));
     io.out(
       !changes.changed
@@ -313,7 +325,11 @@ async function run(command: Command, values: Values, io: Io): Promise<number> {
     return EXIT.notRoot;
   }
   if (command === "apply" && !values["dry-run"]) {
-    const changes = await applyKeepalive(desired, { ...options, scope });
+    const changes = await applyKeepalive(desired, {
+      ...options,
+      scope,
+      onLockWait: () => io.err(waiting(options)),
+    });
     io.out(formatChanges(changes, scope, namespace));
     printWarnings(changes.warnings, io);
     if (!changes.changed) {

@@ -207,7 +207,7 @@ Deno.test("two applies at once do not interleave: the second waits for the lock"
     onStep: async (step) => {
       events.push(`first ${step}`);
       if (step === "temp-written") {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 300));
       }
     },
   });
@@ -217,9 +217,12 @@ Deno.test("two applies at once do not interleave: the second waits for the lock"
     onStep: (step) => {
       events.push(`second ${step}`);
     },
+    onLockWait: () => events.push("second waits for the lock"),
   });
   await Promise.all([first, second]);
-  assert.deepEqual(events, [
+  const waits = events.indexOf("second waits for the lock");
+  assert.ok(waits !== -1 && waits < events.indexOf("second temp-written"));
+  assert.deepEqual(events.filter((_, i) => i !== waits), [
     "first temp-written",
     "first temp-synced",
     "first renamed",
