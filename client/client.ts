@@ -22,8 +22,8 @@ import {
 } from "./adaptive_heartbeat.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import type {
-  CloseDetail,
-  CloseReason,
+  ClientCloseDetail,
+  ClientCloseReason,
   DisconnectReason,
   LifelineClientEventMap,
   WelcomeDetail,
@@ -31,19 +31,19 @@ import type {
 import { errorMessage, writeAll } from "./_wire.ts";
 
 /** Timer functions, injectable so that timing logic can be tested exactly. */
-export interface Timers {
+export interface ClientTimers {
   /**
    * Calls `fn` after `ms` milliseconds.
    *
    * @param fn The callback.
    * @param ms The delay.
-   * @returns A handle for {@link Timers.clearTimeout}.
+   * @returns A handle for {@link ClientTimers.clearTimeout}.
    */
   setTimeout(fn: () => void, ms: number): unknown;
   /**
    * Cancels a timer.
    *
-   * @param handle The handle returned by {@link Timers.setTimeout}.
+   * @param handle The handle returned by {@link ClientTimers.setTimeout}.
    */
   clearTimeout(handle: unknown): void;
 }
@@ -125,10 +125,10 @@ export interface ClientOptions {
    * The timers.
    * @default {globalThis.setTimeout and clearTimeout}
    */
-  timers?: Timers;
+  timers?: ClientTimers;
 }
 
-const realTimers: Timers = {
+const realTimers: ClientTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) =>
     clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -183,7 +183,7 @@ export class LifelineClient extends EventTarget {
   #maxQueue: number;
   #maxFrameBytes: number;
   #clock: () => number;
-  #timers: Timers;
+  #timers: ClientTimers;
   #reconnect: boolean;
   #maxAttempts: number;
   #backoff: Backoff;
@@ -198,10 +198,10 @@ export class LifelineClient extends EventTarget {
   #attempts = 0;
   #lostAt: number | undefined;
   #closed = false;
-  #giveUp: CloseReason | undefined;
-  #closing: Promise<CloseDetail> | undefined;
-  #resolveClosed!: (detail: CloseDetail) => void;
-  #closedPromise: Promise<CloseDetail>;
+  #giveUp: ClientCloseReason | undefined;
+  #closing: Promise<ClientCloseDetail> | undefined;
+  #resolveClosed!: (detail: ClientCloseDetail) => void;
+  #closedPromise: Promise<ClientCloseDetail>;
   #tickTimer: unknown;
   #retryTimer: unknown;
   #connectAbort: AbortController | undefined;
@@ -297,7 +297,7 @@ export class LifelineClient extends EventTarget {
   }
 
   /** Resolves when the client has closed for good. */
-  get closed(): Promise<CloseDetail> {
+  get closed(): Promise<ClientCloseDetail> {
     return this.#closedPromise;
   }
 
@@ -363,7 +363,7 @@ export class LifelineClient extends EventTarget {
    * @param reason Why, as reported in the `close` event.
    * @returns The `close` event's detail.
    */
-  close(reason: CloseReason = "closed"): Promise<CloseDetail> {
+  close(reason: ClientCloseReason = "closed"): Promise<ClientCloseDetail> {
     this.#closing ??= this.#shutdown(reason);
     return this.#closing;
   }
@@ -851,7 +851,7 @@ export class LifelineClient extends EventTarget {
     }, delay);
   }
 
-  async #shutdown(reason: CloseReason): Promise<CloseDetail> {
+  async #shutdown(reason: ClientCloseReason): Promise<ClientCloseDetail> {
     this.#closed = true;
     this.#signal?.removeEventListener("abort", this.#onAbort);
     if (this.#retryTimer !== undefined) {
@@ -869,7 +869,7 @@ export class LifelineClient extends EventTarget {
       await Promise.allSettled([...this.#tasks]);
     }
     if (session !== undefined) await session.writes;
-    const detail: CloseDetail = { reason, unsent: this.#queue.splice(0) };
+    const detail: ClientCloseDetail = { reason, unsent: this.#queue.splice(0) };
     this.#emit("close", detail);
     this.#resolveClosed(detail);
     return detail;

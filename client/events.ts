@@ -61,7 +61,7 @@ export interface PongDetail {
 }
 
 /** `error`: the server sent an `error` frame, or something failed locally. */
-export interface ErrorDetail {
+export interface ClientErrorDetail {
   /** `"server"` for an `error` frame, `"client"` for a local failure. */
   source: "server" | "client";
   /**
@@ -123,12 +123,12 @@ export interface IntervalDetail {
 }
 
 /** Why the client closed for good. */
-export type CloseReason = "closed" | "aborted" | "replaced" | "gave_up";
+export type ClientCloseReason = "closed" | "aborted" | "replaced" | "gave_up";
 
 /** `close`: the client is closed for good; no more reconnects. */
-export interface CloseDetail {
+export interface ClientCloseDetail {
   /** Why. */
-  reason: CloseReason;
+  reason: ClientCloseReason;
   /** Messages queued while disconnected that were never sent. */
   unsent: ClientMsgFrame[];
 }
@@ -150,7 +150,7 @@ export interface LifelineClientEventMap {
   /** A client came online or went offline. */
   presence: CustomEvent<PresenceFrame>;
   /** An `error` frame or a local failure. */
-  error: CustomEvent<ErrorDetail>;
+  error: CustomEvent<ClientErrorDetail>;
   /** The server said `bye`. */
   bye: CustomEvent<ByeFrame>;
   /** The server was declared dead. */
@@ -164,5 +164,5 @@ export interface LifelineClientEventMap {
   /** The adaptive interval recorded a result (only with `adaptive`). */
   adaptive: CustomEvent<AdaptiveStep>;
   /** The client closed for good. */
-  close: CustomEvent<CloseDetail>;
+  close: CustomEvent<ClientCloseDetail>;
 }
