@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { startServer, type TimeoutDetail } from "../server/mod.ts";
 import {
   delay,
+  FakeTime,
   FAST,
   keepPinging,
   RawClient,
@@ -114,3 +115,29 @@ for (const transport of TRANSPORTS) {
     assert.ok(elapsed >= FAST.timeout);
   });
 }
+
+Deno.test("with an injected clock and timers, a silent client is swept exactly at the first tick boundary after its timeout", async () => {
+  const time = new FakeTime(1_000_000);
+  await using server = await startServer({
+    port: 0,
+    interval: 1000,
+    timeout: 3000,
+    tick: 500,
+    clock: time.clock,
+    timers: time.timers,
+  });
+  const timeouts: TimeoutDetail[] = [];
+  server.addEventListener("timeout", (e) => timeouts.push(e.detail));
+  time.advanceTo(1_000_120);
+  await using a = await RawClient.hello(server.addr.port, "A");
+  // Last frame at 1,000,120: deadline 1,003,120, next tick 1,003,500.
+  time.advanceTo(1_003_499);
+  await delay(20);
+  assert.equal(timeouts.length, 0);
+  assert.equal(a.eof, false);
+  time.advanceTo(1_003_500);
+  await a.waitClosed();
+  assert.deepEqual(a.frames.at(-1), { type: "bye", reason: "timeout" });
+  assert.equal(timeouts.length, 1);
+  assert.equal(timeouts[0].silentMs, 3380);
+});

@@ -174,3 +174,46 @@ export function keepPinging(client: RawClient, everyMs: number): () => void {
 
 /** Settings for fast liveness tests. */
 export const FAST = { interval: 100, timeout: 300, tick: 30 } as const;
+
+/** Fake timers on a fake clock for the server: `advance()` runs what is due. */
+export class FakeTime {
+  now: number;
+  #next = 1;
+  #pending = new Map<number, { at: number; callback: () => void }>();
+
+  constructor(start: number) {
+    this.now = start;
+  }
+
+  /** The clock to inject. */
+  readonly clock = { now: (): number => this.now };
+
+  /** The timers to inject. */
+  readonly timers = {
+    setTimeout: (callback: () => void, delayMs: number): unknown => {
+      const id = this.#next++;
+      this.#pending.set(id, { at: this.now + delayMs, callback });
+      return id;
+    },
+    clearTimeout: (id: unknown): void => {
+      this.#pending.delete(id as number);
+    },
+  };
+
+  /** Moves the clock to `to`, running every timer due on the way. */
+  advanceTo(to: number): void {
+    while (true) {
+      let first: [number, { at: number; callback: () => void }] | undefined;
+      for (const entry of this.#pending) {
+        if (entry[1].at <= to && (!first || entry[1].at < first[1].at)) {
+          first = entry;
+        }
+      }
+      if (!first) break;
+      this.#pending.delete(first[0]);
+      this.now = first[1].at;
+      first[1].callback();
+    }
+    this.now = to;
+  }
+}
