@@ -51,7 +51,8 @@ export function formatJson(type: string, detail: unknown, at: number): string {
 
 /**
  * Formats one event as a line for people: an ISO timestamp, the event name
- * and a short description.
+ * and a short description. Besides the client's events, the CLI prints
+ * `queued` when a line is kept for the next connection.
  *
  * @param type The event name.
  * @param detail The event's detail.
@@ -59,7 +60,7 @@ export function formatJson(type: string, detail: unknown, at: number): string {
  * @returns The line.
  */
 export function formatText(
-  type: keyof LifelineClientEventMap,
+  type: keyof LifelineClientEventMap | "queued",
   detail: unknown,
   at: number,
 ): string {
@@ -67,9 +68,16 @@ export function formatText(
     .trimEnd();
 }
 
-function describe(type: keyof LifelineClientEventMap, detail: unknown): string {
+function describe(
+  type: keyof LifelineClientEventMap | "queued",
+  detail: unknown,
+): string {
   const d = detail as Record<string, never>;
   switch (type) {
+    case "queued": {
+      const e = detail as { queued: number };
+      return `not connected: kept for the next connection (${e.queued} waiting)`;
+    }
     case "connecting": {
       const e = detail as LifelineClientEventMap["connecting"]["detail"];
       return `${e.hostname}:${e.port} (attempt ${e.attempt})`;

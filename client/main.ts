@@ -23,9 +23,11 @@ async function run(cli: ClientCli): Promise<number> {
   const print = (type: string, detail: unknown): void => {
     const at = Date.now();
     console.log(
-      cli.json
-        ? formatJson(type, detail, at)
-        : formatText(type as (typeof EVENT_TYPES)[number], detail, at),
+      cli.json ? formatJson(type, detail, at) : formatText(
+        type as (typeof EVENT_TYPES)[number] | "queued",
+        detail,
+        at,
+      ),
     );
   };
   for (const type of EVENT_TYPES) {

@@ -8,7 +8,11 @@
 
 import { encodeFrame, LineDecoder } from "../protocol/mod.ts";
 import type { ClientFrame, ServerFrame } from "../protocol/mod.ts";
-import type { LifelineClient, LifelineClientEventMap } from "../client/mod.ts";
+import type {
+  ClientTimers,
+  LifelineClient,
+  LifelineClientEventMap,
+} from "../client/mod.ts";
 
 /** How a fake server behaves. */
 export interface FakeServerOptions {
@@ -254,4 +258,45 @@ export function record(
     });
   }
   return log;
+}
+
+/** A manual clock and timers for exact timing tests. */
+export class ManualTime {
+  now = 1_000_000;
+  #timers = new Map<number, { at: number; fn: () => void }>();
+  #ids = 0;
+  readonly clock = (): number => this.now;
+  readonly timers: ClientTimers = {
+    setTimeout: (fn, ms) => {
+      const id = ++this.#ids;
+      this.#timers.set(id, { at: this.now + Math.max(0, ms), fn });
+      return id;
+    },
+    clearTimeout: (handle) => void this.#timers.delete(handle as number),
+  };
+
+  /** Moves time forward, running every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.now + ms;
+    while (true) {
+      let due: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.#timers) {
+        if (
+          entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)
+        ) {
+          due = entry;
+        }
+      }
+      if (due === undefined) break;
+      this.#timers.delete(due[0]);
+      this.now = Math.max(this.now, due[1].at);
+      due[1].fn();
+    }
+    this.now = end;
+  }
+
+  /** Timers waiting. */
+  get pending(): number {
+    return this.#timers.size;
+  }
 }

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { connect, LifelineClient } from "../client/mod.ts";
 import type { PingFrame } from "../protocol/mod.ts";
-import { FakeServer, nextEvent, record, until } from "./client_fake_server.ts";
+import {
+  FakeServer,
+  ManualTime,
+  nextEvent,
+  record,
+  until,
+} from "./client_fake_server.ts";
 
 const fast = { initialDelay: 20, maxDelay: 100 };
 
@@ -414,4 +420,42 @@ Deno.test("with adaptive on, behind a simulated NAT the client settles just belo
   await new Promise((r) => setTimeout(r, 600));
   assert.equal(client.connected, true, "and the connection holds");
   assert.equal(log.filter((e) => e.type === "disconnect").length, before);
+});
+
+Deno.test("with an injected clock and timers, pings go out exactly every interval and the server is declared dead exactly at the timeout", async () => {
+  const time = new ManualTime();
+  await using server = new FakeServer({ interval: 100, timeout: 300 });
+  await using client = await connect({
+    port: server.port,
+    name: "A",
+    clock: time.clock,
+    timers: time.timers,
+  });
+  const log = record(client);
+  const peer = server.named("A")[0];
+  const settle = () => new Promise((r) => setTimeout(r, 30));
+  time.advance(99);
+  await settle();
+  assert.equal(pings(peer.frames).length, 0, "no ping before the interval");
+  time.advance(1);
+  await until(() => log.some((e) => e.type === "pong"), 2000, "the first pong");
+  assert.equal(pings(peer.frames).length, 1, "a ping at exactly 100 ms");
+  server.options.answerPings = false;
+  time.advance(100);
+  time.advance(100);
+  await until(() => pings(peer.frames).length === 3, 2000, "pings 2 and 3");
+  time.advance(99);
+  assert.equal(
+    log.some((e) => e.type === "dead"),
+    false,
+    "alive at 299 ms of silence",
+  );
+  time.advance(1);
+  const dead = log.find((e) => e.type === "dead")?.detail;
+  assert.deepEqual(dead, { silentFor: 300, timeout: 300, handshake: false });
+  const retry = log.find((e) => e.type === "reconnecting")?.detail as {
+    delay: number;
+  };
+  assert.ok(retry.delay < 500, "first retry jittered below initialDelay");
+  assert.equal(time.pending, 1, "only the reconnect timer is waiting");
 });
