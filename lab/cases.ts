@@ -120,6 +120,13 @@ export const MECHANISMS: MechanismInfo[] = [
       "interval and probe count stay the namespace defaults (75 s, 9).",
   },
   {
+    id: "node20_idle",
+    label: "Node 20 setKeepAlive(true, ms)",
+    description:
+      "The same call under Node 20 itself: libuv sets TCP_KEEPIDLE to 2 s and " +
+      "forces TCP_KEEPINTVL = 1 s and TCP_KEEPCNT = 10 on the socket.",
+  },
+  {
     id: "heartbeat",
     label: "Lifeline heartbeat",
     description:

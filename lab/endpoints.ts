@@ -17,6 +17,7 @@ import type { Topology } from "./netns.ts";
 export const LAB_PORT = 7000;
 
 const PROBE = fromFileUrl(new URL("./probe.ts", import.meta.url));
+const PROBE_NODE = fromFileUrl(new URL("./probe_node.mjs", import.meta.url));
 const SERVER_MAIN = fromFileUrl(new URL("../server/main.ts", import.meta.url));
 const CLIENT_MAIN = fromFileUrl(new URL("../client/main.ts", import.meta.url));
 
@@ -51,6 +52,26 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
+/**
+ * The time a line reports for itself: the `t` field of a JSON line, the ISO
+ * timestamp a log line starts with, or else when the lab read it.
+ *
+ * @param line The line.
+ * @returns Epoch milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { lineTime } from "./endpoints.ts";
+ * const line = { at: 5, stream: "stdout" as const, text: "1970-01-01T00:00:01.000Z connect A" };
+ * console.log(lineTime(line)); // 1000
+ * ```
+ */
+export function lineTime(line: OutputLine): number {
+  if (typeof line.json?.t === "number") return line.json.t;
+  const stamp = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) /.exec(line.text);
+  return stamp === null ? line.at : Date.parse(stamp[1]);
+}
+
 function probeSide(
   process: NsProcess,
   isGone: (line: OutputLine) => string | null,
@@ -58,8 +79,8 @@ function probeSide(
   const find = (since: number): Detection | null => {
     for (const line of process.lines) {
       const how = isGone(line);
-      if (how !== null && (line.json?.t as number ?? line.at) >= since) {
-        return { at: (line.json?.t as number) ?? line.at, how };
+      if (how !== null && lineTime(line) >= since) {
+        return { at: lineTime(line), how };
       }
     }
     return null;
@@ -75,7 +96,7 @@ function probeSide(
     detection: find,
     async waitDetection(since, timeoutMs) {
       await process.waitFor(
-        (l) => isGone(l) !== null && ((l.json?.t as number) ?? l.at) >= since,
+        (l) => isGone(l) !== null && lineTime(l) >= since,
         timeoutMs,
       );
       return find(since);
@@ -113,21 +134,31 @@ export async function startPair(
   if (mechanism === "heartbeat" || mechanism === "heartbeat_keepalive") {
     return await startLifeline(topology, p);
   }
+  const node20 = mechanism === "node20_idle";
   const keepalive = mechanism === "node_idle"
     ? `idle:${p.nodeIdleMs}`
     : mechanism.startsWith("keepalive")
     ? "on"
     : "off";
-  const probe = [
-    "deno",
-    "run",
-    "-A",
-    PROBE,
-    "--keepalive",
-    keepalive,
-    "--port",
-    String(LAB_PORT),
-  ];
+  const probe = node20
+    ? [
+      "node",
+      PROBE_NODE,
+      "--idle",
+      String(p.nodeIdleMs),
+      "--port",
+      String(LAB_PORT),
+    ]
+    : [
+      "deno",
+      "run",
+      "-A",
+      PROBE,
+      "--keepalive",
+      keepalive,
+      "--port",
+      String(LAB_PORT),
+    ];
   const server = new NsProcess(topology.server, [
     ...probe,
     "--role",
@@ -165,35 +196,21 @@ export async function startPair(
 
 /** Lifeline's server log lines that mean "a client is gone". */
 function lifelineServerGone(line: OutputLine): string | null {
-  const json = line.json;
-  if (json !== undefined) {
-    const event = String(json.event ?? json.type ?? "");
-    if (/timeout/i.test(event)) return "heartbeat timeout";
-    if (/disconnect|close/i.test(event)) return String(json.reason ?? event);
-    return null;
-  }
-  if (/timed? ?out/i.test(line.text)) return "heartbeat timeout";
-  if (/disconnect|closed/i.test(line.text)) return "closed";
-  return null;
+  if (/^\S+ timeout /.test(line.text)) return "heartbeat timeout";
+  const closed = /^\S+ disconnect \S+ \((.*)\)/.exec(line.text);
+  return closed === null ? null : closed[1];
 }
 
 /** Lifeline's client `--json` lines that mean "the server is gone". */
 function lifelineClientGone(line: OutputLine): string | null {
-  const json = line.json;
-  if (json === undefined) return null;
-  const event = String(json.event ?? json.type ?? "");
-  if (/timeout|disconnect|dead|close|reconnect/i.test(event)) {
-    return String(json.reason ?? event);
-  }
+  const event = line.json?.event;
+  if (event === "dead") return "heartbeat timeout";
+  if (event === "disconnect") return String(line.json?.reason ?? "disconnect");
   return null;
 }
 
 function lifelineConnected(line: OutputLine): boolean {
-  const json = line.json;
-  const text = json === undefined
-    ? line.text
-    : String(json.event ?? json.type ?? "");
-  return /welcome|connected|connect\b|online/i.test(text);
+  return line.json?.event === "welcome" || /^\S+ connect /.test(line.text);
 }
 
 async function startLifeline(
@@ -217,7 +234,10 @@ async function startLifeline(
     "--tick",
     `${hb.tickMs}ms`,
   ]);
-  const listening = await server.waitFor((l) => /listen/i.test(l.text), 20_000);
+  const listening = await server.waitFor(
+    (l) => /^\S+ listening /.test(l.text),
+    20_000,
+  );
   if (listening === null) {
     await server.stop();
     throw new Error(
@@ -238,6 +258,7 @@ async function startLifeline(
     "--port",
     String(LAB_PORT),
     "--json",
+    "--no-stdin",
   ]);
   const side = (
     process: NsProcess,

@@ -53,11 +53,33 @@ export function rtoGiveUpMs(retries2: number): number {
 }
 
 /**
+ * How often an idle, healthy connection sends a keepalive probe: the timer
+ * fires `time` after the last packet, and after each probe it is re-armed
+ * for `intvl`, so the period is `max(time, intvl)`. With
+ * `setKeepAlive(true, 2000)` under Deno (idle 2 s, namespace intvl 75 s) an
+ * idle connection is probed only every 75 s.
+ *
+ * @param k The keepalive settings in seconds.
+ * @returns The period in seconds.
+ *
+ * @example
+ * ```ts
+ * import { probePeriodS } from "./formula.ts";
+ * console.log(probePeriodS({ time: 2, intvl: 75, probes: 9 })); // 75
+ * ```
+ */
+export function probePeriodS(k: KeepaliveSettings): number {
+  return Math.max(k.time, k.intvl);
+}
+
+/**
  * The range of keepalive detection times after a peer vanishes: the first
- * unanswered probe goes out `time` after the last packet received, then
- * `probes` probes `intvl` apart; so the detection happens between
- * `probes × intvl` (the peer vanished just before a probe was due) and
- * `time + probes × intvl` (just after a packet arrived).
+ * unanswered probe goes out one probe period (`max(time, intvl)`, see
+ * {@linkcode probePeriodS}) after the last answered one, then `probes`
+ * probes `intvl` apart; so the detection happens between `probes × intvl`
+ * (the peer vanished just before a probe was due) and
+ * `max(time, intvl) + probes × intvl` (just after a probe was answered; the
+ * familiar `time + probes × intvl` when `time ≥ intvl`).
  *
  * @param k The keepalive settings in seconds.
  * @returns The range in milliseconds.
@@ -73,7 +95,7 @@ export function keepaliveRangeMs(
 ): { minMs: number; maxMs: number } {
   return {
     minMs: k.probes * k.intvl * 1000,
-    maxMs: (k.time + k.probes * k.intvl) * 1000,
+    maxMs: (probePeriodS(k) + k.probes * k.intvl) * 1000,
   };
 }
 
@@ -130,7 +152,9 @@ function range(
 }
 
 function kaText(k: KeepaliveSettings): string {
-  return `time + probes × intvl = ${k.time} s + ${k.probes} × ${k.intvl} s`;
+  return k.time >= k.intvl
+    ? `time + probes × intvl = ${k.time} s + ${k.probes} × ${k.intvl} s`
+    : `max(time, intvl) + probes × intvl = ${k.intvl} s + ${k.probes} × ${k.intvl} s`;
 }
 
 /**
@@ -170,6 +194,9 @@ export function predict(
     probes: kd.probes,
   };
   const nodeProd = { ...nodeIdle, time: nodeIdle.time * f };
+  // Node 20's libuv forces intvl 1 s and 10 probes; only the idle scales.
+  const node20 = { time: p.nodeIdleMs / 1000, intvl: 1, probes: 10 };
+  const node20Prod = { ...node20, time: node20.time * f };
   const hbRange = (tick: number) => ({
     minMs: hb.timeoutMs - hb.intervalMs,
     maxMs: hb.timeoutMs + tick,
@@ -226,17 +253,36 @@ export function predict(
         );
       case "keepalive_tuned":
       case "heartbeat_keepalive":
-        return quiet(kt.time)
+        return quiet(probePeriodS(kt))
           ? survives(
-            `probe every ${kt.time} s < conntrack ${natS} s keeps the mapping`,
-            `${kt.time * f} s < ${natS * f} s`,
+            `probe every max(time, intvl) = ${
+              probePeriodS(kt)
+            } s < conntrack ${natS} s keeps the mapping`,
+            `${probePeriodS(kt) * f} s < ${natS * f} s`,
           )
           : never("keepalive too slow for the NAT");
       case "node_idle":
-        return quiet(nodeIdle.time)
+        return quiet(probePeriodS(nodeIdle))
           ? survives(
-            `setKeepAlive idle ${nodeIdle.time} s < conntrack ${natS} s keeps the mapping`,
-            `${nodeIdle.time * f} s < ${natS * f} s`,
+            `probe every ${
+              probePeriodS(nodeIdle)
+            } s < conntrack ${natS} s keeps the mapping`,
+            `${probePeriodS(nodeProd)} s < ${natS * f} s`,
+          )
+          : never(
+            `idle ${nodeIdle.time} s, but after the first probe the next waits intvl = ${nodeIdle.intvl} s ` +
+              `> conntrack ${natS} s: the mapping expires; nobody notices`,
+            `probe every max(${nodeProd.time} s, ${nodeProd.intvl} s) > ${
+              natS * f
+            } s: the same`,
+          );
+      case "node20_idle":
+        return quiet(probePeriodS(node20))
+          ? survives(
+            `probe every max(idle, 1 s) = ${
+              probePeriodS(node20)
+            } s < conntrack ${natS} s keeps the mapping`,
+            `${probePeriodS(node20Prod)} s < ${natS * f} s`,
           )
           : never("idle too long for the NAT");
       case "heartbeat":
@@ -325,6 +371,19 @@ export function predict(
         r.maxMs,
         `setKeepAlive idle + namespace probes × intvl = ${nodeIdle.time} s + ${kd.probes} × ${kd.intvl} s`,
         `${kaText(nodeProd)} = ${formatMs(prod.maxMs)}`,
+        prod.maxMs,
+      );
+    }
+    case "node20_idle": {
+      const r = keepaliveRangeMs(node20);
+      const prod = keepaliveRangeMs(node20Prod);
+      return range(
+        r.minMs,
+        r.maxMs,
+        `idle + 10 × 1 s (libuv) = ${node20.time} s + 10 × 1 s`,
+        `${node20Prod.time} s + 10 × 1 s (libuv's intvl does not scale) = ${
+          formatMs(prod.maxMs)
+        }`,
         prod.maxMs,
       );
     }

@@ -120,6 +120,12 @@ export async function runLab(options: LabOptions): Promise<LabResults> {
   for (let repetition = 0; repetition < p.repetitions; repetition++) {
     for (const spec of specs) jobs.push({ spec, repetition });
   }
+  // The adaptive experiment mostly waits; it runs beside the cases.
+  const adaptiveRun = options.adaptive ?? true
+    ? runAdaptive(p, log, {
+      observeAfterSettleMs: options.mode === "quick" ? 10_000 : 30_000,
+    }).catch((error) => skippedAdaptive(`failed: ${(error as Error).message}`))
+    : Promise.resolve(skippedAdaptive("skipped (--no-adaptive)"));
   const runs = new Map<string, LabRun[]>();
   let next = 0;
   let done = 0;
@@ -161,15 +167,8 @@ export async function runLab(options: LabOptions): Promise<LabResults> {
     };
   });
 
-  let adaptive = skippedAdaptive(p, "skipped (--no-adaptive)");
-  if (options.adaptive ?? true) {
-    try {
-      adaptive = await runAdaptive(p, log);
-    } catch (error) {
-      adaptive = skippedAdaptive(p, `failed: ${(error as Error).message}`);
-    }
-    log(`adaptive: ${adaptive.ok ? "ok" : "not ok"} ${adaptive.note ?? ""}`);
-  }
+  const adaptive = await adaptiveRun;
+  log(`adaptive: ${adaptive.ok ? "ok" : "not ok"}: ${adaptive.note ?? ""}`);
 
   const uname = await new Deno.Command("uname", { args: ["-r"] }).output();
   return parseLabResults({

@@ -37,6 +37,7 @@ export const MECHANISM_IDS = [
   "keepalive_default",
   "keepalive_tuned",
   "node_idle",
+  "node20_idle",
   "heartbeat",
   "heartbeat_keepalive",
 ] as const;

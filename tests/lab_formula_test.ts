@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   keepaliveRangeMs,
   predict,
+  probePeriodS,
   rtoGiveUpMs,
   scaleKeepalive,
 } from "../lab/formula.ts";
@@ -32,6 +33,16 @@ Deno.test("keepaliveRangeMs() spans probes × intvl to time + probes × intvl", 
     minMs: 3000,
     maxMs: 5000,
   });
+});
+
+Deno.test("probePeriodS() is max(time, intvl): a short idle alone does not probe often", () => {
+  assert.equal(probePeriodS({ time: 2, intvl: 1, probes: 3 }), 2);
+  assert.equal(probePeriodS({ time: 2, intvl: 75, probes: 9 }), 75);
+  // So setKeepAlive(true, 2000) under Deno does not keep a 4 s NAT mapping alive.
+  assert.equal(
+    predict("nat_expiry_strict", "node_idle", DEFAULT_PARAMETERS).survives,
+    false,
+  );
 });
 
 Deno.test("scaling every time constant by a factor scales the keepalive detection time by it", () => {
@@ -103,7 +114,9 @@ Deno.test("predict() uses the faster of heartbeat and keepalive when both run", 
   const hb = predict("client_vanishes", "heartbeat", DEFAULT_PARAMETERS);
   assert.equal(both.maxMs, Math.min(hb.maxMs!, 5000));
   const nodeIdle = predict("client_vanishes", "node_idle", DEFAULT_PARAMETERS);
-  assert.equal(nodeIdle.maxMs, (2 + 9 * 75) * 1000);
+  // Once probing, the next probe waits intvl (75 s), not the 2 s idle.
+  assert.equal(nodeIdle.maxMs, (75 + 9 * 75) * 1000);
+  assert.equal(nodeIdle.minMs, 9 * 75 * 1000);
 });
 
 Deno.test("every case in both matrices has a prediction and a known fault and mechanism", () => {
