@@ -70,7 +70,7 @@ console.log(
   }ms`,
 );
 console.log(
-  "| transport | server max | server p50 | client max | client p50 | over bound |",
+  "| transport | server max | server p50 | client max | client p50 | past the bound (timer lateness) |",
 );
 console.log("| --- | --- | --- | --- | --- | --- |");
 for (const transport of ["deno", "node"] as const) {
