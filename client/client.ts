@@ -895,7 +895,12 @@ export class LifelineClient extends EventTarget {
  * ```
  */
 export function connect(options: ClientOptions): Promise<LifelineClient> {
-  const client = new LifelineClient(options);
+  let client: LifelineClient;
+  try {
+    client = new LifelineClient(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise((resolve, reject) => {
     let lastError = "the connection ended";
     const onWelcome = () => {

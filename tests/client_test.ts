@@ -459,3 +459,13 @@ Deno.test("with an injected clock and timers, pings go out exactly every interva
   assert.ok(retry.delay < 500, "first retry jittered below initialDelay");
   assert.equal(time.pending, 1, "only the reconnect timer is waiting");
 });
+
+Deno.test("connect() rejects, rather than throws, on bad options or an aborted signal", async () => {
+  await assert.rejects(connect({ name: "" }), TypeError);
+  const controller = new AbortController();
+  controller.abort(new Error("Stopped before starting"));
+  await assert.rejects(
+    connect({ name: "A", signal: controller.signal }),
+    /Stopped before starting/,
+  );
+});
