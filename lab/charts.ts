@@ -51,6 +51,9 @@ export interface DetectionRow {
   seconds: number;
   maxSeconds: number;
   status: "detected" | "not detected within cap" | "survived (kept alive)";
+  /** The predicted range in seconds, clipped to the chart; null when "never" or "survives". */
+  predictedMin: number | null;
+  predictedMax: number | null;
 }
 
 /**
@@ -89,8 +92,24 @@ export function detectionRows(results: LabResults): DetectionRow[] {
         ? Math.max((s.maxMs ?? results.parameters.capMs) / 1000, 0.001)
         : cap,
       status,
+      ...predictedSeconds(c.predicted.minMs, c.predicted.maxMs, cap),
     };
   });
+}
+
+function predictedSeconds(
+  minMs: number | null,
+  maxMs: number | null,
+  cap: number,
+): { predictedMin: number | null; predictedMax: number | null } {
+  if (minMs === null || minMs / 1000 > cap) {
+    return { predictedMin: null, predictedMax: null };
+  }
+  const top = cap * 1.5;
+  return {
+    predictedMin: Math.min(Math.max(minMs / 1000, 0.001), top),
+    predictedMax: Math.min(Math.max((maxMs ?? minMs) / 1000, 0.0015), top),
+  };
 }
 
 /**
@@ -113,6 +132,19 @@ export function detectionSpec(results: LabResults): ChartSpec {
     height: { step: 16 },
     data: { values: rows.filter((r) => r.fault === fault) },
     layer: [
+      {
+        transform: [{ filter: "datum.predictedMin != null" }],
+        mark: { type: "bar", color: "#bbb", opacity: 0.45, height: 10 },
+        encoding: {
+          x: { field: "predictedMin", type: "quantitative" },
+          x2: { field: "predictedMax" },
+          y: {
+            field: "mechanism",
+            type: "nominal",
+            sort: results.mechanisms.map((m) => m.label),
+          },
+        },
+      },
       {
         mark: { type: "rule", color: "#999" },
         encoding: {
@@ -172,7 +204,8 @@ export function detectionSpec(results: LabResults): ChartSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
-      text: "Time to notice a dead peer (lab scale, median; bar to max)",
+      text:
+        "Time to notice a dead peer (lab scale, median; line to max; grey: predicted)",
       subtitle:
         `Linux ${results.kernel}, ${results.parameters.repetitions} runs per case, ` +
         `cap ${cap} s; production = ${results.parameters.scale.factor} × lab for tuned values`,
