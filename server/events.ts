@@ -32,8 +32,7 @@ export type CloseReason =
   | "replaced"
   | "shutdown"
   | "too_many_pings"
-  | "protocol_error"
-  | "slow_consumer";
+  | "protocol_error";
 
 /** Detail of a `heartbeat` event: a `ping` or a Go-format heartbeat arrived. */
 export interface HeartbeatDetail {
