@@ -29,6 +29,7 @@ import type {
   WelcomeDetail,
 } from "./events.ts";
 import { errorMessage, writeAll } from "./_wire.ts";
+import { sleepAwareClock } from "./_clock.ts";
 
 /** Timer functions, injectable so that timing logic can be tested exactly. */
 export interface ClientTimers {
@@ -114,11 +115,12 @@ export interface ClientOptions {
    */
   maxFrameBytes?: number;
   /**
-   * The clock, in milliseconds. The default is wall-clock time on purpose:
-   * unlike a monotonic clock, it keeps running while a laptop sleeps, so the
-   * first check after waking sees how long the server has really been
-   * silent.
-   * @default {Date.now}
+   * The clock, in milliseconds. The default follows monotonic time, so
+   * setting the wall clock back never freezes the liveness check, and
+   * adopts every forward jump of the wall clock: monotonic time stops while
+   * a laptop sleeps, the wall clock does not, so the first check after
+   * waking sees how long the server has really been silent.
+   * @default {a sleep-aware monotonic clock}
    */
   clock?: () => number;
   /**
@@ -240,7 +242,7 @@ export class LifelineClient extends EventTarget {
       "maxFrameBytes",
       options.maxFrameBytes ?? 65536,
     );
-    this.#clock = options.clock ?? Date.now;
+    this.#clock = options.clock ?? sleepAwareClock();
     this.#timers = options.timers ?? realTimers;
     const reconnect = options.reconnect ?? true;
     this.#reconnect = reconnect !== false;
