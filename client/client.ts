@@ -238,6 +238,11 @@ export class LifelineClient extends EventTarget {
     );
     this.#tick = positive("tick", options.tick ?? 1000);
     this.#maxQueue = options.maxQueue ?? 100;
+    if (!Number.isInteger(this.#maxQueue) || this.#maxQueue < 0) {
+      throw new RangeError(
+        `Cannot use maxQueue "${this.#maxQueue}": expected an integer of at least 0`,
+      );
+    }
     this.#maxFrameBytes = positive(
       "maxFrameBytes",
       options.maxFrameBytes ?? 65536,
