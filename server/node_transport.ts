@@ -98,6 +98,21 @@ function onClose(this: TaggedSocket): void {
   conn.handler.closed(conn.state);
 }
 
+// Writes made in the same tick go out as one `socket.write` per connection:
+// the connections with something queued wait here for one shared microtask.
+let dirty: NodeConn<unknown>[] = [];
+
+function scheduleFlush(conn: NodeConn<unknown>): void {
+  if (dirty.length === 0) queueMicrotask(flushAll);
+  dirty.push(conn);
+}
+
+function flushAll(): void {
+  const conns = dirty;
+  dirty = [];
+  for (const conn of conns) conn.flush();
+}
+
 class NodeListener implements TransportListener {
   readonly addr: TransportAddr;
   #server: Server;
@@ -126,6 +141,8 @@ class NodeConn<S> implements TransportConn {
   readonly handler: ConnectionHandler<S>;
   state!: S;
   destroyed = false;
+  /** Text written in this tick, not yet handed to the socket. */
+  queued = "";
   #socket: Socket;
   #maxWrite: number;
   #ending = false;
@@ -142,12 +159,23 @@ class NodeConn<S> implements TransportConn {
 
   write(text: string): void {
     if (this.destroyed || this.#ending) return;
-    this.#socket.write(text);
-    if (this.#socket.writableLength > this.#maxWrite) this.destroy();
+    if (this.queued === "") scheduleFlush(this as NodeConn<unknown>);
+    this.queued += text;
+    if (this.queued.length + this.#socket.writableLength > this.#maxWrite) {
+      this.destroy();
+    }
+  }
+
+  /** Hands what was queued in this tick to the socket as one write. */
+  flush(): void {
+    const text = this.queued;
+    this.queued = "";
+    if (text !== "" && !this.destroyed) this.#socket.write(text);
   }
 
   end(): void {
     if (this.destroyed || this.#ending) return;
+    this.flush();
     this.#ending = true;
     this.#socket.end();
   }
@@ -155,6 +183,7 @@ class NodeConn<S> implements TransportConn {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.queued = "";
     this.#socket.destroy();
   }
 

@@ -57,7 +57,13 @@ import type {
 
 const GO_PREFIX_BYTES = new TextEncoder().encode(GO_FRAME_PREFIX);
 
-type Listener<K extends keyof LifelineServerEventMap> =
+/**
+ * A listener for one of a {@link LifelineServer}'s events: a function or an
+ * object with `handleEvent`.
+ *
+ * @typeParam K The event type.
+ */
+export type LifelineServerListener<K extends keyof LifelineServerEventMap> =
   | ((event: LifelineServerEventMap[K]) => void)
   | { handleEvent(event: LifelineServerEventMap[K]): void };
 
@@ -196,7 +202,7 @@ export class LifelineServer extends EventTarget {
    */
   override addEventListener<K extends keyof LifelineServerEventMap>(
     type: K,
-    listener: Listener<K> | null,
+    listener: LifelineServerListener<K> | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
   /**
@@ -233,7 +239,7 @@ export class LifelineServer extends EventTarget {
    */
   override removeEventListener<K extends keyof LifelineServerEventMap>(
     type: K,
-    listener: Listener<K> | null,
+    listener: LifelineServerListener<K> | null,
     options?: boolean | EventListenerOptions,
   ): void;
   /**

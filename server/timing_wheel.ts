@@ -27,9 +27,9 @@ export class WheelEntry {
   /** The next entry in the same slot, managed by the wheel. */
   wheelNext: WheelEntry | null = null;
   /** The slot index the entry is in, or `-1` when not in a wheel. */
-  wheelSlot = -1;
+  wheelSlot: number = -1;
   /** The tick at which the entry expires, managed by the wheel. */
-  wheelTick = 0;
+  wheelTick: number = 0;
   /** The next entry in a sweep's list of expired entries, managed by the wheel. */
   wheelDueNext: WheelEntry | null = null;
 }
