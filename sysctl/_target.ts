@@ -23,6 +23,7 @@ import {
   KEEPALIVE_FIELDS,
   KEEPALIVE_KEYS,
   type KeepaliveField,
+  keepaliveFieldOf,
 } from "./keepalive.ts";
 import type { ManagerOptions } from "./manager.ts";
 
@@ -92,13 +93,27 @@ export async function readTarget(options: ManagerOptions): Promise<Target> {
   };
 }
 
-/** Warnings about the managed file's own content: duplicates, malformed lines. */
+/**
+ * Warnings about the managed file's own content: malformed lines, keepalive
+ * values the kernel refuses (not counted as setting the key), duplicates.
+ */
 export function contentWarnings(target: Target): string[] {
   const warnings: string[] = [];
   for (const line of target.config.lines) {
     if (line.kind === "malformed") {
       warnings.push(
         `${target.path}:${line.number}: ${line.problem} (left untouched)`,
+      );
+    } else if (
+      line.kind === "assignment" && !line.glob &&
+      keepaliveFieldOf(line.key!) !== undefined &&
+      !/^[+-]?\d+$/.test(line.value!)
+    ) {
+      const hint = /[#;]/.test(line.value!)
+        ? " (a comment must be on a line of its own)"
+        : "";
+      warnings.push(
+        `${target.path}:${line.number}: the kernel refuses "${line.value}" for ${line.key}${hint}; left untouched and not counted as setting it`,
       );
     }
   }

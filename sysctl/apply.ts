@@ -19,6 +19,7 @@ import {
   KEEPALIVE_KEYS,
   type KeepaliveField,
   type KeepaliveSettings,
+  validateKeepalive,
 } from "./keepalive.ts";
 import {
   type ChangeOptions,
@@ -209,9 +210,11 @@ async function lock<T>(options: ApplyOptions, fn: () => Promise<T>) {
  * were and an {@linkcode ApplyError} says what happened. Needs root for the
  * real `/etc` and `/proc`.
  *
- * @param desired Validated values; keys left out are not managed.
+ * @param desired The values; keys left out are not managed.
  * @param options The root, the file, procfs, the scope and a step hook.
  * @returns The change set that was applied (`changed` false when nothing was needed).
+ * @throws {RangeError} When a value is out of range, before anything is
+ * written (the lock included).
  * @throws {ApplyError} When a step failed; everything written was rolled back.
  *
  * @example Apply to a temporary root and a fake procfs
@@ -227,6 +230,7 @@ export async function applyKeepalive(
   desired: Partial<KeepaliveSettings>,
   options: ApplyOptions = {},
 ): Promise<ChangeSet> {
+  desired = validateKeepalive(desired);
   const root = options.root ?? "/";
   return await lock(options, async () => {
     const changes = await planChanges(desired, options);

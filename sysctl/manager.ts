@@ -29,6 +29,7 @@ import {
   type KeepaliveField,
   type KeepaliveSettings,
   KERNEL_DEFAULTS,
+  validateKeepalive,
 } from "./keepalive.ts";
 import {
   type NamespaceInfo,
@@ -227,7 +228,17 @@ export async function inspectKeepalive(
       }),
     );
   }
-  for (const loader of BOOT_LOADERS) warnings.push(...views[loader].issues);
+  // The managed file's own problems come once, from contentWarnings.
+  for (const loader of BOOT_LOADERS) {
+    const others = views[loader].files.filter((file) =>
+      file.realPath !== target.realPath
+    );
+    warnings.push(
+      ...views[loader].issues.filter((issue) =>
+        others.some((file) => issue.startsWith(`${file.path}:`))
+      ),
+    );
+  }
   warnings.push(...contentWarnings(target));
   warnings.push(...loaderWarnings(target, reports, fieldsSetBy(target)));
   report.warnings = [...new Set(warnings)];
@@ -254,9 +265,11 @@ function unifiedDiff(target: Target, after: string): string {
  * (duplicates, malformed lines, a later file that overrides the one written,
  * a loader that does not read it, risky values). Reads only.
  *
- * @param desired Validated values; keys left out are not managed.
+ * @param desired The values; keys left out are not managed.
  * @param options The root, the managed file, procfs and the scope.
  * @returns The change set; `changed` is false when nothing would change.
+ * @throws {RangeError} When a value is out of range, naming the key, the
+ * value and the allowed range.
  *
  * @example
  * ```ts
@@ -271,6 +284,7 @@ export async function planChanges(
   desired: Partial<KeepaliveSettings>,
   options: ChangeOptions = {},
 ): Promise<ChangeSet> {
+  desired = validateKeepalive(desired);
   const root = options.root ?? "/";
   const scope = options.scope ?? "both";
   const target = await readTarget(options);

@@ -327,3 +327,44 @@ await writeFileAtomic(${JSON.stringify(path)}, ${JSON.stringify(next)}, {
     assert.equal(await Deno.readTextFile(path), expected, step);
   }
 });
+
+Deno.test("the library refuses an out-of-range value before writing anything, the lock included", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/sysctl.conf", ORIGINAL);
+  const options = { root: t.root, procDir: t.proc };
+  const refused = (error: Error) =>
+    error instanceof RangeError &&
+    error.message ===
+      'Invalid net.ipv4.tcp_keepalive_intvl "0": expected an integer from 1 to 32767 seconds';
+  await assert.rejects(
+    () => applyKeepalive({ time: 60, intvl: 0 }, options),
+    refused,
+  );
+  await assert.rejects(() => planChanges({ intvl: 0 }, options), refused);
+  await assert.rejects(
+    () => applyKeepalive({ probes: 1.5 }, options),
+    /Invalid net\.ipv4\.tcp_keepalive_probes "1\.5": expected an integer from 1 to 127 probes/,
+  );
+  assert.equal(await t.read("/etc/sysctl.conf"), ORIGINAL);
+  assert.deepEqual(await entries(t.root), ["etc"]);
+  assert.deepEqual(await t.runtime(), { time: 7200, intvl: 75, probes: 9 });
+});
+
+Deno.test("diff reports a keepalive line whose value is not an integer as file:line and leaves it alone", async () => {
+  await using t = await tempRoot();
+  const text = `${TIME} = 600 # ten minutes\n`;
+  await t.write("/etc/sysctl.d/60-keepalive.conf", text);
+  const changes = await planChanges({ time: 60 }, {
+    root: t.root,
+    procDir: t.proc,
+    file: "/etc/sysctl.d/60-keepalive.conf",
+    scope: "file",
+  });
+  assert.ok(changes.after.startsWith(text), changes.after);
+  assert.ok(
+    changes.warnings.includes(
+      `/etc/sysctl.d/60-keepalive.conf:1: the kernel refuses "600 # ten minutes" for ${TIME} (a comment must be on a line of its own); left untouched and not counted as setting it`,
+    ),
+    changes.warnings.join("\n"),
+  );
+});

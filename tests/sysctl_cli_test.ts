@@ -241,3 +241,22 @@ Deno.test("an apply that cannot read the kernel values exits 5 and writes nothin
   const time = join(t.proc, "sys/net/ipv4/tcp_keepalive_time");
   assert.equal(await Deno.readTextFile(time), "7200\n");
 });
+
+Deno.test("show reports each problem of the managed file once, even when procps reads it twice", async () => {
+  await using t = await tempRoot();
+  await t.write(
+    "/etc/sysctl.conf",
+    `${TIME} = 600 # ten minutes\nbroken line\n${TIME} = 300\n`,
+  );
+  await t.link("../sysctl.conf", "/etc/sysctl.d/99-sysctl.conf");
+  const result = await cliIn(t, ["show"]);
+  assert.equal(result.code, 0, result.stderr);
+  const warnings = result.stdout.split("\n").filter((line) =>
+    line.startsWith("  - /etc/sysctl")
+  );
+  assert.deepEqual(warnings, [
+    `  - /etc/sysctl.conf:1: the kernel refuses "600 # ten minutes" for ${TIME} (a comment must be on a line of its own); left untouched and not counted as setting it`,
+    `  - /etc/sysctl.conf:2: expected "key = value", found "broken line" (left untouched)`,
+    `  - /etc/sysctl.conf: ${TIME} is set on lines 1, 3; the last (line 3) is effective`,
+  ]);
+});
