@@ -134,7 +134,10 @@ function notLoadedReason(
 ): string {
   const name = target.realPath.split("/").at(-1)!;
   const dir = target.realPath.slice(0, -name.length - 1);
-  if (loader === "systemd" && target.realPath === SYSCTL_CONF) {
+  if (
+    loader === "systemd" &&
+    (target.path === SYSCTL_CONF || target.realPath === SYSCTL_CONF)
+  ) {
     return `systemd-sysctl does not read ${SYSCTL_CONF}, and no /etc/sysctl.d/*.conf links to it (Debian's 99-sysctl.conf -> ../sysctl.conf): on systemd these values are not loaded at boot; add that link or use --file /etc/sysctl.d/60-keepalive.conf`;
   }
   const shadow = report.files.find((file) =>

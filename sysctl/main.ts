@@ -287,7 +287,9 @@ async function run(command: Command, values: Values, io: Io): Promise<number> {
   if (command === "show") {
     const report = await inspectKeepalive(options);
     io.out(
-      values.json ? JSON.stringify(report, null, 2) : formatReport(report),
+      values.json
+        ? JSON.stringify(report, (_, value) => value ?? null, 2)
+        : formatReport(report),
     );
     return EXIT.ok;
   }

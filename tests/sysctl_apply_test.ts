@@ -368,3 +368,24 @@ Deno.test("diff reports a keepalive line whose value is not an integer as file:l
     changes.warnings.join("\n"),
   );
 });
+
+Deno.test("the systemd warning about /etc/sysctl.conf also holds when that file is itself a link", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/static/sysctl.conf", `${TIME} = 600\n`);
+  await t.link("static/sysctl.conf", "/etc/sysctl.conf");
+  const options = { root: t.root, procDir: t.proc, scope: "file" as const };
+  const changes = await planChanges({ time: 60 }, options);
+  assert.equal(changes.realPath, "/etc/static/sysctl.conf");
+  assert.ok(
+    changes.warnings.some((w) =>
+      w.startsWith("systemd-sysctl does not read /etc/sysctl.conf, and no ")
+    ),
+    changes.warnings.join("\n"),
+  );
+  await t.link("../sysctl.conf", "/etc/sysctl.d/99-sysctl.conf");
+  const linked = await planChanges({ time: 60 }, options);
+  assert.ok(
+    !linked.warnings.some((w) => /does not (read|load)/.test(w)),
+    linked.warnings.join("\n"),
+  );
+});

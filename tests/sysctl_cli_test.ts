@@ -45,6 +45,9 @@ Deno.test("show prints runtime and boot values with file:line, the detection tim
     probes: 5,
   });
   assert.equal(report.boot.procps.settings.time.line, 2);
+  // A key no file sets is there as null: the kernel default applies.
+  assert.ok("intvl" in report.boot.systemd.settings);
+  assert.equal(report.boot.systemd.settings.intvl, null);
   assert.equal(report.boot.procps.detectionSeconds, 600 + 5 * 75);
   assert.equal(report.namespace.initial, false);
 });
