@@ -55,6 +55,7 @@ export interface DuplicateKey {
 }
 
 const GLOB = /[*?[]/;
+const BOM = "\uFEFF";
 
 /**
  * Normalizes a sysctl key to its dotted form the way systemd-sysctl and
@@ -77,7 +78,26 @@ export function normalizeSysctlKey(key: string): string {
   return key.replace(/[./]/g, (c) => (c === "/" ? "." : "/"));
 }
 
-function parseLine(text: string, eol: SysctlLine["eol"], number: number) {
+function parseLine(
+  text: string,
+  eol: SysctlLine["eol"],
+  number: number,
+): SysctlLine {
+  if (text.startsWith(BOM)) {
+    // Neither loader strips a byte order mark: it would become part of the key.
+    const inner = parseLine(text.slice(BOM.length), eol, number);
+    if (inner.kind === "blank" || inner.kind === "comment") {
+      return { ...inner, text };
+    }
+    return {
+      text,
+      eol,
+      number,
+      kind: "malformed",
+      problem:
+        `starts with a byte order mark (U+FEFF), which procps and systemd read as part of the key; save the file without it`,
+    };
+  }
   const line: SysctlLine = { text, eol, number, kind: "blank" };
   const lead = text.length - text.trimStart().length;
   const rest = text.slice(lead);

@@ -164,3 +164,27 @@ Deno.test("setting the values a file already has changes nothing", async () => {
     text,
   );
 });
+
+Deno.test("a byte order mark before a key makes the line malformed, since the loaders read it as part of the key", () => {
+  const withKey =
+    "\uFEFFnet.ipv4.tcp_keepalive_time = 600\nkernel.panic = 10\n";
+  const config = parseSysctlConfig(withKey);
+  assert.equal(renderSysctlConfig(config), withKey);
+  assert.equal(config.lines[0].kind, "malformed");
+  assert.match(config.lines[0].problem!, /byte order mark \(U\+FEFF\)/);
+  assert.equal(effectiveLine(config, "net.ipv4.tcp_keepalive_time"), undefined);
+  assert.equal(
+    renderSysctlConfig(
+      setSysctlValues(config, { "net.ipv4.tcp_keepalive_time": 60 }),
+    ),
+    withKey +
+      "\n# Managed by lifeline: deno task sysctl apply\nnet.ipv4.tcp_keepalive_time = 60\n",
+  );
+  const withComment = "\uFEFF# tuned\r\nvm.swappiness=10";
+  const comment = parseSysctlConfig(withComment);
+  assert.equal(renderSysctlConfig(comment), withComment);
+  assert.deepEqual(comment.lines.map((line) => line.kind), [
+    "comment",
+    "assignment",
+  ]);
+});
