@@ -276,7 +276,7 @@ export async function runAdaptive(
           Math.round((result.settledIntervalMs ?? 0) / natTimeoutMs * 100)
         }%); ` +
         `production (× ${p.scale.factor}): ${
-          (result.settledIntervalMs ?? 0) * p.scale.factor / 1000
+          Math.round((result.settledIntervalMs ?? 0) * p.scale.factor / 1000)
         } s ` +
         `against ${natTimeoutMs * p.scale.factor / 1000} s`,
   };

@@ -16,7 +16,7 @@ export const DEFAULT_PARAMETERS: LabParameters = {
   tcpRetries2: { default: 15, lowered: 5 },
   conntrackTimeoutS: 4,
   capMs: 15_000,
-  repetitions: 3,
+  repetitions: 5,
   toleranceMs: 400,
   scale: {
     factor: 60,

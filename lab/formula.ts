@@ -148,7 +148,14 @@ function range(
   production: string,
   productionMs: number,
 ): LabPrediction {
-  return { minMs, maxMs, formula, production, productionMs, survives: false };
+  return {
+    minMs: Math.round(minMs),
+    maxMs: Math.round(maxMs),
+    formula,
+    production,
+    productionMs: Math.round(productionMs),
+    survives: false,
+  };
 }
 
 function kaText(k: KeepaliveSettings): string {

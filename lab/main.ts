@@ -6,7 +6,7 @@
  *
  * ```sh
  * deno task lab --quick          # a few cases, one repetition (CI)
- * deno task lab                  # every case, 3 repetitions
+ * deno task lab                  # every case, 5 repetitions
  * deno task lab --only client_vanishes --repetitions 5
  * ```
  *
@@ -65,8 +65,8 @@ const USAGE =
   `Usage: deno task lab [--quick] [--repetitions N] [--parallel N] [--only TEXT]
                      [--out FILE] [--charts DIR] [--no-adaptive]
   --quick          a few cases, one repetition (CI; about 2 minutes)
-  --repetitions N  repetitions per case (default 3; 1 with --quick)
-  --parallel N     cases run at once, each in its own namespaces (default 3)
+  --repetitions N  repetitions per case (default 5; 1 with --quick)
+  --parallel N     cases run at once, each in its own namespaces (default 4)
   --only TEXT      only cases whose "fault/mechanism" id contains TEXT
   --out FILE       results file (default lab/results/latest.json)
   --charts DIR     SVG chart directory (default docs/public/charts)
@@ -81,7 +81,7 @@ export interface LabOptions {
   parameters?: LabParameters;
   /** The cases; defaults to the mode's matrix. */
   cases?: CaseSpec[];
-  /** Cases run at once. @default {3} */
+  /** Cases run at once. @default {4} */
   parallel?: number;
   /** Whether to run the adaptive heartbeat experiment. @default {true} */
   adaptive?: boolean;
@@ -150,7 +150,7 @@ export async function runLab(options: LabOptions): Promise<LabResults> {
       runs.set(id, [...(runs.get(id) ?? []), result]);
     }
   };
-  await Promise.all(Array.from({ length: options.parallel ?? 3 }, worker));
+  await Promise.all(Array.from({ length: options.parallel ?? 4 }, worker));
 
   const cases: LabCase[] = specs.map((spec) => {
     const id = `${spec.fault}/${spec.mechanism}`;
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
       options: {
         quick: { type: "boolean", default: false },
         repetitions: { type: "string" },
-        parallel: { type: "string", default: "3" },
+        parallel: { type: "string", default: "4" },
         only: { type: "string" },
         out: { type: "string", default: DEFAULT_OUT },
         charts: { type: "string", default: DEFAULT_CHARTS },

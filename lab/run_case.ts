@@ -96,6 +96,9 @@ function natMode(spec: CaseSpec): NatMode {
   return "none";
 }
 
+/** The fault comes 0.5 s plus up to this much after the connection is up. */
+export const FAULT_PHASE_SPREAD_MS = 2000;
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -144,8 +147,10 @@ export async function runCase(
         .slice(-6).map((l) => l.text).join(" | ");
       throw new Error(`Case "${spec.fault}/${m}" did not connect: ${tail}`);
     }
-    // Let the connection settle (the heartbeat's first round trip, keepalive armed).
-    await sleep(500);
+    // Let the connection settle (the heartbeat's first round trip, keepalive
+    // armed), then strike at a random moment so the runs sample the phase of
+    // the keepalive timer and the heartbeat instead of always the same one.
+    await sleep(500 + Math.random() * FAULT_PHASE_SPREAD_MS);
     const writer = spec.observer === "server" ? pair.server : pair.client;
     let faultAt: number;
     switch (spec.fault) {
