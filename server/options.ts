@@ -69,7 +69,7 @@ export interface ServerOptions {
    * `presence` frames are sent only while at most this many clients are
    * registered: above it, the cost of telling everyone about everyone grows
    * with the square of the number of clients.
-   * @default {1000}
+   * @default {100}
    */
   presenceLimit?: number;
   /**
@@ -215,7 +215,7 @@ export function resolveServerOptions(
     maxInvalidFrames: options.maxInvalidFrames ?? 3,
     minPingInterval: options.minPingInterval ?? Math.floor(interval / 2),
     maxPingStrikes: options.maxPingStrikes ?? 2,
-    presenceLimit: options.presenceLimit ?? 1000,
+    presenceLimit: options.presenceLimit ?? 100,
     retryAfterMin: options.retryAfterMin ?? 1000,
     retryAfterSpread: options.retryAfterSpread ?? 10_000,
     closeGrace: options.closeGrace ?? 1000,
