@@ -24,6 +24,7 @@ import {
   KEEPALIVE_KEYS,
   type KeepaliveField,
   keepaliveFieldOf,
+  KERNEL_DEFAULTS,
 } from "./keepalive.ts";
 import type { ManagerOptions } from "./manager.ts";
 
@@ -181,9 +182,16 @@ export function loaderWarnings(
     }
     for (const field of fields) {
       const setting = report.settings[field];
-      if (setting === undefined || setting.realPath === target.realPath) {
+      if (setting === undefined) {
+        const key = KEEPALIVE_KEYS[field];
+        warnings.push(
+          `under ${loader} ${key} is not set at boot (the kernel default ${
+            KERNEL_DEFAULTS[field]
+          } stays): a later "-${key}" or a value the kernel refuses replaces the assignment in ${target.path}`,
+        );
         continue;
       }
+      if (setting.realPath === target.realPath) continue;
       warnings.push(
         `${setting.path}:${setting.line} sets ${
           KEEPALIVE_KEYS[field]

@@ -278,8 +278,10 @@ function globToRegExp(pattern: string): RegExp {
  * Computes what a loader would set at boot for the three keepalive keys.
  * Both loaders apply files in order, so the last assignment wins; an
  * explicit key (or a `-key` exclusion) anywhere takes precedence over glob
- * patterns that match it, as procps 4 and systemd 245+ do. Lines with a value
- * the kernel would refuse are reported and skipped.
+ * patterns that match it, as procps 4 and systemd 245+ do. Lines with a
+ * value the kernel would refuse are reported; procps keeps the value written
+ * before them, while systemd, which keeps only a key's last entry, leaves the
+ * key unset after them, as after a `-key` without a value.
  *
  * @param loader `"procps"` or `"systemd"`.
  * @param options The root, and file contents to use instead of the disk's.
@@ -339,11 +341,20 @@ export async function readBootConfig(
     ) => line.glob && globToRegExp(line.key!).test(key));
     let winner: BootSetting | undefined;
     for (const { file, line } of candidates) {
-      if (line.kind !== "assignment") continue;
+      if (line.kind !== "assignment") {
+        // systemd-sysctl keeps one entry per key, and a later "-key" without
+        // a value replaces the assignment: the key is not set at all. procps
+        // only uses "-key" to exclude the key from globs.
+        if (loader === "systemd" && !line.glob) winner = undefined;
+        continue;
+      }
       if (!/^[+-]?\d+$/.test(line.value!)) {
         issues.push(
           `${file.path}:${line.number}: the kernel refuses "${line.value}" for ${key}`,
         );
+        // procps has written the earlier value, which stays; systemd has
+        // replaced it with this one, so nothing is set.
+        if (loader === "systemd" && !line.glob) winner = undefined;
         continue;
       }
       winner = {

@@ -389,3 +389,23 @@ Deno.test("the systemd warning about /etc/sysctl.conf also holds when that file 
     linked.warnings.join("\n"),
   );
 });
+
+Deno.test("diff warns when a loader would still not boot with the value written", async () => {
+  await using t = await tempRoot();
+  const file = "/etc/sysctl.d/60-keepalive.conf";
+  await t.write(file, `${TIME} = 600\n${TIME} = soon\n`);
+  const changes = await planChanges({ time: 60 }, {
+    root: t.root,
+    procDir: t.proc,
+    file,
+    scope: "file",
+  });
+  assert.equal(changes.after, `${TIME} = 60\n${TIME} = soon\n`);
+  assert.ok(
+    changes.warnings.includes(
+      `under systemd ${TIME} is not set at boot (the kernel default 7200 stays): a later "-${TIME}" or a value the kernel refuses replaces the assignment in ${file}`,
+    ),
+    changes.warnings.join("\n"),
+  );
+  assert.ok(!changes.warnings.some((w) => w.startsWith("under procps")));
+});

@@ -116,8 +116,13 @@ Deno.test("values the kernel refuses and malformed lines are reported as file:li
     "/etc/sysctl.d/60-bad.conf",
     `${TIME} = 30\n${TIME} = soon\nnot a setting\n`,
   );
+  // procps writes 30, then fails on "soon": 30 stays.
+  const procps = await readBootConfig("procps", { root: t.root });
+  assert.equal(procps.settings.time?.value, "30");
+  // systemd keeps only the last assignment, "soon", which fails: the
+  // kernel default stays.
   const report = await readBootConfig("systemd", { root: t.root });
-  assert.equal(report.settings.time?.value, "30");
+  assert.equal(report.settings.time, undefined);
   assert.deepEqual(report.issues, [
     `/etc/sysctl.d/60-bad.conf:3: expected "key = value", found "not a setting"`,
     `/etc/sysctl.d/60-bad.conf:2: the kernel refuses "soon" for ${TIME}`,
@@ -132,4 +137,18 @@ Deno.test("a dangling link is reported and read by neither loader", async () => 
     "/etc/sysctl.d/40-gone.conf: a dangling link to /srv/gone.conf: procps fails to open it, systemd skips it",
   ]);
   assert.equal(report.settings.time, undefined);
+});
+
+Deno.test("a later -key without a value unsets the key under systemd; procps ignores it", async () => {
+  await using t = await tempRoot();
+  await t.write("/usr/lib/sysctl.d/50-vendor.conf", `${TIME} = 100\n`);
+  await t.write("/etc/sysctl.d/90-local.conf", `-${TIME}\n`);
+  const systemd = await readBootConfig("systemd", { root: t.root });
+  assert.equal(systemd.settings.time, undefined);
+  const procps = await readBootConfig("procps", { root: t.root });
+  assert.equal(procps.settings.time?.value, "100");
+  // An assignment after the exclusion sets the key again.
+  await t.write("/etc/sysctl.d/95-later.conf", `${TIME} = 300\n`);
+  const again = await readBootConfig("systemd", { root: t.root });
+  assert.equal(again.settings.time?.value, "300");
 });
