@@ -18,12 +18,16 @@ import { buildLabView, type LabView } from "./lab_view.ts";
 const resultsPath = process.env.LIFELINE_LAB_RESULTS ||
   fileURLToPath(new URL("../../lab/results/latest.json", import.meta.url));
 const chartsDir = fileURLToPath(new URL("../public/charts/", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+// VitePress globs the watched paths; a file outside the repository (a results
+// file given by LIFELINE_LAB_RESULTS) would make it crawl far and wide.
+const watched = resultsPath.startsWith(repoRoot) ? [resultsPath] : [];
 
 /** The view of the lab's results that the pages import as `data`. */
 export declare const data: LabView;
 
 export default defineLoader({
-  watch: [resultsPath, `${chartsDir}*.svg`],
+  watch: [...watched, `${chartsDir}*.svg`],
   load(): LabView {
     let text: string;
     try {

@@ -92,14 +92,25 @@ export const LabMatrix = defineComponent({
   },
 });
 
-function caseRow(row: CaseRow): VNode {
+function caseRow(row: CaseRow, index: number, rows: CaseRow[]): VNode {
+  // The fault spans its group of rows (the rows come grouped by fault).
+  const first = index === 0 || rows[index - 1].fault !== row.fault;
+  let span = 1;
+  while (first && rows[index + span]?.fault === row.fault) span++;
+  const faultCell = first
+    ? [
+      h("td", { rowspan: span, class: "lab-fault" }, [
+        row.fault,
+        h("br"),
+        h("small", `${row.observer} notices`),
+      ]),
+    ]
+    : [];
   return h("tr", { "data-case": row.id, class: `lab-${row.outcome}` }, [
-    h("td", row.fault),
+    ...faultCell,
     h("td", row.mechanism),
-    h("td", row.observer),
     h("td", row.runs),
-    h("td", row.median),
-    h("td", row.max),
+    h("td", { class: "lab-cell" }, `${row.median} / ${row.max}`),
     h("td", { title: row.formula }, row.predicted),
     h("td", row.production),
     h("td", { title: matchTitle(row.matchesPrediction) }, [
@@ -125,10 +136,8 @@ export const LabCases = defineComponent({
               [
                 "fault",
                 "mechanism",
-                "who notices",
                 "runs",
-                "median",
-                "max",
+                "median / max",
                 "predicted (lab)",
                 "at production scale",
                 "as predicted",
