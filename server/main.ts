@@ -37,16 +37,27 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const server = await startServer({
-    hostname: cli.hostname,
-    port: cli.port,
-    interval: cli.interval,
-    timeout: cli.timeout,
-    tick: cli.tick,
-    maxFrameBytes: cli.maxFrameBytes,
-    maxConnections: cli.maxConnections,
-    transport: cli.transport,
-  });
+  let server;
+  try {
+    server = await startServer({
+      hostname: cli.hostname,
+      port: cli.port,
+      interval: cli.interval,
+      timeout: cli.timeout,
+      tick: cli.tick,
+      maxFrameBytes: cli.maxFrameBytes,
+      maxConnections: cli.maxConnections,
+      transport: cli.transport,
+    });
+  } catch (error) {
+    // Address in use, not available, permission denied: one line, exit 1.
+    console.error(
+      `server: Cannot listen on ${
+        address({ hostname: cli.hostname, port: cli.port })
+      }: ${(error as Error).message.split("\n")[0]}`,
+    );
+    return 1;
+  }
   const started = server.options;
   // No "timeout" in this line: log readers count that word as a sweep.
   log(

@@ -84,8 +84,13 @@ async function readLine(
   }
 }
 
-for (const transport of ["deno", "node"]) {
-  Deno.test(`the server CLI serves a client, logs it and exits 0 on SIGTERM (${transport})`, async () => {
+for (
+  const [transport, signal] of [["deno", "SIGTERM"], [
+    "node",
+    "SIGINT",
+  ]] as const
+) {
+  Deno.test(`the server CLI serves a client, logs it and exits 0 on ${signal} (${transport})`, async () => {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -135,8 +140,13 @@ for (const transport of ["deno", "node"]) {
         );
         await mute.waitClosed();
       }
-      child.kill("SIGTERM");
-      await readLine(reader, state, /shutting down \(SIGTERM\)/, lines);
+      child.kill(signal);
+      await readLine(
+        reader,
+        state,
+        new RegExp(`shutting down \\(${signal}\\)`),
+        lines,
+      );
       const status = await child.status;
       assert.equal(status.code, 0);
     } finally {
@@ -151,3 +161,19 @@ for (const transport of ["deno", "node"]) {
     }
   });
 }
+
+Deno.test("the server CLI says in one line that it cannot listen on a taken port and exits 1", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const output = await run(["--port", String(taken.addr.port)]);
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 1);
+    assert.match(
+      stderr,
+      /^server: Cannot listen on 127\.0\.0\.1:\d+: .*in use/,
+    );
+    assert.equal(stderr.trimEnd().split("\n").length, 1);
+  } finally {
+    taken.close();
+  }
+});
