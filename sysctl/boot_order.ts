@@ -216,6 +216,8 @@ export async function listBootFiles(
     }
     for (const name of [...names].sort(byName)) {
       if (!name.endsWith(".conf")) continue;
+      // systemd skips hidden files; procps reads any name ending in .conf.
+      if (loader === "systemd" && name.startsWith(".")) continue;
       const path = `${directory}/${name}`;
       const shadowing = byFileName.get(name);
       if (shadowing !== undefined) {

@@ -152,3 +152,13 @@ Deno.test("a later -key without a value unsets the key under systemd; procps ign
   const again = await readBootConfig("systemd", { root: t.root });
   assert.equal(again.settings.time?.value, "300");
 });
+
+Deno.test("a hidden .conf file is read by procps and skipped by systemd", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/sysctl.d/.60-hidden.conf", `${TIME} = 100\n`);
+  const procps = await readBootConfig("procps", { root: t.root });
+  assert.equal(procps.settings.time?.path, "/etc/sysctl.d/.60-hidden.conf");
+  const systemd = await readBootConfig("systemd", { root: t.root });
+  assert.deepEqual(systemd.files, []);
+  assert.equal(systemd.settings.time, undefined);
+});
