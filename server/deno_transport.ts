@@ -231,16 +231,20 @@ class DenoConn<S> implements TransportConn {
 
   async #read(): Promise<void> {
     const buffer = new Uint8Array(this.#settings.readBufferBytes);
-    try {
-      while (!this.#closed) {
-        const n = await this.#conn.read(buffer);
-        if (n === null) break;
-        if (n > 0 && !this.#closed) {
-          this.#handler.data(this.#state, buffer.subarray(0, n));
-        }
+    while (!this.#closed) {
+      let n: number | null;
+      try {
+        n = await this.#conn.read(buffer);
+      } catch {
+        // Reset by the peer, or destroyed: either way the connection is over.
+        break;
       }
-    } catch {
-      // Reset by the peer, or destroyed: either way the connection is over.
+      if (n === null) break;
+      // Outside the try: an exception in the handler is a bug, not a
+      // network event, and must not pass for a closed connection.
+      if (n > 0 && !this.#closed) {
+        this.#handler.data(this.#state, buffer.subarray(0, n));
+      }
     }
     this.destroy();
     if (this.#pump !== null) await this.#pump;
