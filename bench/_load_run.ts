@@ -64,6 +64,8 @@ export interface LoadReport {
   dropped: number;
   /** Socket errors by code. */
   errors: Record<string, number>;
+  /** `bye` reasons and `error` codes received during the whole run. */
+  frames: Record<string, number>;
   /** Heartbeats sent during the measurement. */
   heartbeats: number;
   /** Heartbeats per second during the measurement. */
@@ -183,6 +185,7 @@ export class LoadRun {
     }));
     const histogram = new RttHistogram();
     const errors: Record<string, number> = {};
+    const frames: Record<string, number> = {};
     let measureMs = 0;
     const sum = (key: keyof WorkerReport): number =>
       reports.reduce((total, r) => total + (r[key] as number), 0);
@@ -192,6 +195,9 @@ export class LoadRun {
       for (const [code, n] of Object.entries(r.errors)) {
         errors[code] = (errors[code] ?? 0) + n;
       }
+      for (const [what, n] of Object.entries(r.frames)) {
+        frames[what] = (frames[what] ?? 0) + n;
+      }
     }
     const heartbeats = sum("heartbeats");
     return {
@@ -200,6 +206,7 @@ export class LoadRun {
       failed: sum("failed"),
       dropped: sum("dropped"),
       errors,
+      frames,
       heartbeats,
       heartbeatsPerSecond: measureMs > 0 ? heartbeats / (measureMs / 1000) : 0,
       pongs: sum("pongs"),

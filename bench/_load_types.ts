@@ -51,6 +51,8 @@ export interface WorkerReport {
   dropped: number;
   /** Socket errors by code (whole run). */
   errors: Record<string, number>;
+  /** `bye` reasons and `error` codes received (whole run), as "bye timeout". */
+  frames: Record<string, number>;
   /** Heartbeats sent since `measure`. */
   heartbeats: number;
   /** Pongs matched to their ping since `measure`. */

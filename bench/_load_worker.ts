@@ -45,6 +45,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
 
   const histogram = new RttHistogram();
   const errors: Record<string, number> = {};
+  const frames: Record<string, number> = {};
   let next = 0;
   let inflight = 0;
   let awaitingWelcome = 0;
@@ -144,8 +145,15 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
         }
       } else {
         const line = text.slice(start, newline);
-        if (line.includes('"type":"bye"')) byes++;
-        else if (line.includes('"type":"error"')) errorFrames++;
+        if (line.includes('"type":"bye"')) {
+          byes++;
+          const reason = /"reason":"([a-z_]+)"/.exec(line)?.[1] ?? "?";
+          frames[`bye ${reason}`] = (frames[`bye ${reason}`] ?? 0) + 1;
+        } else if (line.includes('"type":"error"')) {
+          errorFrames++;
+          const code = /"code":"([a-z_]+)"/.exec(line)?.[1] ?? "?";
+          frames[`error ${code}`] = (frames[`error ${code}`] ?? 0) + 1;
+        }
       }
       start = newline + 1;
       newline = text.indexOf("\n", start);
@@ -204,6 +212,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       failed,
       dropped,
       errors: { ...errors },
+      frames: { ...frames },
       heartbeats,
       pongs,
       late,

@@ -57,6 +57,8 @@ export interface ServerResult {
   samples: [number, number][];
   /** Socket errors seen by the clients, by code. */
   errors: Record<string, number>;
+  /** `bye` reasons and `error` codes the clients received. */
+  frames: Record<string, number>;
   /** A heap snapshot's summary at the end, with `--heap-snapshot`. */
   heap?: HeapSummary;
 }
@@ -154,9 +156,8 @@ export function renderMarkdown(report: HarnessReport): string {
     lines.push("");
     const byKind = new Map(rows.map((r) => [r.kind, r]));
     const lifeline = rows.filter((r) => r.kind.startsWith("lifeline"));
-    const refs = (["go", "naive-deno", "bare-node"] as const).filter((k) =>
-      byKind.has(k)
-    );
+    const refs = (["go", "go-quiet", "naive-deno", "bare-node"] as const)
+      .filter((k) => byKind.has(k));
     if (lifeline.length > 0 && refs.length > 0) {
       lines.push(
         "Ratios in the same run (Lifeline ÷ baseline; lower is better):",

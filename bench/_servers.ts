@@ -15,6 +15,7 @@ export const SERVER_KINDS = [
   "lifeline-deno",
   "lifeline-node",
   "go",
+  "go-quiet",
   "naive-deno",
   "bare-deno",
   "bare-node",
@@ -168,12 +169,15 @@ export function serverSpec(
         timeoutLine: /^$^/,
       };
     case "go":
+    case "go-quiet":
       if (!settings.goBinary) {
         throw new TypeError('Cannot start the "go" baseline: it is not built');
       }
       return {
         kind,
-        label: "Go (goroutine per conn)",
+        label: kind === "go"
+          ? "Go (goroutine per conn, logs heartbeats)"
+          : "Go (goroutine per conn, quiet)",
         argv: [
           settings.goBinary,
           "-host",
@@ -184,6 +188,8 @@ export function serverSpec(
           `${settings.timeoutMs}ms`,
           "-scan",
           "10s",
+          // The project's server logs every heartbeat; keep its cost, not its output.
+          ...(kind === "go" ? ["-heartbeat-log", "/dev/null"] : []),
         ],
         timeoutLine: baselineTimeout,
       };

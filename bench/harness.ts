@@ -439,6 +439,7 @@ async function measureServer(
       steadySeconds: seconds,
       samples,
       errors: report.errors,
+      frames: report.frames,
     };
     if (settings.inspectPort && options.heapSnapshotDir) {
       await Deno.mkdir(options.heapSnapshotDir, { recursive: true });
@@ -453,7 +454,9 @@ async function measureServer(
       } KiB/conn, ` +
         `CPU ${result.cpuPercent.toFixed(1)}%, p99 ${
           report.rtt.p99.toFixed(2)
-        } ms, drops ${report.dropped}, false timeouts ${falseTimeouts}`,
+        } ms, drops ${report.dropped}, false timeouts ${falseTimeouts}, frames ${
+          JSON.stringify(report.frames)
+        }, errors ${JSON.stringify(report.errors)}`,
     );
     await load.close();
     load = undefined;
@@ -540,7 +543,10 @@ export async function runHarness(
   let tempDir: string | undefined;
   let goBinary: string | undefined;
   try {
-    if (wanted.has("go") && options.protocols.includes("go")) {
+    if (
+      (wanted.has("go") || wanted.has("go-quiet")) &&
+      options.protocols.includes("go")
+    ) {
       tempDir = await Deno.makeTempDir({ prefix: `bench_go_${Deno.pid}_` });
       goBinary = await buildGoServer(tempDir);
       if (!goBinary) {
@@ -555,7 +561,7 @@ export async function runHarness(
     for (const protocol of options.protocols) {
       for (const kind of KINDS_BY_PROTOCOL[protocol]) {
         if (!wanted.has(kind)) continue;
-        if (kind === "go" && !goBinary) continue;
+        if (kind.startsWith("go") && !goBinary) continue;
         const port = netns ? nextPort++ : await freePort(host);
         const settings: ServerSettings = {
           host,
@@ -567,7 +573,7 @@ export async function runHarness(
           goBinary,
           v8Flags: options.v8Flags,
           cpuProfDir: options.cpuProfDir,
-          inspectPort: options.heapSnapshotDir && kind !== "go"
+          inspectPort: options.heapSnapshotDir && !kind.startsWith("go")
             ? port + 20000
             : undefined,
         };

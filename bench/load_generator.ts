@@ -139,7 +139,7 @@ export function parseLoadArgs(args: string[]): LoadCli | "help" {
  * ```ts
  * import { formatLoadReport } from "./load_generator.ts";
  * console.log(formatLoadReport({
- *   target: 1, connections: 1, failed: 0, dropped: 0, errors: {},
+ *   target: 1, connections: 1, failed: 0, dropped: 0, errors: {}, frames: {},
  *   heartbeats: 10, heartbeatsPerSecond: 1, pongs: 10, late: 0, byes: 0,
  *   errorFrames: 0, measureSeconds: 10,
  *   rtt: { count: 10, p50: 0.2, p99: 0.5, max: 0.6 }, workers: 1,
@@ -149,6 +149,8 @@ export function parseLoadArgs(args: string[]): LoadCli | "help" {
 export function formatLoadReport(report: LoadReport): string {
   const errors = Object.entries(report.errors).map(([k, v]) => `${k}=${v}`)
     .join(" ") || "none";
+  const frames = Object.entries(report.frames).map(([k, v]) => `${k}=${v}`)
+    .join(", ") || "none";
   return [
     `connections ${report.connections}/${report.target} (failed ${report.failed}, dropped ${report.dropped}) in ${report.workers} worker(s)`,
     `heartbeats ${report.heartbeats} in ${
@@ -159,7 +161,7 @@ export function formatLoadReport(report: LoadReport): string {
     } ms, max ${
       report.rtt.max.toFixed(2)
     } ms (${report.rtt.count} pongs, ${report.late} late)`,
-    `bye frames ${report.byes}, error frames ${report.errorFrames}, socket errors ${errors}`,
+    `bye frames ${report.byes}, error frames ${report.errorFrames} (whole run: ${frames}), socket errors ${errors}`,
   ].join("\n");
 }
 

@@ -3,7 +3,9 @@
 // its code): a goroutine per connection, a 1 KiB read buffer,
 // encoding/json Unmarshal of each read, a sync.Map of last-seen times keyed
 // by Owner, and a full scan of the map every 10 s. It prints
-// "timeout <owner>" for each client it drops.
+// "timeout <owner>" for each client it drops. With -heartbeat-log FILE it
+// also logs every heartbeat there with the standard log package (date, time
+// and source line), as the project's server does on stderr.
 //
 //	go run . -host 127.0.0.1 -port 9100 -timeout 30s -scan 10s
 package main
@@ -12,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log"
 	"net"
 	"os"
 	"os/signal"
@@ -34,6 +37,9 @@ type entry struct {
 
 var clients sync.Map // Owner -> *entry
 
+// heartbeats logs every heartbeat when -heartbeat-log is set.
+var heartbeats *log.Logger
+
 func handle(conn net.Conn) {
 	defer conn.Close()
 	buf := make([]byte, 1024)
@@ -48,6 +54,9 @@ func handle(conn net.Conn) {
 			continue
 		}
 		if msg.MessageType == 1 {
+			if heartbeats != nil {
+				heartbeats.Println(msg.Owner + " says: " + msg.Content)
+			}
 			owner = msg.Owner
 			clients.Store(msg.Owner, &entry{conn: conn, last: time.Now()})
 		}
@@ -77,7 +86,17 @@ func main() {
 	port := flag.Int("port", 9100, "port to listen on")
 	timeout := flag.Duration("timeout", 30*time.Second, "drop a client silent this long")
 	every := flag.Duration("scan", 10*time.Second, "time between two full scans")
+	logPath := flag.String("heartbeat-log", "", "log every heartbeat to this file")
 	flag.Parse()
+
+	if *logPath != "" {
+		file, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		heartbeats = log.New(file, "", log.LstdFlags|log.Lshortfile)
+	}
 
 	listener, err := net.Listen("tcp", fmt.Sprintf("%s:%d", *host, *port))
 	if err != nil {
