@@ -28,8 +28,8 @@ import {
   planChanges,
 } from "./manager.ts";
 import { planKeepalive } from "./plan.ts";
-import { networkNamespace } from "./runtime.ts";
-import { keepaliveWarnings } from "./warnings.ts";
+import { networkNamespace, readRuntime } from "./runtime.ts";
+import { keepaliveWarnings, namespaceWarning } from "./warnings.ts";
 
 /** Exit codes of the CLI. */
 const EXIT = {
@@ -92,11 +92,14 @@ ${COMMON_HELP}`,
   plan: `Usage: deno task sysctl plan --detect-within D [--probes N] [--json]
 
 Proposes time, intvl and probes whose worst case (time + probes × intvl)
-fits within D, and explains the trade-off in one line.
+fits within D, and explains the trade-off in one line. Warns about values
+that NAT outlives, slow detection, and a network namespace (a container)
+still on the kernel defaults.
 
   --detect-within D   The longest acceptable time to notice a dead peer (2m, 90s)
   --probes N          Fix the number of probes (1-127; default 3)
   --json              Print the plan as JSON
+  --proc DIR          Where procfs is mounted (default /proc); for tests
   -h, --help          Show help`,
   diff: `Usage: deno task sysctl diff <desired values> [options]
 
@@ -160,6 +163,7 @@ const OPTIONS = {
     "detect-within": { type: "string" },
     probes: { type: "string" },
     json: { type: "boolean" },
+    proc: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
   diff: { ...COMMON_OPTIONS, ...DESIRED_OPTIONS },
@@ -209,7 +213,7 @@ function budgetSeconds(text: string): number {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return Math.floor(ms / 1000);
+  return ms / 1000;
 }
 
 function planFrom(values: Values) {
@@ -276,6 +280,16 @@ async function run(command: Command, values: Values, io: Io): Promise<number> {
     }
     const plan = planFrom(values);
     const warnings = keepaliveWarnings(plan.settings, { where: "plan" });
+    // Values planned in a container are no use if they only reach the host.
+    const runtimeOptions = managerOptions(values);
+    const runtime = await readRuntime(runtimeOptions).catch(() => undefined);
+    if (runtime !== undefined) {
+      const warning = namespaceWarning(
+        runtime,
+        await networkNamespace(runtimeOptions),
+      );
+      if (warning !== undefined) warnings.push(warning);
+    }
     io.out(
       values.json
         ? JSON.stringify({ ...plan, warnings }, null, 2)

@@ -75,17 +75,44 @@ export function keepaliveWarnings(
       } to notice (time + probes × intvl = ${settings.time} + ${settings.probes} × ${settings.intvl} = ${worst}s), more than 15 minutes`,
     );
   }
-  const namespace = options.namespace;
-  const onDefaults = KEEPALIVE_FIELDS.every((field) =>
-    settings[field] === KERNEL_DEFAULTS[field]
-  );
-  if (namespace !== undefined && onDefaults && namespace.initial !== true) {
-    const which = namespace.id ?? "this network namespace";
-    warnings.push(
-      namespace.initial === false
-        ? `${where}: network namespace ${which} is not the host's and still has the kernel defaults 7200/75/9: namespaces (containers) do not inherit the host's values, so set them inside it (apply --runtime-only) or through the container runtime`
-        : `${where}: ${which} still has the kernel defaults 7200/75/9 and may not be the host's namespace: a container's namespace does not inherit the host's values, so set them inside it (apply --runtime-only) or through the container runtime`,
-    );
+  if (options.namespace !== undefined) {
+    const warning = namespaceWarning(settings, options.namespace, { where });
+    if (warning !== undefined) warnings.push(warning);
   }
   return warnings;
+}
+
+/**
+ * Warns when the runtime values of a network namespace that is not (or may
+ * not be) the host's are still the kernel defaults: namespaces (containers)
+ * do not inherit the host's values.
+ *
+ * @param runtime The values the kernel uses now in that namespace.
+ * @param namespace The namespace, as `networkNamespace()` tells it.
+ * @param options Where the values come from, prefixed to the message.
+ * @returns The warning, or `undefined` when the namespace is the host's or
+ * the values are not the defaults.
+ *
+ * @example
+ * ```ts
+ * import { KERNEL_DEFAULTS, namespaceWarning } from "@lifeline/lifeline/sysctl";
+ * const container = { id: "net:[4026532000]", initial: false };
+ * console.log(namespaceWarning(KERNEL_DEFAULTS, container) !== undefined); // true
+ * console.log(namespaceWarning(KERNEL_DEFAULTS, { initial: true })); // undefined
+ * ```
+ */
+export function namespaceWarning(
+  runtime: KeepaliveSettings,
+  namespace: NamespaceInfo,
+  options: Pick<WarningOptions, "where"> = {},
+): string | undefined {
+  const where = options.where ?? "runtime";
+  const onDefaults = KEEPALIVE_FIELDS.every((field) =>
+    runtime[field] === KERNEL_DEFAULTS[field]
+  );
+  if (!onDefaults || namespace.initial === true) return undefined;
+  const which = namespace.id ?? "this network namespace";
+  return namespace.initial === false
+    ? `${where}: network namespace ${which} is not the host's and still has the kernel defaults 7200/75/9: namespaces (containers) do not inherit the host's values, so set them inside it (apply --runtime-only) or through the container runtime`
+    : `${where}: ${which} still has the kernel defaults 7200/75/9 and may not be the host's namespace: a container's namespace does not inherit the host's values, so set them inside it (apply --runtime-only) or through the container runtime`;
 }
