@@ -182,6 +182,25 @@ Deno.test({
         c.id === "server_frozen/keepalive_tuned"
       );
       assert.equal(frozen?.summary.detected, 0);
+      // Lifeline's heartbeat: timeout 3 s, interval 1 s, so 2–4 s (generous bounds).
+      for (
+        const id of ["client_vanishes/heartbeat", "server_frozen/heartbeat"]
+      ) {
+        const median = results.cases.find((c) => c.id === id)?.summary.medianMs;
+        assert.ok(
+          median != null && median >= 1500 && median <= 6000,
+          `${id}: ${median}`,
+        );
+      }
+      // The loose NAT answers the server's late write with RST at once.
+      const loose = results.cases.find((c) => c.id === "nat_expiry_loose/none");
+      assert.ok(
+        loose?.summary.medianMs != null && loose.summary.medianMs < 1000,
+      );
+      const strict = results.cases.find((c) =>
+        c.id === "nat_expiry_strict/keepalive_tuned"
+      );
+      assert.equal(strict?.summary.survived, 1);
       const svg = await Deno.readTextFile(`${dir}/charts/detection_times.svg`);
       assert.match(svg, /^<svg/);
       assert.deepEqual(await listNamespaces(`lab-${child.pid}-`), []);
