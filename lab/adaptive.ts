@@ -176,6 +176,14 @@ export function analyzeAdaptive(
  * @param log Progress lines.
  * @param options How long to watch.
  * @returns The result.
+ *
+ * @example Run the experiment (root only)
+ * ```ts ignore
+ * import { runAdaptive } from "./adaptive.ts";
+ * import { DEFAULT_PARAMETERS } from "./cases.ts";
+ * const result = await runAdaptive(DEFAULT_PARAMETERS, console.error);
+ * console.log(result.settledIntervalMs, result.ok);
+ * ```
  */
 export async function runAdaptive(
   p: LabParameters,
@@ -258,6 +266,14 @@ export async function runAdaptive(
     settled === null ? 0 : observe,
     natTimeoutMs,
   );
+  if (settled !== null) {
+    // Close the curve at the end of the watch, so the chart shows it held.
+    result.samples.push({
+      tMs: Date.now() - startedAt,
+      intervalMs: result.samples.at(-1)?.intervalMs ?? 0,
+      event: "end",
+    });
+  }
   return {
     ran: true,
     natTimeoutMs,

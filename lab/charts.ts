@@ -118,6 +118,12 @@ function predictedSeconds(
  *
  * @param results The lab's results.
  * @returns The specification.
+ *
+ * @example Render it
+ * ```ts ignore
+ * import { detectionSpec, renderSvg } from "./charts.ts";
+ * const svg = await renderSvg(detectionSpec(results));
+ * ```
  */
 export function detectionSpec(results: LabResults): ChartSpec {
   const cap = results.parameters.capMs / 1000;
@@ -223,6 +229,12 @@ export function detectionSpec(results: LabResults): ChartSpec {
  *
  * @param results The lab's results.
  * @returns The specification.
+ *
+ * @example Render it
+ * ```ts ignore
+ * import { productionSpec, renderSvg } from "./charts.ts";
+ * const svg = await renderSvg(productionSpec(results));
+ * ```
  */
 export function productionSpec(results: LabResults): ChartSpec {
   const mechanism = new Map(results.mechanisms.map((m) => [m.id, m.label]));
@@ -287,6 +299,12 @@ export function productionSpec(results: LabResults): ChartSpec {
  *
  * @param results The lab's results.
  * @returns The specification.
+ *
+ * @example Render it
+ * ```ts ignore
+ * import { adaptiveSpec, renderSvg } from "./charts.ts";
+ * const svg = await renderSvg(adaptiveSpec(results));
+ * ```
  */
 export function adaptiveSpec(results: LabResults): ChartSpec {
   const a = results.adaptive;
@@ -379,6 +397,14 @@ export function withTitle(svg: string, title: string): string {
  * @param results The lab's results.
  * @param dir The directory (created when missing).
  * @returns The paths written.
+ *
+ * @example Re-render the charts of the committed results
+ * ```ts ignore
+ * import { writeCharts } from "./charts.ts";
+ * import { parseLabResults } from "./results_schema.ts";
+ * const results = parseLabResults(JSON.parse(await Deno.readTextFile("lab/results/latest.json")));
+ * console.log(await writeCharts(results, "/tmp/charts"));
+ * ```
  */
 export async function writeCharts(
   results: LabResults,

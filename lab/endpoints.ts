@@ -125,6 +125,17 @@ function probeGone(line: OutputLine): string | null {
  * @param mechanism The mechanism.
  * @param p The lab's parameters.
  * @returns Both sides, already started (wait with `connected()`).
+ *
+ * @example Start two probes with keepalive on (root only)
+ * ```ts ignore
+ * import { startPair } from "./endpoints.ts";
+ * import { createTopology } from "./netns.ts";
+ * import { DEFAULT_PARAMETERS } from "./cases.ts";
+ * await using topology = await createTopology();
+ * const pair = await startPair(topology, "keepalive_tuned", DEFAULT_PARAMETERS);
+ * console.log(await pair.server.connected(10_000));
+ * await pair.stop();
+ * ```
  */
 export async function startPair(
   topology: Topology,

@@ -203,7 +203,17 @@ async function killNamespaceProcesses(name: string): Promise<void> {
 
 let counter = 0;
 
-/** Three namespaces joined by a router, with helpers to change them. */
+/**
+ * Three namespaces joined by a router, with helpers to change them.
+ *
+ * @example Build one, change it, delete it (root only)
+ * ```ts ignore
+ * import { createTopology } from "./netns.ts";
+ * await using topology = await createTopology({ nat: "loose" });
+ * await topology.sysctl(topology.server, "net.ipv4.tcp_retries2", 5);
+ * await topology.dropForwarding();
+ * ```
+ */
 export class Topology {
   /** The server host's namespace. */
   readonly server: string;

@@ -16,7 +16,17 @@ export interface OutputLine {
   json?: Record<string, unknown>;
 }
 
-/** A process running in a namespace. */
+/**
+ * A process running in a namespace.
+ *
+ * @example Run a command and wait for a line
+ * ```ts
+ * import { NsProcess } from "./ns_process.ts";
+ * await using process = new NsProcess(null, ["echo", '{"event":"hi"}']);
+ * const line = await process.waitFor((l) => l.json?.event === "hi", 5000);
+ * console.log(line?.text); // {"event":"hi"}
+ * ```
+ */
 export class NsProcess {
   /** Every line printed so far. */
   readonly lines: OutputLine[] = [];

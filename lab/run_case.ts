@@ -34,6 +34,14 @@ export type TuneMethod = "sysctl apply" | "direct /proc/sys write";
  * @param k The values in seconds.
  * @returns How it was done.
  * @throws {Error} When the values read back differ.
+ *
+ * @example Tune the server host (root only)
+ * ```ts ignore
+ * import { tuneKeepalive } from "./run_case.ts";
+ * import { createTopology } from "./netns.ts";
+ * await using topology = await createTopology();
+ * console.log(await tuneKeepalive(topology, topology.server, { time: 2, intvl: 1, probes: 3 }));
+ * ```
  */
 export async function tuneKeepalive(
   topology: Topology,
@@ -111,6 +119,18 @@ function sleep(ms: number): Promise<void> {
  * @param p The lab's parameters.
  * @returns The run.
  * @throws {Error} When the setup fails (the namespaces are deleted first).
+ *
+ * @example One run of one case (root only)
+ * ```ts ignore
+ * import { runCase } from "./run_case.ts";
+ * import { DEFAULT_PARAMETERS } from "./cases.ts";
+ * const run = await runCase(
+ *   { fault: "client_vanishes", mechanism: "keepalive_tuned", observer: "server" },
+ *   0,
+ *   DEFAULT_PARAMETERS,
+ * );
+ * console.log(run.outcome, run.detectionMs);
+ * ```
  */
 export async function runCase(
   spec: CaseSpec,
