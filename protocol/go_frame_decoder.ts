@@ -81,8 +81,13 @@ const utf8 = new TextDecoder();
 export class GoFrameDecoder {
   #maxFrameBytes: number;
   // Copies of the chunks holding the start of an unfinished object.
-  #pending: Uint8Array[] = [];
+  #pending: Uint8Array[] | null = null;
   #pendingBytes = 0;
+  // The last valid ASCII frame and its result: a client repeats the same
+  // heartbeat, which then costs a byte comparison instead of a decode,
+  // JSON.parse and three allocations.
+  #lastText: string | null = null;
+  #lastResult: GoParseResult | null = null;
   #depth = 0;
   #inString = false;
   #escaped = false;
@@ -142,15 +147,26 @@ export class GoFrameDecoder {
       else if (byte === OPEN) this.#depth++;
       else if (byte === CLOSE && --this.#depth === 0) {
         let bytes = chunk.subarray(start, i + 1);
-        if (this.#pendingBytes > 0) bytes = this.#drain(bytes);
         start = -1;
-        onFrame(parseGoFrame(utf8.decode(bytes)));
+        if (this.#pendingBytes > 0) bytes = this.#drain(bytes);
+        else if (sameAscii(bytes, this.#lastText)) {
+          onFrame(this.#lastResult!);
+          continue;
+        }
+        const text = utf8.decode(bytes);
+        const result = parseGoFrame(text);
+        if (result.ok && !NON_ASCII.test(text)) {
+          Object.freeze(result.frame);
+          this.#lastText = text;
+          this.#lastResult = Object.freeze(result);
+        }
+        onFrame(result);
       }
     }
     if (this.#depth > 0) {
       // Copy: the transport may reuse the chunk's buffer for the next read.
       const rest = chunk.slice(start);
-      this.#pending.push(rest);
+      (this.#pending ??= []).push(rest);
       this.#pendingBytes += rest.length;
     }
     return "ok";
@@ -159,15 +175,26 @@ export class GoFrameDecoder {
   #drain(last: Uint8Array): Uint8Array {
     const joined = new Uint8Array(this.#pendingBytes + last.length);
     let offset = 0;
-    for (const part of this.#pending) {
+    for (const part of this.#pending!) {
       joined.set(part, offset);
       offset += part.length;
     }
     joined.set(last, offset);
-    this.#pending = [];
+    this.#pending = null;
     this.#pendingBytes = 0;
     return joined;
   }
+}
+
+// deno-lint-ignore no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function sameAscii(bytes: Uint8Array, text: string | null): boolean {
+  if (text === null || bytes.length !== text.length) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
