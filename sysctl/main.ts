@@ -12,7 +12,8 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDuration } from "../common/duration.ts";
-import { ApplyError, applyKeepalive, restoreKeepalive } from "./apply.ts";
+import { ApplyError, applyKeepalive } from "./apply.ts";
+import { restoreKeepalive } from "./restore.ts";
 import { STATE_FILES } from "./apply.ts";
 import {
   driftLines,

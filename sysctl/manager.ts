@@ -5,13 +5,12 @@
  * @module
  */
 
-import { createTwoFilesPatch } from "diff";
+import { runtimeChanges, unifiedDiff } from "./_changes.ts";
 import {
   contentWarnings,
   fieldsSetBy,
   loaderWarnings,
   readTarget,
-  type Target,
 } from "./_target.ts";
 import {
   BOOT_LOADERS,
@@ -245,20 +244,6 @@ export async function inspectKeepalive(
   return report;
 }
 
-function unifiedDiff(target: Target, after: string): string {
-  if (after === target.text) return "";
-  const patch = createTwoFilesPatch(
-    target.exists ? `a${target.realPath}` : "/dev/null",
-    `b${target.realPath}`,
-    target.text,
-    after,
-    undefined,
-    undefined,
-    { context: 3 },
-  );
-  return patch.replace(/^=+\n/, "");
-}
-
 /**
  * Computes what setting the desired values would change: the new file
  * content and its unified diff, the kernel values that differ, and warnings
@@ -304,24 +289,16 @@ export async function planChanges(
     );
     warnings.push(...loaderWarnings(target, reports, fields));
   }
-  const runtime: RuntimeChange[] = [];
-  let runtimeBefore: KeepaliveSettings | undefined;
-  if (scope !== "file") {
-    runtimeBefore = await readRuntime(options);
-    for (const field of fields) {
-      if (runtimeBefore[field] !== desired[field]) {
-        runtime.push({
-          field,
-          key: KEEPALIVE_KEYS[field],
-          current: runtimeBefore[field],
-          desired: desired[field]!,
-        });
-      }
-    }
-  }
+  const runtimeBefore = scope === "file"
+    ? undefined
+    : await readRuntime(options);
+  const runtime = runtimeBefore ? runtimeChanges(runtimeBefore, desired) : [];
   const resulting = { ...KERNEL_DEFAULTS, ...runtimeBefore, ...desired };
   warnings.push(...keepaliveWarnings(resulting, { where: "desired values" }));
-  const patch = unifiedDiff(target, after);
+  const patch = unifiedDiff(target.realPath, target.text, after, {
+    before: target.exists,
+    after: target.exists || after !== target.text,
+  });
   return {
     path: target.path,
     realPath: target.realPath,

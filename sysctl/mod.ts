@@ -27,3 +27,4 @@ export * from "./atomic_write.ts";
 export * from "./warnings.ts";
 export * from "./manager.ts";
 export * from "./apply.ts";
+export * from "./restore.ts";

@@ -1,0 +1,160 @@
+/**
+ * The steps that `apply` and `restore` share: the lock, the state files,
+ * kernel writes and the rollback of the file and the kernel values.
+ * Internal to `sysctl/`.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { STATE_DIR, stateDir } from "./_target.ts";
+import type { ApplyOptions, ApplyRecord } from "./apply.ts";
+import { withFileLock, writeFileAtomic } from "./atomic_write.ts";
+import { KEEPALIVE_KEYS, type KeepaliveField } from "./keepalive.ts";
+import type { ChangeSet, RuntimeChange } from "./manager.ts";
+import { writeRuntimeValue } from "./runtime.ts";
+
+/** Names of the state files, relative to the root. */
+export const STATE_PATHS: Readonly<
+  { lock: string; record: string; backup: string }
+> = {
+  lock: `${STATE_DIR}/lock`,
+  record: `${STATE_DIR}/last_apply.json`,
+  backup: `${STATE_DIR}/last_apply.conf`,
+};
+
+/** Runs `fn` under the lock of the state directory, creating it if needed. */
+export async function underLock<T>(
+  options: ApplyOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await Deno.mkdir(stateDir(options), { recursive: true, mode: 0o700 });
+  return await withFileLock(join(stateDir(options), "lock"), fn, {
+    onWait: options.onLockWait,
+  });
+}
+
+/** Writes kernel values in order, recording each field before its write. */
+export async function writeRuntimeValues(
+  changes: RuntimeChange[],
+  written: KeepaliveField[],
+  options: ApplyOptions,
+): Promise<void> {
+  for (const change of changes) {
+    written.push(change.field);
+    await writeRuntimeValue(change.field, change.desired, options);
+    await options.onStep?.("runtime-value-written");
+  }
+}
+
+/** What a rollback put back, and what it could not. */
+export interface RollbackOutcome {
+  /** One entry per value or file put back. */
+  done: string[];
+  /** One entry per value or file that could not be put back. */
+  failed: string[];
+}
+
+/**
+ * Puts back the kernel values written (newest first) and the file as it was
+ * in `changes.before` (or removes it when it did not exist).
+ */
+export async function rollback(
+  changes: ChangeSet,
+  hostPath: string,
+  written: KeepaliveField[],
+  options: ApplyOptions,
+): Promise<RollbackOutcome> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const field of written.toReversed()) {
+    const key = KEEPALIVE_KEYS[field];
+    try {
+      await writeRuntimeValue(field, changes.runtimeBefore![field], options);
+      done.push(`${key} back to ${changes.runtimeBefore![field]}`);
+    } catch (error) {
+      failed.push(`${key}: ${(error as Error).message}`);
+    }
+  }
+  let now: string | undefined;
+  try {
+    now = await Deno.readTextFile(hostPath);
+  } catch {
+    now = undefined;
+  }
+  const expected = changes.exists ? changes.before : undefined;
+  if (now !== expected) {
+    try {
+      if (changes.exists) await writeFileAtomic(hostPath, changes.before);
+      else await Deno.remove(hostPath);
+      done.push(
+        changes.exists ? `${changes.path} restored` : `${changes.path} removed`,
+      );
+    } catch (error) {
+      failed.push(`${changes.path}: ${(error as Error).message}`);
+    }
+  }
+  return { done, failed };
+}
+
+/** `Cannot apply: <cause>; rolled back: …; ROLLBACK FAILED for …`. */
+export function failureMessage(
+  verb: "apply" | "restore",
+  error: unknown,
+  outcome: RollbackOutcome,
+  whereIsPrevious = "",
+): string {
+  const { done, failed } = outcome;
+  const what = done.length > 0 ? `; rolled back: ${done.join(", ")}` : "";
+  const bad = failed.length > 0
+    ? `; ROLLBACK FAILED for ${failed.join("; ")}${whereIsPrevious}`
+    : "";
+  return `Cannot ${verb}: ${(error as Error).message}${what}${bad}`;
+}
+
+/** The state files' previous contents, to put back after a failed apply. */
+export type SavedState = { record?: string; backup?: string };
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Saves the backup and the record of an apply; returns what they replaced. */
+export async function saveRecord(
+  root: string,
+  record: ApplyRecord,
+  backup: string,
+): Promise<SavedState> {
+  await Deno.mkdir(join(root, STATE_DIR), { recursive: true, mode: 0o700 });
+  const previous: SavedState = {
+    record: await readOptional(join(root, STATE_PATHS.record)),
+    backup: await readOptional(join(root, STATE_PATHS.backup)),
+  };
+  await writeFileAtomic(join(root, STATE_PATHS.backup), backup, {
+    mode: 0o600,
+  });
+  await writeFileAtomic(
+    join(root, STATE_PATHS.record),
+    JSON.stringify(record, null, 2) + "\n",
+    { mode: 0o600 },
+  );
+  return previous;
+}
+
+/** After a rolled-back apply, the last successful apply's backup is current again. */
+export async function putBackState(
+  root: string,
+  previous: SavedState,
+): Promise<void> {
+  for (const name of ["record", "backup"] as const) {
+    const path = join(root, STATE_PATHS[name]);
+    const text = previous[name];
+    if (text === undefined) await Deno.remove(path).catch(() => {});
+    else await writeFileAtomic(path, text, { mode: 0o600 }).catch(() => {});
+  }
+}
