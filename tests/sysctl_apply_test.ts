@@ -409,3 +409,32 @@ Deno.test("diff warns when a loader would still not boot with the value written"
   );
   assert.ok(!changes.warnings.some((w) => w.startsWith("under procps")));
 });
+
+Deno.test("apply through a chain of relative links writes the last file and leaves every link a link", async () => {
+  await using t = await tempRoot();
+  await t.write("/srv/b/real.conf", `# keep\n${TIME} = 900\n`);
+  await t.link("../b/real.conf", "/srv/a/mid.conf");
+  await t.link("../../srv/a/mid.conf", "/etc/sysctl.d/60-keepalive.conf");
+  const file = "/etc/sysctl.d/60-keepalive.conf";
+  const options = {
+    root: t.root,
+    procDir: t.proc,
+    file,
+    scope: "file" as const,
+  };
+  const changes = await applyKeepalive({ time: 45 }, options);
+  assert.equal(changes.realPath, "/srv/b/real.conf");
+  assert.equal(
+    await Deno.readLink(join(t.root, "etc/sysctl.d/60-keepalive.conf")),
+    "../../srv/a/mid.conf",
+  );
+  assert.equal(
+    await Deno.readLink(join(t.root, "srv/a/mid.conf")),
+    "../b/real.conf",
+  );
+  assert.equal(await t.read("/srv/b/real.conf"), `# keep\n${TIME} = 45\n`);
+  assert.deepEqual(await entries(join(t.root, "srv/b")), ["real.conf"]);
+  await restoreKeepalive(options);
+  assert.equal(await t.read("/srv/b/real.conf"), `# keep\n${TIME} = 900\n`);
+  assert.ok((await Deno.lstat(join(t.root, "srv/a/mid.conf"))).isSymlink);
+});
