@@ -59,6 +59,8 @@ export interface ServerResult {
   errors: Record<string, number>;
   /** `bye` reasons and `error` codes the clients received. */
   frames: Record<string, number>;
+  /** Which round of `--repeat` this was (1-based). */
+  round?: number;
   /** A heap snapshot's summary at the end, with `--heap-snapshot`. */
   heap?: HeapSummary;
 }
@@ -87,6 +89,61 @@ export interface HarnessReport {
 
 function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? sorted[mid]
+    : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Merges the rounds of each server into one result holding the median of
+ * every figure (counts of drops, failures and false timeouts are summed,
+ * so a problem in any round shows).
+ *
+ * @param results Every measurement.
+ * @returns One result per server and protocol, in first-seen order.
+ */
+export function medians(results: ServerResult[]): ServerResult[] {
+  const groups = new Map<string, ServerResult[]>();
+  for (const r of results) {
+    const key = `${r.kind}/${r.protocol}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rows) => {
+    if (rows.length === 1) return rows[0];
+    const m = (pick: (r: ServerResult) => number) => median(rows.map(pick));
+    const sum = (pick: (r: ServerResult) => number) =>
+      rows.reduce((total, r) => total + pick(r), 0);
+    return {
+      ...rows[0],
+      connections: Math.min(...rows.map((r) => r.connections)),
+      failed: sum((r) => r.failed),
+      dropped: sum((r) => r.dropped),
+      falseTimeouts: sum((r) => r.falseTimeouts),
+      late: sum((r) => r.late),
+      heartbeatsPerSecond: m((r) => r.heartbeatsPerSecond),
+      rssBeforeKiB: m((r) => r.rssBeforeKiB),
+      rssAfterRampKiB: m((r) => r.rssAfterRampKiB),
+      rssEndKiB: m((r) => r.rssEndKiB),
+      peakKiB: m((r) => r.peakKiB),
+      rssPerConnectionKiB: m((r) => r.rssPerConnectionKiB),
+      rssCreep: m((r) => r.rssCreep),
+      cpuPercent: m((r) => r.cpuPercent),
+      cpuMicrosPerHeartbeat: m((r) => r.cpuMicrosPerHeartbeat),
+      rtt: {
+        count: sum((r) => r.rtt.count),
+        p50: m((r) => r.rtt.p50),
+        p99: m((r) => r.rtt.p99),
+        max: Math.max(...rows.map((r) => r.rtt.max)),
+      },
+      round: undefined,
+      samples: [],
+    };
+  });
 }
 
 function ratio(a: number, b: number | undefined): string {
@@ -121,8 +178,16 @@ export function renderMarkdown(report: HarnessReport): string {
     }`,
     "",
   ];
+  const rounds = Math.max(1, ...report.results.map((r) => r.round ?? 1));
+  if (rounds > 1) {
+    lines.push(
+      `Each server was measured ${rounds} times, interleaved; the tables show medians (drops, failures and false timeouts summed over the rounds, RTT max over all rounds).`,
+      "",
+    );
+  }
+  const merged = medians(report.results);
   for (const protocol of ["go", "lifeline"] as const) {
-    const rows = report.results.filter((r) => r.protocol === protocol);
+    const rows = merged.filter((r) => r.protocol === protocol);
     if (rows.length === 0) continue;
     lines.push(
       `## ${

@@ -49,6 +49,8 @@ const USAGE = `Usage: deno task bench [options]
   --servers LIST     ${SERVER_KINDS.join(",")} (default all that fit)
   --settle DUR       wait after the ramp before measuring (default 3s)
   --steady DUR       the measured window (default 26s, at most 10m)
+  --repeat N         measure the list of servers N times, interleaved, and
+                     report medians (default 1, at most 5)
   --sources N        clients connect from 127.0.0.1..127.0.0.N (default 8)
   --per-process N    most clients per load worker process (default 15000)
   --out-dir DIR      where reports go (default bench/results)
@@ -101,6 +103,7 @@ const cliSchema = z.object({
   settle: durationSchema,
   steady: durationSchema.pipe(z.number().min(200).max(600_000)),
   sources: z.coerce.number().int().min(1).max(254),
+  repeat: z.coerce.number().int().min(1).max(5),
   "per-process": z.coerce.number().int().min(1).max(19000),
   "out-dir": z.string(),
   "v8-flags": z.string().optional(),
@@ -130,6 +133,8 @@ export interface HarnessOptions {
   steadyMs: number;
   /** Source addresses. */
   sources: number;
+  /** How many rounds over the servers. */
+  repeat: number;
   /** Clients per load worker. */
   perProcess: number;
   /** Report directory. */
@@ -174,6 +179,7 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
         settle: { type: "string", default: "3s" },
         steady: { type: "string", default: "26s" },
         sources: { type: "string", default: "8" },
+        repeat: { type: "string", default: "1" },
         "per-process": { type: "string", default: "15000" },
         "out-dir": { type: "string", default: `${ROOT}bench/results` },
         "v8-flags": { type: "string" },
@@ -209,6 +215,7 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     settleMs: v.settle,
     steadyMs: v.steady,
     sources: v.sources,
+    repeat: v.repeat,
     perProcess: v["per-process"],
     outDir: v["out-dir"],
     v8Flags: v["v8-flags"],
@@ -533,6 +540,7 @@ export async function runHarness(
       settle: `${options.settleMs}ms`,
       steady: `${options.steadyMs}ms`,
       sources: options.sources,
+      repeat: options.repeat,
       perProcess: options.perProcess,
       v8Flags: options.v8Flags ?? "none",
     },
@@ -558,35 +566,42 @@ export async function runHarness(
       }
     }
     let nextPort = 9100;
-    for (const protocol of options.protocols) {
-      for (const kind of KINDS_BY_PROTOCOL[protocol]) {
-        if (!wanted.has(kind)) continue;
-        if (kind.startsWith("go") && !goBinary) continue;
-        const port = netns ? nextPort++ : await freePort(host);
-        const settings: ServerSettings = {
-          host,
-          port,
-          intervalMs: options.serverIntervalMs,
-          timeoutMs: options.timeoutMs,
-          tickMs: options.tickMs,
-          clients: options.clients,
-          goBinary,
-          v8Flags: options.v8Flags,
-          cpuProfDir: options.cpuProfDir,
-          inspectPort: options.heapSnapshotDir && !kind.startsWith("go")
-            ? port + 20000
-            : undefined,
-        };
-        try {
-          report.results.push(
-            await measureServer(kind, protocol, options, settings),
-          );
-        } catch (error) {
-          const reason = (error as Error).message.replaceAll("\n", " ");
-          console.error(`[bench] ${kind} / ${protocol} failed: ${reason}`);
-          report.skipped.push({ kind, protocol, reason });
+    for (let round = 1; round <= options.repeat; round++) {
+      for (const protocol of options.protocols) {
+        for (const kind of KINDS_BY_PROTOCOL[protocol]) {
+          if (!wanted.has(kind)) continue;
+          if (kind.startsWith("go") && !goBinary) continue;
+          const port = netns ? nextPort++ : await freePort(host);
+          const settings: ServerSettings = {
+            host,
+            port,
+            intervalMs: options.serverIntervalMs,
+            timeoutMs: options.timeoutMs,
+            tickMs: options.tickMs,
+            clients: options.clients,
+            goBinary,
+            v8Flags: options.v8Flags,
+            cpuProfDir: options.cpuProfDir,
+            inspectPort: options.heapSnapshotDir && !kind.startsWith("go")
+              ? port + 20000
+              : undefined,
+          };
+          try {
+            const result = await measureServer(
+              kind,
+              protocol,
+              options,
+              settings,
+            );
+            result.round = round;
+            report.results.push(result);
+          } catch (error) {
+            const reason = (error as Error).message.replaceAll("\n", " ");
+            console.error(`[bench] ${kind} / ${protocol} failed: ${reason}`);
+            report.skipped.push({ kind, protocol, reason });
+          }
+          await sleep(300);
         }
-        await sleep(300);
       }
     }
   } finally {
