@@ -101,6 +101,7 @@ function onClose(this: TaggedSocket): void {
 // Writes made in the same tick go out as one `socket.write` per connection:
 // the connections with something queued wait here for one shared microtask.
 let dirty: NodeConn<unknown>[] = [];
+const FLUSH_AT = 16 * 1024;
 
 function scheduleFlush(conn: NodeConn<unknown>): void {
   if (dirty.length === 0) queueMicrotask(flushAll);
@@ -161,6 +162,8 @@ class NodeConn<S> implements TransportConn {
     if (this.destroyed || this.#ending) return;
     if (this.queued === "") scheduleFlush(this as NodeConn<unknown>);
     this.queued += text;
+    // Data events may come in a synchronous burst: do not let the batch grow.
+    if (this.queued.length >= FLUSH_AT) this.flush();
     if (this.queued.length + this.#socket.writableLength > this.#maxWrite) {
       this.destroy();
     }

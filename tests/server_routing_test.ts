@@ -102,3 +102,38 @@ for (const transport of TRANSPORTS) {
     assert.equal(b.eof, false);
   });
 }
+
+for (const transport of TRANSPORTS) {
+  Deno.test(`writes to one client never interleave, and each sender's order holds (${transport})`, async () => {
+    await using server = await startServer({ ...OPTIONS, transport });
+    await using r = await RawClient.hello(server.addr.port, "R");
+    const senders: RawClient[] = [];
+    for (let s = 0; s < 3; s++) {
+      senders.push(await RawClient.hello(server.addr.port, `S${s}`));
+    }
+    try {
+      await Promise.all(senders.map(async (sender, s) => {
+        for (let i = 0; i < 150; i++) {
+          const body = `${s}:${i}:` +
+            "abcdefgh".repeat((i * 37 + s * 11) % 300);
+          await sender.send({ type: "msg", to: "R", body });
+        }
+      }));
+      await r.until(
+        () => r.frames.filter((f) => f.type === "msg").length === 450,
+        10_000,
+        "450 messages",
+      );
+      for (let s = 0; s < 3; s++) {
+        const order = r.frames.flatMap((f) =>
+          f.type === "msg" && f.from === `S${s}`
+            ? [Number(f.body.split(":")[1])]
+            : []
+        );
+        assert.deepEqual(order, Array.from({ length: 150 }, (_, i) => i));
+      }
+    } finally {
+      for (const sender of senders) await sender.close();
+    }
+  });
+}
