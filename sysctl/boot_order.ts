@@ -16,10 +16,26 @@ import {
 /** The program that loads sysctl files at boot. */
 export type BootLoader = "procps" | "systemd";
 
-/** Both loaders, in the order reports show them. */
+/**
+ * Both loaders, in the order reports show them.
+ *
+ * @example
+ * ```ts
+ * import { BOOT_LOADERS } from "@lifeline/lifeline/sysctl";
+ * console.log(BOOT_LOADERS); // [ "procps", "systemd" ]
+ * ```
+ */
 export const BOOT_LOADERS: readonly BootLoader[] = ["procps", "systemd"];
 
-/** Directories each loader reads `*.conf` from, highest priority first. */
+/**
+ * Directories each loader reads `*.conf` from, highest priority first.
+ *
+ * @example
+ * ```ts
+ * import { BOOT_DIRECTORIES } from "@lifeline/lifeline/sysctl";
+ * console.log(BOOT_DIRECTORIES.procps.at(-1)); // "/lib/sysctl.d", which systemd does not read
+ * ```
+ */
 export const BOOT_DIRECTORIES: Readonly<Record<BootLoader, readonly string[]>> =
   {
     procps: [
@@ -37,7 +53,15 @@ export const BOOT_DIRECTORIES: Readonly<Record<BootLoader, readonly string[]>> =
     ],
   };
 
-/** The file procps applies after every drop-in, and systemd ignores. */
+/**
+ * The file procps applies after every drop-in, and systemd ignores.
+ *
+ * @example
+ * ```ts
+ * import { SYSCTL_CONF } from "@lifeline/lifeline/sysctl";
+ * console.log(SYSCTL_CONF); // "/etc/sysctl.conf"
+ * ```
+ */
 export const SYSCTL_CONF = "/etc/sysctl.conf";
 
 /** A file a loader reads at boot, in the order it reads them. */

@@ -254,7 +254,16 @@ export interface SetValuesOptions {
   comment?: string;
 }
 
-/** The comment written above keys appended to a file. */
+/**
+ * The comment written above keys appended to a file.
+ *
+ * @example
+ * ```ts
+ * import { MANAGED_COMMENT, parseSysctlConfig, renderSysctlConfig, setSysctlValues } from "@lifeline/lifeline/sysctl";
+ * const config = setSysctlValues(parseSysctlConfig(""), { "net.ipv4.tcp_keepalive_time": 60 });
+ * console.log(renderSysctlConfig(config).startsWith(MANAGED_COMMENT)); // true
+ * ```
+ */
 export const MANAGED_COMMENT = "# Managed by lifeline: deno task sysctl apply";
 
 /**

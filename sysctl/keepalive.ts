@@ -20,21 +20,45 @@ export interface KeepaliveSettings {
 /** One of the three settings, by its short name. */
 export type KeepaliveField = keyof KeepaliveSettings;
 
-/** The short names in the order the kernel applies them. */
+/**
+ * The short names in the order the kernel applies them.
+ *
+ * @example
+ * ```ts
+ * import { KEEPALIVE_FIELDS, KEEPALIVE_KEYS } from "@lifeline/lifeline/sysctl";
+ * for (const field of KEEPALIVE_FIELDS) console.log(KEEPALIVE_KEYS[field]);
+ * ```
+ */
 export const KEEPALIVE_FIELDS: readonly KeepaliveField[] = [
   "time",
   "intvl",
   "probes",
 ];
 
-/** The sysctl key of each setting, in dotted form. */
+/**
+ * The sysctl key of each setting, in dotted form.
+ *
+ * @example
+ * ```ts
+ * import { KEEPALIVE_KEYS } from "@lifeline/lifeline/sysctl";
+ * console.log(KEEPALIVE_KEYS.intvl); // "net.ipv4.tcp_keepalive_intvl"
+ * ```
+ */
 export const KEEPALIVE_KEYS: Readonly<Record<KeepaliveField, string>> = {
   time: "net.ipv4.tcp_keepalive_time",
   intvl: "net.ipv4.tcp_keepalive_intvl",
   probes: "net.ipv4.tcp_keepalive_probes",
 };
 
-/** The kernel's defaults (`include/net/tcp.h`): 7200 s, 75 s, 9 probes. */
+/**
+ * The kernel's defaults (`include/net/tcp.h`): 7200 s, 75 s, 9 probes.
+ *
+ * @example
+ * ```ts
+ * import { detectionSeconds, KERNEL_DEFAULTS } from "@lifeline/lifeline/sysctl";
+ * console.log(detectionSeconds(KERNEL_DEFAULTS)); // 7875
+ * ```
+ */
 export const KERNEL_DEFAULTS: Readonly<KeepaliveSettings> = {
   time: 7200,
   intvl: 75,
@@ -45,6 +69,12 @@ export const KERNEL_DEFAULTS: Readonly<KeepaliveSettings> = {
  * The allowed range of each setting: the per-socket limits of
  * `include/net/tcp.h` (`MAX_TCP_KEEPIDLE`, `MAX_TCP_KEEPINTVL`,
  * `MAX_TCP_KEEPCNT`), stricter than the sysctl which takes any integer.
+ *
+ * @example
+ * ```ts
+ * import { KEEPALIVE_LIMITS } from "@lifeline/lifeline/sysctl";
+ * console.log(KEEPALIVE_LIMITS.probes); // { min: 1, max: 127, unit: "probes" }
+ * ```
  */
 export const KEEPALIVE_LIMITS: Readonly<
   Record<KeepaliveField, { min: number; max: number; unit: string }>

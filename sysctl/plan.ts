@@ -31,7 +31,15 @@ export interface KeepalivePlan {
   explanation: string;
 }
 
-/** The probe count used when none is given: tolerates two lost probes. */
+/**
+ * The probe count used when none is given: tolerates two lost probes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PLAN_PROBES, planKeepalive } from "@lifeline/lifeline/sysctl";
+ * console.log(planKeepalive(600).settings.probes === DEFAULT_PLAN_PROBES); // true
+ * ```
+ */
 export const DEFAULT_PLAN_PROBES = 3;
 
 /**

@@ -14,10 +14,28 @@ import {
 } from "./keepalive.ts";
 import type { NamespaceInfo } from "./runtime.ts";
 
-/** Idle seconds after which carrier NATs often drop a mapping (5 minutes). */
+/**
+ * Idle seconds after which carrier NATs often drop a mapping (5 minutes).
+ *
+ * @example
+ * ```ts
+ * import { keepaliveWarnings, NAT_IDLE_SECONDS } from "@lifeline/lifeline/sysctl";
+ * const settings = { time: NAT_IDLE_SECONDS, intvl: 10, probes: 3 };
+ * console.log(keepaliveWarnings(settings)); // [] (300 s is still NAT-safe)
+ * ```
+ */
 export const NAT_IDLE_SECONDS = 300;
 
-/** Detection times above this many seconds (15 minutes) are warned about. */
+/**
+ * Detection times above this many seconds (15 minutes) are warned about.
+ *
+ * @example
+ * ```ts
+ * import { detectionSeconds, SLOW_DETECTION_SECONDS } from "@lifeline/lifeline/sysctl";
+ * const worst = detectionSeconds({ time: 300, intvl: 75, probes: 9 });
+ * console.log(worst > SLOW_DETECTION_SECONDS); // true
+ * ```
+ */
 export const SLOW_DETECTION_SECONDS = 900;
 
 /** Options of {@linkcode keepaliveWarnings}. */
