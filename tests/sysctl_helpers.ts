@@ -99,12 +99,22 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Options of {@linkcode cli}. */
+export interface CliOptions {
+  /** A command to run Deno under, such as `setpriv --reuid=65534 --`. */
+  prefix?: string[];
+  /** Flags for `deno run`, such as `--cached-only`. */
+  denoFlags?: string[];
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
 /** Runs `deno run -A sysctl/main.ts ...args` and collects its output. */
 export async function cli(
   args: string[],
-  options: { prefix?: string[]; env?: Record<string, string> } = {},
+  options: CliOptions = {},
 ): Promise<CliResult> {
-  const deno = ["run", "-A", MAIN, ...args];
+  const deno = ["run", ...options.denoFlags ?? [], "-A", MAIN, ...args];
   const [program, ...rest] = options.prefix
     ? [...options.prefix, Deno.execPath(), ...deno]
     : [Deno.execPath(), ...deno];

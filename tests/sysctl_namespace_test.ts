@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CAN_ROOT, MAIN, REPO, tempRoot } from "./sysctl_helpers.ts";
+import { CAN_ROOT, cli, MAIN, REPO, tempRoot } from "./sysctl_helpers.ts";
 
 const ignore = !CAN_ROOT;
 if (ignore) {
@@ -124,32 +124,10 @@ Deno.test({
         `DENO_DIR=${denoDir}`,
         `HOME=${denoDir}`,
       ],
+      denoFlags: ["--cached-only"],
     };
     const args = ["apply", "--root", t.root, "--time", "60", "--no-runtime"];
-    const run = async (extra: string[]) => {
-      const output = await new Deno.Command(asNobody.prefix[0], {
-        args: [
-          ...asNobody.prefix.slice(1),
-          Deno.execPath(),
-          "run",
-          "--cached-only",
-          "-A",
-          MAIN,
-          ...extra,
-        ],
-        cwd: REPO,
-        env: { NO_COLOR: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const decoder = new TextDecoder();
-      return {
-        code: output.code,
-        stdout: decoder.decode(output.stdout),
-        stderr: decoder.decode(output.stderr),
-      };
-    };
+    const run = (extra: string[]) => cli(extra, asNobody);
     const apply = await run(args);
     assert.equal(apply.code, 4, apply.stderr);
     assert.equal(
