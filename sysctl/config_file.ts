@@ -269,8 +269,9 @@ export const MANAGED_COMMENT = "# Managed by lifeline: deno task sysctl apply";
 /**
  * Sets keys in a file: the value of each key's effective (last) line is
  * rewritten in place, keeping its spacing and any `-` prefix; keys the file
- * does not set are appended under a one-line comment. Everything else stays
- * byte-identical.
+ * does not set are appended under a one-line comment (or under the same
+ * comment when it already heads the assignments that end the file).
+ * Everything else stays byte-identical.
  *
  * @param config The parsed file.
  * @param values The values by dotted key, in the order to append missing ones.
@@ -319,9 +320,15 @@ export function setSysctlValues(
   if (last !== undefined && last.eol === "") {
     lines[lines.length - 1] = { ...last, eol };
   }
+  const comment = options.comment ?? MANAGED_COMMENT;
+  // Append to the block a previous run left at the end of the file, if any.
+  const blockStart = lines.findLastIndex((line) => line.kind !== "assignment");
+  const inBlock = lines[blockStart]?.text === comment;
   const added: string[] = [];
-  if (last !== undefined && last.kind !== "blank") added.push("");
-  added.push(options.comment ?? MANAGED_COMMENT);
+  if (!inBlock) {
+    if (last !== undefined && last.kind !== "blank") added.push("");
+    added.push(comment);
+  }
   for (const [key, value] of missing) added.push(`${key} = ${value}`);
   for (const text of added) {
     lines.push(parseLine(text, eol, lines.length + 1));

@@ -188,3 +188,33 @@ Deno.test("a byte order mark before a key makes the line malformed, since the lo
     "assignment",
   ]);
 });
+
+Deno.test("a second append goes under the managed comment already at the end of the file", () => {
+  const first = renderSysctlConfig(
+    setSysctlValues(parseSysctlConfig("kernel.panic = 10\r\n"), {
+      "net.ipv4.tcp_keepalive_time": 60,
+    }),
+  );
+  const second = renderSysctlConfig(
+    setSysctlValues(parseSysctlConfig(first), {
+      "net.ipv4.tcp_keepalive_intvl": 20,
+    }),
+  );
+  assert.equal(
+    second,
+    "kernel.panic = 10\r\n\r\n# Managed by lifeline: deno task sysctl apply\r\n" +
+      "net.ipv4.tcp_keepalive_time = 60\r\nnet.ipv4.tcp_keepalive_intvl = 20\r\n",
+  );
+  // Once a blank line or a comment follows the block, a new block starts.
+  const edited = first + "\r\n# local\r\nvm.swappiness = 10\r\n";
+  const third = renderSysctlConfig(
+    setSysctlValues(parseSysctlConfig(edited), {
+      "net.ipv4.tcp_keepalive_probes": 3,
+    }),
+  );
+  assert.equal(
+    third,
+    edited +
+      "\r\n# Managed by lifeline: deno task sysctl apply\r\nnet.ipv4.tcp_keepalive_probes = 3\r\n",
+  );
+});
