@@ -80,17 +80,20 @@ Deno.test("buildLabView() gives every case a row with median, max and the produc
   )!;
   assert.equal(vanished.median, "3.15 s");
   assert.equal(vanished.max, "3.20 s");
+  assert.equal(vanished.medianMax, "3.15 s / 3.20 s");
   assert.equal(vanished.predicted, "3.00 s – 3.25 s");
   assert.equal(vanished.production, "180 s + 15 s = 3 min 15 s");
   const never = view.cases.find((c) => c.id === "client_vanishes/none")!;
   assert.equal(never.median, "> 15.0 s");
   assert.equal(never.runs, "3 (3 not detected)");
+  assert.equal(never.medianMax, "not detected within 15.0 s");
   assert.equal(never.predicted, "never");
   const kept = view.cases.find((c) =>
     c.id === "nat_expiry_strict/keepalive_tuned"
   )!;
   assert.equal(kept.median, "survived");
   assert.equal(kept.predicted, "survives");
+  assert.equal(kept.medianMax, "survived");
   // Grouped by fault in the lab's order.
   assert.deepEqual(
     view.cases.map((c) => c.id.split("/")[0]),

@@ -58,6 +58,8 @@ export interface CaseRow {
   median: string;
   /** Maximum detection time, or why there is none. */
   max: string;
+  /** Median and maximum in one cell: `"3.15 s / 3.20 s"`, `"survived"`, `"not detected within 15.0 s"`. */
+  medianMax: string;
   /** The predicted range in lab time. */
   predicted: string;
   /** The formula with the lab's values. */
@@ -311,6 +313,13 @@ export function buildLabView(
       runs: extra.length > 0 ? `${s.runs} (${extra.join(", ")})` : `${s.runs}`,
       median: s.medianMs === null ? missing : formatLabMs(s.medianMs),
       max: s.maxMs === null ? missing : formatLabMs(s.maxMs),
+      medianMax: outcome === "survived"
+        ? "survived"
+        : outcome === "not-detected"
+        ? `not detected within ${formatLabMs(p.capMs)}`
+        : `${s.medianMs === null ? missing : formatLabMs(s.medianMs)} / ${
+          s.maxMs === null ? missing : formatLabMs(s.maxMs)
+        }`,
       predicted: c.predicted.survives
         ? "survives"
         : range(c.predicted.minMs, c.predicted.maxMs),

@@ -110,7 +110,7 @@ function caseRow(row: CaseRow, index: number, rows: CaseRow[]): VNode {
     ...faultCell,
     h("td", row.mechanism),
     h("td", row.runs),
-    h("td", { class: "lab-cell" }, `${row.median} / ${row.max}`),
+    h("td", { class: "lab-cell" }, row.medianMax),
     h("td", { title: row.formula }, row.predicted),
     h("td", row.production),
     h("td", { title: matchTitle(row.matchesPrediction) }, [
