@@ -371,9 +371,7 @@ export function buildLabView(
     observedAfterSettle: formatLabMs(a.observedAfterSettleMs),
     dropsAfterSettle: a.dropsAfterSettle,
     ok: a.ok,
-    options: Object.entries(a.options).map(([k, v]) => `--${k} ${v}`).join(
-      " ",
-    ),
+    options: Object.entries(a.options).map(([k, v]) => `${k}=${v}`).join(" "),
     samples: a.samples.map((s) => ({
       t: formatLabMs(s.tMs),
       interval: formatLabMs(s.intervalMs),
