@@ -10,6 +10,7 @@ import {
   KEEPALIVE_LIMITS,
   type KeepaliveSettings,
 } from "./keepalive.ts";
+import { NAT_IDLE_SECONDS } from "./warnings.ts";
 
 /** Options of {@linkcode planKeepalive}. */
 export interface PlanOptions {
@@ -45,7 +46,10 @@ export const DEFAULT_PLAN_PROBES = 3;
 /**
  * Proposes time, intvl and probes whose worst case `time + probes × intvl`
  * fits the budget. Half the budget goes to the idle time (so an idle
- * connection costs one probe per `time`), the other half to the probes.
+ * connection costs one probe per `time`), the other half to the probes, but
+ * the idle time never exceeds {@link NAT_IDLE_SECONDS}: a longer idle
+ * lets a carrier NAT drop the mapping before the first probe, so a bigger
+ * budget goes to longer probe intervals instead.
  *
  * @param budgetSeconds The longest acceptable time to notice a dead peer, in whole seconds.
  * @param options The probe count, if it is fixed.
@@ -90,13 +94,14 @@ export function planKeepalive(
   }
   const maxTime = KEEPALIVE_LIMITS.time.max;
   const maxIntvl = KEEPALIVE_LIMITS.intvl.max;
-  let time = Math.min(maxTime, Math.max(1, Math.round(budget / 2)));
+  const idleCap = Math.min(maxTime, NAT_IDLE_SECONDS);
+  let time = Math.min(idleCap, Math.max(1, Math.round(budget / 2)));
   const intvl = Math.min(
     maxIntvl,
     Math.max(1, Math.floor((budget - time) / probes)),
   );
   // Give the rounding slack back to the idle time.
-  time = Math.min(maxTime, Math.max(1, budget - probes * intvl));
+  time = Math.min(idleCap, Math.max(1, budget - probes * intvl));
   const settings = { time, intvl, probes };
   const worst = detectionSeconds(settings);
   const explanation = `Probing starts after ${time}s idle, then ${probes} ${

@@ -3,6 +3,7 @@ import {
   detectionSeconds,
   keepaliveWarnings,
   KERNEL_DEFAULTS,
+  NAT_IDLE_SECONDS,
   planKeepalive,
   validateKeepalive,
 } from "../sysctl/mod.ts";
@@ -35,6 +36,26 @@ Deno.test("validateKeepalive() refuses bad values naming the key, the value and 
       return true;
     });
   }
+});
+
+Deno.test("planKeepalive() keeps the idle time NAT-safe and spends a large budget on probe intervals", () => {
+  for (const budget of [601, 1800, 7875, 86_400]) {
+    const plan = planKeepalive(budget);
+    assert.ok(
+      plan.settings.time <= NAT_IDLE_SECONDS,
+      `time for ${budget}s`,
+    );
+    assert.ok(plan.detectionSeconds <= budget, `worst case for ${budget}s`);
+    assert.ok(
+      plan.detectionSeconds >= budget * 0.9,
+      `uses the budget of ${budget}s`,
+    );
+  }
+  assert.deepEqual(planKeepalive(1800).settings, {
+    time: 300,
+    intvl: 500,
+    probes: 3,
+  });
 });
 
 Deno.test("planKeepalive() fits the worst case in the budget and explains the trade-off", () => {
