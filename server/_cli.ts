@@ -189,7 +189,7 @@ export function parseServerArgs(args: string[]): ServerCli {
         tick: { type: "string" },
         "max-frame": { type: "string", default: "64KiB" },
         "max-connections": { type: "string" },
-        transport: { type: "string", default: "deno" },
+        transport: { type: "string", default: "node" },
       },
     }));
   } catch (error) {

@@ -40,6 +40,13 @@ export interface Timers {
 /**
  * A monotonic clock in epoch milliseconds: `performance.timeOrigin +
  * performance.now()`. It does not jump when the wall clock is set.
+ *
+ * @example Read it
+ * ```ts
+ * import { monotonicClock } from "@lifeline/lifeline/server";
+ * const a = monotonicClock.now();
+ * console.log(monotonicClock.now() >= a); // true
+ * ```
  */
 export const monotonicClock: Clock = {
   now(): number {
@@ -47,7 +54,16 @@ export const monotonicClock: Clock = {
   },
 };
 
-/** The global `setTimeout` and `clearTimeout`. */
+/**
+ * The global `setTimeout` and `clearTimeout`, the default {@link Timers}.
+ *
+ * @example Set and cancel a timer
+ * ```ts
+ * import { globalTimers } from "@lifeline/lifeline/server";
+ * const id = globalTimers.setTimeout(() => console.log("never"), 1000);
+ * globalTimers.clearTimeout(id);
+ * ```
+ */
 export const globalTimers: Timers = {
   setTimeout(callback: () => void, delayMs: number): unknown {
     return setTimeout(callback, delayMs);

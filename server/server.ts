@@ -111,7 +111,7 @@ export class LifelineServer extends EventTarget {
   constructor(options: ServerOptions = {}) {
     super();
     this.#options = resolveServerOptions(options);
-    const transport = options.transport ?? "deno";
+    const transport = options.transport ?? "node";
     this.#transport = transport === "deno"
       ? denoTransport()
       : transport === "node"

@@ -136,5 +136,13 @@ export interface Transport {
   ): Promise<TransportListener>;
 }
 
-/** The default {@link TransportListenOptions.maxWriteBufferBytes}. */
+/**
+ * The default {@link TransportListenOptions.maxWriteBufferBytes}: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_WRITE_BUFFER_BYTES } from "@lifeline/lifeline/server";
+ * console.log(DEFAULT_MAX_WRITE_BUFFER_BYTES); // 1048576
+ * ```
+ */
 export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 1024 * 1024;
