@@ -125,6 +125,16 @@ class DenoListener<S> implements TransportListener {
   }
 }
 
+// Connections with writes queued in this tick wait here for one shared
+// microtask, so what one tick writes goes out as one write per connection.
+let dirty: DenoConn<unknown>[] = [];
+
+function flushAll(): void {
+  const conns = dirty;
+  dirty = [];
+  for (const conn of conns) conn.flush();
+}
+
 class DenoConn<S> implements TransportConn {
   readonly remoteAddr: TransportAddr;
   #conn: Deno.TcpConn;
@@ -134,10 +144,10 @@ class DenoConn<S> implements TransportConn {
   #queued = "";
   #inFlightBytes = 0;
   #pump: Promise<void> | null = null;
-  #flushScheduled = false;
+  /** Whether the connection waits in the shared flush list. */
+  flushScheduled = false;
   #ending = false;
   #closed = false;
-  #flush: () => void;
 
   constructor(
     conn: Deno.TcpConn,
@@ -149,10 +159,6 @@ class DenoConn<S> implements TransportConn {
     this.#settings = settings;
     const addr = conn.remoteAddr;
     this.remoteAddr = { hostname: addr.hostname, port: addr.port };
-    this.#flush = () => {
-      this.#flushScheduled = false;
-      if (this.#pump === null && !this.#closed) this.#pump = this.#write();
-    };
     try {
       conn.setKeepAlive(true);
       conn.setNoDelay(true);
@@ -202,10 +208,17 @@ class DenoConn<S> implements TransportConn {
   }
 
   #schedule(): void {
-    if (this.#pump === null && !this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
+    if (this.#pump === null && !this.flushScheduled) {
+      this.flushScheduled = true;
+      if (dirty.length === 0) queueMicrotask(flushAll);
+      dirty.push(this as DenoConn<unknown>);
     }
+  }
+
+  /** Starts writing what was queued in this tick, as one write. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.#pump === null && !this.#closed) this.#pump = this.#write();
   }
 
   async #write(): Promise<void> {
