@@ -326,6 +326,34 @@ export function adaptiveSpec(results: LabResults): ChartSpec {
     width: 460,
     height: 220,
     layer: [
+      ...(a.settledAtMs === null ? [] : [{
+        data: {
+          values: [{
+            t: a.settledAtMs / 1000,
+            label: `settled: ${a.settledIntervalMs! / 1000} s`,
+          }],
+        },
+        layer: [
+          {
+            mark: { type: "rule", color: "#2ca02c", strokeDash: [2, 3] },
+            encoding: { x: { field: "t", type: "quantitative" } },
+          },
+          {
+            mark: {
+              type: "text",
+              align: "right",
+              dx: -4,
+              dy: 10,
+              color: "#2ca02c",
+            },
+            encoding: {
+              x: { field: "t", type: "quantitative" },
+              y: { value: 0 },
+              text: { field: "label" },
+            },
+          },
+        ],
+      }]),
       {
         data: { values: rows },
         mark: { type: "line", interpolate: "step-after", point: true },

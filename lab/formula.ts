@@ -24,6 +24,12 @@ export interface KeepaliveSettings {
   probes: number;
 }
 
+/**
+ * The bound for "at once" (a FIN or RST that arrives within one round trip
+ * on a veth, plus the process waking up), in ms.
+ */
+export const ROUND_TRIP_BOUND_MS = 50;
+
 /** The minimum retransmission timeout of Linux (TCP_RTO_MIN), in ms. */
 export const RTO_MIN_MS = 200;
 /** The maximum retransmission timeout of Linux (TCP_RTO_MAX), in ms. */
@@ -217,7 +223,7 @@ export function predict(
   if (fault === "client_killed") {
     return range(
       0,
-      p.toleranceMs,
+      ROUND_TRIP_BOUND_MS,
       "the client's kernel sends FIN (or RST): the server's read ends at once",
       "the same: one round trip",
       0,
@@ -233,7 +239,7 @@ export function predict(
         if (fault === "nat_expiry_loose") {
           return range(
             0,
-            p.toleranceMs,
+            ROUND_TRIP_BOUND_MS,
             "the server writes after the mapping expired; the router answers with RST",
             "the same: one round trip",
             0,
