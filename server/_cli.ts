@@ -23,7 +23,7 @@ Options:
   --tick <duration>        Sweep period (default timeout/10, 10ms to 1s)
   --max-frame <size>       Longest frame: bytes, or with k/KiB/m/MiB (default 64KiB)
   --max-connections <n>    Refuse more clients with bye server_full (default no limit)
-  --transport <deno|node>  Socket layer: Deno.listen or node:net (default deno)
+  --transport <deno|node>  Socket layer: Deno.listen or node:net (default node)
   --verbose                Also log every heartbeat
   --help                   Show this help
 

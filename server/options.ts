@@ -95,9 +95,10 @@ export interface ServerOptions {
    */
   shutdownGrace?: number;
   /**
-   * The socket layer: `"deno"` (`Deno.listen`), `"node"` (`node:net`) or
-   * a {@link Transport} of your own.
-   * @default {"deno"}
+   * The socket layer: `"node"` (`node:net`, less than half the memory per
+   * connection; see `docs/performance.md`), `"deno"` (`Deno.listen`) or a
+   * {@link Transport} of your own.
+   * @default {"node"}
    */
   transport?: "deno" | "node" | Transport;
   /**
