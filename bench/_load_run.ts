@@ -30,7 +30,7 @@ export interface LoadOptions {
   sources?: number;
   /** The most connections one worker process opens. @default {15000} */
   perProcess?: number;
-  /** The timer wheel's tick in milliseconds. @default {10} */
+  /** The timer wheel's tick in milliseconds. @default {2} */
   tickMs?: number;
   /** Connection attempts in flight per worker. @default {200} */
   concurrency?: number;
@@ -84,6 +84,8 @@ export interface LoadReport {
   rtt: { count: number; p50: number; p99: number; max: number };
   /** How many worker processes ran. */
   workers: number;
+  /** The slowest pong round trip in each second of the measurement, in ms. */
+  worstPerSecond: number[];
 }
 
 const WORKER = new URL("./_load_worker.ts", import.meta.url).pathname;
@@ -152,7 +154,7 @@ export class LoadRun {
         count: share,
         firstId: first,
         intervalMs: options.intervalMs ?? 1000,
-        tickMs: options.tickMs ?? 10,
+        tickMs: options.tickMs ?? 2,
         protocol: options.protocol ?? "lifeline",
         concurrency: options.concurrency ?? 200,
         rampTimeoutMs: options.rampTimeoutMs ?? 60000,
@@ -221,6 +223,16 @@ export class LoadRun {
         max: histogram.max,
       },
       workers: this.#workers.length,
+      worstPerSecond: reports.reduce(
+        (worst, r) =>
+          worst.map((ms, i) => Math.max(ms, r.worstPerSecond[i] ?? 0)),
+        Array.from(
+          {
+            length: Math.max(0, ...reports.map((r) => r.worstPerSecond.length)),
+          },
+          () => 0,
+        ),
+      ),
     };
   }
 

@@ -67,4 +67,6 @@ export interface WorkerReport {
   measureMs: number;
   /** Round trips since `measure`. */
   rtt: HistogramJson;
+  /** The slowest round trip in each second since `measure`, in ms. */
+  worstPerSecond: number[];
 }

@@ -44,6 +44,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   }
 
   const histogram = new RttHistogram();
+  let worstPerSecond: number[] = [];
   const errors: Record<string, number> = {};
   const frames: Record<string, number> = {};
   let next = 0;
@@ -134,7 +135,12 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
           awaitingPong[i] = 0;
           if (measuring) {
             pongs++;
-            histogram.record(now - sentAt[i]);
+            const rtt = now - sentAt[i];
+            histogram.record(rtt);
+            const second = Math.floor((now - measureStart) / 1000);
+            if (!(rtt <= (worstPerSecond[second] ?? 0))) {
+              worstPerSecond[second] = Math.round(rtt * 10) / 10;
+            }
           }
         }
       } else if (text.startsWith(WELCOME_PREFIX, start)) {
@@ -220,6 +226,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       errorFrames,
       measureMs,
       rtt: histogram.toJSON(),
+      worstPerSecond: Array.from(worstPerSecond, (ms) => ms ?? 0),
     };
   }
 
@@ -240,6 +247,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       buffered = buffered.slice(newline + 1);
       if (command === "measure") {
         histogram.reset();
+        worstPerSecond = [];
         heartbeats =
           pongs =
           late =

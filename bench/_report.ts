@@ -45,6 +45,8 @@ export interface ServerResult {
   cpuMicrosPerHeartbeat: number;
   /** Pong round trips in ms (zero for the Go format, which has none). */
   rtt: { count: number; p50: number; p99: number; max: number };
+  /** The slowest pong in each second of the steady window, ms. */
+  worstPerSecond: number[];
   /** Pings sent while the previous one was unanswered. */
   late: number;
   /** Timeouts the server logged while every client was healthy. */

@@ -65,7 +65,7 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** The kinds that can serve a protocol (bare servers never answer a hello). */
 export const KINDS_BY_PROTOCOL: Record<LoadProtocol, readonly ServerKind[]> = {
   go: SERVER_KINDS,
-  lifeline: ["lifeline-deno", "lifeline-node", "naive-deno"],
+  lifeline: ["lifeline-deno", "lifeline-node", "naive-deno", "bare-node"],
 };
 
 /**
@@ -162,12 +162,19 @@ export function serverSpec(
         timeoutLine: /^$^/,
       };
     case "bare-node":
-      return {
-        kind,
-        label: "bare node:net",
-        argv: deno("bench/baselines/bare_node_server.ts"),
-        timeoutLine: /^$^/,
-      };
+      return protocol === "go"
+        ? {
+          kind,
+          label: "bare node:net",
+          argv: deno("bench/baselines/bare_node_server.ts"),
+          timeoutLine: /^$^/,
+        }
+        : {
+          kind,
+          label: "bare node:net (pong)",
+          argv: deno("bench/baselines/bare_node_server.ts", ["--pong"]),
+          timeoutLine: /^$^/,
+        };
     case "go":
     case "go-quiet":
       if (!settings.goBinary) {

@@ -45,6 +45,7 @@ const USAGE = `Usage: deno task bench [options]
   --server-interval DUR  the interval Lifeline's server announces
                      (default: --interval)
   --tick DUR         Lifeline's sweep tick (default: the server's)
+  --client-tick DUR  the load generator's timer wheel tick (default 2ms)
   --protocol LIST    go,lifeline (default both)
   --servers LIST     ${SERVER_KINDS.join(",")} (default all that fit)
   --settle DUR       wait after the ramp before measuring (default 3s)
@@ -98,6 +99,7 @@ const cliSchema = z.object({
   timeout: durationSchema.pipe(z.number().min(20)),
   "server-interval": durationSchema.pipe(z.number().min(10)).optional(),
   tick: durationSchema.pipe(z.number().min(1)).optional(),
+  "client-tick": durationSchema.pipe(z.number().min(1).max(1000)),
   protocol: listSchema(["go", "lifeline"] as const),
   servers: listSchema(SERVER_KINDS).optional(),
   settle: durationSchema,
@@ -123,6 +125,8 @@ export interface HarnessOptions {
   serverIntervalMs: number;
   /** Lifeline's tick in ms, if set. */
   tickMs?: number;
+  /** The load generator's wheel tick in ms. */
+  clientTickMs: number;
   /** Protocols to run, in order. */
   protocols: LoadProtocol[];
   /** Servers to run, or undefined for every one that fits a protocol. */
@@ -174,6 +178,7 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
         timeout: { type: "string", default: "5s" },
         "server-interval": { type: "string" },
         tick: { type: "string" },
+        "client-tick": { type: "string", default: "2ms" },
         protocol: { type: "string", default: "go,lifeline" },
         servers: { type: "string" },
         settle: { type: "string", default: "3s" },
@@ -210,6 +215,7 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     timeoutMs: v.timeout,
     serverIntervalMs: v["server-interval"] ?? v.interval,
     tickMs: v.tick,
+    clientTickMs: v["client-tick"],
     protocols: v.protocol,
     servers: v.servers,
     settleMs: v.settle,
@@ -386,6 +392,7 @@ async function measureServer(
       protocol,
       sources: options.sources,
       perProcess: options.perProcess,
+      tickMs: options.clientTickMs,
       rampTimeoutMs: 90_000,
       maxSeconds: Math.ceil(
         (120_000 + options.settleMs + options.steadyMs) / 1000,
@@ -440,6 +447,7 @@ async function measureServer(
         ? (cpuSeconds / report.heartbeats) * 1e6
         : 0,
       rtt: report.rtt,
+      worstPerSecond: report.worstPerSecond,
       late: report.late,
       falseTimeouts,
       rampMs: ramp.ms,
@@ -537,6 +545,7 @@ export async function runHarness(
       serverInterval: `${options.serverIntervalMs}ms`,
       timeout: `${options.timeoutMs}ms`,
       tick: options.tickMs ? `${options.tickMs}ms` : "server default",
+      clientTick: `${options.clientTickMs}ms`,
       settle: `${options.settleMs}ms`,
       steady: `${options.steadyMs}ms`,
       sources: options.sources,

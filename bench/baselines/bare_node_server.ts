@@ -1,9 +1,12 @@
 /**
  * Baseline: the floor of a `node:net` server under Deno.
- * `net.createServer`, `on("data")` discarding; no parsing, no table.
+ * `net.createServer`, `on("data")` discarding; no parsing, no table. With
+ * `--pong` it is the floor of Lifeline's protocol instead: it answers each
+ * `hello` with a `welcome` and each `ping` with a `pong`, found with
+ * `indexOf` (no JSON, no validation, no liveness).
  *
  * ```sh
- * deno run -A bench/baselines/bare_node_server.ts --port 9100
+ * deno run -A bench/baselines/bare_node_server.ts --port 9100 [--pong]
  * ```
  *
  * @module
@@ -14,11 +17,35 @@ import { exitOnSignal, parseBaselineArgs } from "./_args.ts";
 
 function discard(): void {}
 
+const PING = '{"type":"ping","seq":';
+const WELCOME = '{"type":"welcome","id":"0","interval":1000,"timeout":5000}\n';
+
+function answer(this: net.Socket, chunk: Uint8Array): void {
+  const text = (chunk as Uint8Array & { latin1Slice(): string }).latin1Slice();
+  let start = 0;
+  let newline = text.indexOf("\n");
+  while (newline !== -1) {
+    if (text.startsWith(PING, start)) {
+      this.write(
+        `{"type":"pong","seq":${
+          text.slice(start + PING.length, newline - 1)
+        }}\n`,
+      );
+    } else if (text.startsWith('{"type":"hello"', start)) {
+      this.write(WELCOME);
+    }
+    start = newline + 1;
+    newline = text.indexOf("\n", start);
+  }
+}
+
 if (import.meta.main) {
-  const args = parseBaselineArgs(Deno.args);
+  const pong = Deno.args.includes("--pong");
+  const args = parseBaselineArgs(Deno.args.filter((a) => a !== "--pong"));
   exitOnSignal();
   const server = net.createServer((socket) => {
-    socket.on("data", discard);
+    if (pong) socket.setNoDelay(true);
+    socket.on("data", pong ? answer : discard);
     socket.on("error", discard);
   });
   server.listen(args.port, args.host, () => {
