@@ -31,9 +31,13 @@ export class Session extends WheelEntry {
   /** The id sent in `welcome`. */
   readonly id: string;
   /** When it was accepted. */
-  readonly connectedAt: number;
+  // Numeric initializers keep these fields in V8's double representation,
+  // so a store updates them in place; a field declared without one starts
+  // as `undefined` and every later store allocates a fresh number (one per
+  // frame, kept alive a whole interval: measured in bench/RESULTS.md).
+  readonly connectedAt: number = 0;
   /** When the last complete frame arrived (or the accept time). */
-  lastSeenAt: number;
+  lastSeenAt: number = 0;
   /** The registered name, once known. */
   name: string | null = null;
   /** One of the MODE_ constants. */
