@@ -24,6 +24,8 @@ Options:
   --max-frame <size>       Longest frame: bytes, or with k/KiB/m/MiB (default 64KiB)
   --max-connections <n>    Refuse more clients with bye server_full (default no limit)
   --transport <deno|node>  Socket layer: Deno.listen or node:net (default node)
+  --presence-limit <n>     Send presence frames only while at most n clients
+                           are registered (default 100; 0 turns them off)
   --verbose                Also log every heartbeat
   --help                   Show this help
 
@@ -51,6 +53,8 @@ export interface ServerCli {
   maxConnections: number;
   /** The transport. */
   transport: "deno" | "node";
+  /** The most registered clients for which presence frames are sent. */
+  presenceLimit: number;
 }
 
 /** A command line that cannot be used; the message is one line. */
@@ -157,6 +161,7 @@ const schema = z.object({
     }
   }),
   "max-connections": integer("max-connections", 1, 10_000_000).optional(),
+  "presence-limit": integer("presence-limit", 0, 10_000_000),
   transport: z.enum(["deno", "node"], {
     error: (issue) =>
       `--transport: Cannot use ${
@@ -190,6 +195,7 @@ export function parseServerArgs(args: string[]): ServerCli {
         "max-frame": { type: "string", default: "64KiB" },
         "max-connections": { type: "string" },
         transport: { type: "string", default: "node" },
+        "presence-limit": { type: "string", default: "100" },
       },
     }));
   } catch (error) {
@@ -218,5 +224,6 @@ export function parseServerArgs(args: string[]): ServerCli {
     maxFrameBytes: v["max-frame"],
     maxConnections: v["max-connections"] ?? Infinity,
     transport: v.transport,
+    presenceLimit: v["presence-limit"],
   };
 }

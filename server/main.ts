@@ -48,6 +48,7 @@ async function main(args: string[]): Promise<number> {
       maxFrameBytes: cli.maxFrameBytes,
       maxConnections: cli.maxConnections,
       transport: cli.transport,
+      presenceLimit: cli.presenceLimit,
     });
   } catch (error) {
     // Address in use, not available, permission denied: one line, exit 1.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { parseServerArgs } from "../server/_cli.ts";
 import { RawClient } from "./server_test_helpers.ts";
 
 const MAIN = fileURLToPath(new URL("../server/main.ts", import.meta.url));
@@ -25,6 +26,8 @@ Deno.test("the server CLI rejects bad flags with one line on stderr and exit cod
     [["--max-frame", "4"], /--max-frame: Cannot use "4"/],
     [["--max-connections", "0"], /--max-connections: Cannot use "0"/],
     [["--transport", "bun"], /--transport: Cannot use "bun"/],
+    [["--presence-limit=-1"], /--presence-limit: Cannot use "-1"/],
+    [["--presence-limit", "many"], /--presence-limit: Cannot use "many"/],
     [["--interval", "20s"], /--interval: .*shorter than the timeout/],
     [["stray"], /Unexpected argument 'stray'/],
   ];
@@ -54,11 +57,21 @@ Deno.test("the server CLI prints usage for --help and exits 0", async () => {
       "--max-frame",
       "--max-connections",
       "--transport",
+      "--presence-limit",
       "--verbose",
     ]
   ) {
     assert.ok(stdout.includes(flag), flag);
   }
+});
+
+Deno.test("the server CLI takes --presence-limit, 100 by default", () => {
+  assert.equal(parseServerArgs([]).presenceLimit, 100);
+  assert.equal(parseServerArgs(["--presence-limit", "0"]).presenceLimit, 0);
+  assert.equal(
+    parseServerArgs(["--presence-limit", "5000"]).presenceLimit,
+    5000,
+  );
 });
 
 async function readLine(
@@ -175,5 +188,39 @@ Deno.test("the server CLI says in one line that it cannot listen on a taken port
     assert.equal(stderr.trimEnd().split("\n").length, 1);
   } finally {
     taken.close();
+  }
+});
+
+Deno.test("the server CLI passes --presence-limit on: above it, a newcomer is announced to nobody", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "--port", "0", "--presence-limit", "1"],
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream())
+    .getReader();
+  const state = { buffer: "" };
+  const lines: string[] = [];
+  try {
+    const listening = await readLine(reader, state, /listening on/, lines);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(listening)![1]);
+    await using a = await RawClient.hello(port, "A");
+    await using b = await RawClient.hello(port, "B");
+    await b.send({ type: "msg", body: "after B's hello" });
+    await a.waitFor((f) => f.type === "msg");
+    // The server writes to A in order: a presence for B would come first.
+    assert.deepEqual(a.frames.map((f) => f.type), ["welcome", "msg"]);
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+  } finally {
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+    await child.status;
   }
 });
