@@ -12,10 +12,14 @@ async function serverSocketLine(
     stdout: "piped",
     stderr: "null",
   }).output();
-  return new TextDecoder().decode(output.stdout).split("\n").find((line) =>
-    line.includes(`127.0.0.1:${port} `) &&
-    line.includes(`127.0.0.1:${clientPort}`)
-  );
+  // Columns: Recv-Q, Send-Q, local, peer, then the timer. Compare whole
+  // columns: the client's side of the same connection has the two addresses
+  // swapped, and a substring test would match it too (it has no timer).
+  return new TextDecoder().decode(output.stdout).split("\n").find((line) => {
+    const [, , local, peer] = line.trim().split(/\s+/);
+    return local === `127.0.0.1:${port}` &&
+      peer === `127.0.0.1:${clientPort}`;
+  });
 }
 
 async function hasSs(): Promise<boolean> {
