@@ -168,12 +168,16 @@ interface Session {
  * notices at once when it wakes.
  *
  * @example Listen to events, send, close
- * ```ts ignore
+ * ```ts
  * import { LifelineClient } from "@lifeline/lifeline/client";
- * await using client = new LifelineClient({ name: "B", port: 9090 });
+ * import { startServer } from "@lifeline/lifeline/server";
+ * await using server = await startServer({ port: 0 });
+ * await using client = new LifelineClient({ name: "B", port: server.addr.port });
  * client.addEventListener("message", (e) => console.log(e.detail.from, e.detail.body));
  * client.addEventListener("reconnected", (e) => console.log("back after", e.detail.downtime, "ms"));
- * client.send("hi A", "A"); // queued until the first welcome
+ * console.log(client.send("hi all")); // "queued": it goes out after the first welcome
+ * await new Promise((resolve) => client.addEventListener("welcome", resolve, { once: true }));
+ * console.log(client.connected, client.queued); // true 0
  * ```
  */
 export class LifelineClient extends EventTarget {
@@ -894,11 +898,13 @@ export class LifelineClient extends EventTarget {
  * @returns The connected client.
  *
  * @example Connect, send, and close with `await using`
- * ```ts ignore
+ * ```ts
  * import { connect } from "@lifeline/lifeline/client";
- * await using client = await connect({ name: "B", port: 9090 });
+ * import { startServer } from "@lifeline/lifeline/server";
+ * await using server = await startServer({ port: 0, interval: 1000, timeout: 3000 });
+ * await using client = await connect({ name: "B", port: server.addr.port });
  * client.addEventListener("presence", (e) => console.log(e.detail.name, e.detail.state));
- * client.send("hi", "A");
+ * console.log(client.interval, client.send("hi")); // 1000 "sent"
  * ```
  */
 export function connect(options: ClientOptions): Promise<LifelineClient> {

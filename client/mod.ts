@@ -5,12 +5,18 @@
  * Tencent Mars' "smart heartbeat". See `docs/client.md`.
  *
  * @example Connect, listen, send
- * ```ts ignore
+ * ```ts
  * import { connect } from "@lifeline/lifeline/client";
- * await using client = await connect({ name: "B", hostname: "127.0.0.1", port: 9090 });
- * client.addEventListener("message", (e) => console.log(`${e.detail.from}: ${e.detail.body}`));
- * client.addEventListener("dead", () => console.log("server declared dead"));
- * client.send("hi", "A");
+ * import { startServer } from "@lifeline/lifeline/server";
+ * await using server = await startServer({ port: 0 });
+ * await using a = await connect({ name: "A", port: server.addr.port });
+ * await using b = await connect({ name: "B", port: server.addr.port });
+ * const got = new Promise<string>((resolve) => {
+ *   a.addEventListener("message", (e) => resolve(`${e.detail.from}: ${e.detail.body}`));
+ * });
+ * b.addEventListener("dead", () => console.log("server declared dead"));
+ * b.send("hi", "A");
+ * console.log(await got); // "B: hi"
  * ```
  *
  * @module
