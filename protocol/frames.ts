@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Characters allowed in a client name: letters, digits, `_`, `-` and `.`. */
+/**
+ * Characters allowed in a client name: letters, digits, `_`, `-` and `.`,
+ * 1 to 64 of them.
+ *
+ * @example Test a name
+ * ```ts
+ * import { NAME_PATTERN } from "@lifeline/lifeline/protocol";
+ * console.log(NAME_PATTERN.test("node-7"), NAME_PATTERN.test("")); // true false
+ * ```
+ */
 export const NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**

@@ -10,9 +10,27 @@
 import { z } from "zod";
 import type { PushResult } from "./line_decoder.ts";
 
-/** `MessageType` of a heartbeat in the Go project's format. */
+/**
+ * `MessageType` of a heartbeat in the Go project's format.
+ *
+ * @example Tell a heartbeat from a message
+ * ```ts
+ * import { GO_HEARTBEAT, parseGoFrame } from "@lifeline/lifeline/protocol";
+ * const r = parseGoFrame('{"MessageType":1,"Content":"x","Owner":"go"}');
+ * console.log(r.ok && r.frame.MessageType === GO_HEARTBEAT); // true
+ * ```
+ */
 export const GO_HEARTBEAT = 1;
-/** `MessageType` of a plain message in the Go project's format. */
+/**
+ * `MessageType` of a plain message in the Go project's format.
+ *
+ * @example Tell a message from a heartbeat
+ * ```ts
+ * import { GO_PLAIN, parseGoFrame } from "@lifeline/lifeline/protocol";
+ * const r = parseGoFrame('{"MessageType":0,"Content":"hi","Owner":"go"}');
+ * console.log(r.ok && r.frame.MessageType === GO_PLAIN); // true
+ * ```
+ */
 export const GO_PLAIN = 0;
 
 /** One frame in the Go project's format. */
@@ -39,6 +57,13 @@ export type GoParseResult =
 /**
  * The prefix every frame of the Go client starts with. A connection whose
  * first bytes match it speaks the Go format.
+ *
+ * @example Recognise a Go-format connection by its first bytes
+ * ```ts
+ * import { GO_FRAME_PREFIX } from "@lifeline/lifeline/protocol";
+ * const first = '{"MessageType":1,"Content":"i am still alive","Owner":"go"}';
+ * console.log(first.startsWith(GO_FRAME_PREFIX)); // true
+ * ```
  */
 export const GO_FRAME_PREFIX = '{"MessageType"';
 
