@@ -104,7 +104,7 @@ export interface HeartbeatRegistryOptions<E> {
 
 /**
  * Tracks deadlines of connections on a hashed timing wheel of
- * `ceil(timeoutMs / tickMs) + 1` one-tick slots. `add()` and `touch()` set
+ * `ceil(timeoutMs / tickMs) + 2` one-tick slots. `add()` and `touch()` set
  * an entry's deadline to now + `timeoutMs` in O(1) without allocating (and
  * without moving it at all while the deadline stays within the same tick);
  * `sweep()` visits only the slots that came due since the last sweep.

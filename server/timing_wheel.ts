@@ -43,8 +43,9 @@ export interface TimingWheelOptions {
   tickMs: number;
   /**
    * How far ahead deadlines usually lie, in milliseconds. The wheel gets
-   * `ceil(horizonMs / tickMs) + 1` slots, so an entry due within the horizon
-   * is visited exactly once, by the sweep that expires it. Entries further
+   * `ceil(horizonMs / tickMs) + 2` slots, so an entry due within the horizon
+   * is visited exactly once, by the sweep that expires it, even when it was
+   * scheduled while a sweep ran up to one tick late. Entries further
    * out still work: they are passed over once per turn of the wheel.
    */
   horizonMs: number;
@@ -102,9 +103,11 @@ export class TimingWheel<E extends WheelEntry> {
       );
     }
     this.#tickMs = tickMs;
-    // One slot more than the horizon spans: a deadline `horizonMs` ahead
-    // rounds up to at most that many ticks past the last swept one.
-    this.#slots = new Array(Math.ceil(horizonMs / tickMs) + 1).fill(null);
+    // A deadline `horizonMs` ahead of now lies at most ceil(horizon / tick)
+    // + 1 ticks past now's tick, and the last swept tick may be one behind
+    // now's (its timer fires after the boundary): two slots more than the
+    // horizon spans, so such an entry never wraps into a slot swept early.
+    this.#slots = new Array(Math.ceil(horizonMs / tickMs) + 2).fill(null);
     this.#lastTick = Math.floor((options.startMs ?? 0) / tickMs);
   }
 

@@ -15,9 +15,9 @@ function sweepIds(wheel: TimingWheel<Item>, now: number): number[] {
   return ids.sort((a, b) => a - b);
 }
 
-Deno.test("TimingWheel has ceil(horizon / tick) + 1 slots", () => {
-  assert.equal(new TimingWheel({ tickMs: 100, horizonMs: 1000 }).slotCount, 11);
-  assert.equal(new TimingWheel({ tickMs: 300, horizonMs: 1000 }).slotCount, 5);
+Deno.test("TimingWheel has ceil(horizon / tick) + 2 slots", () => {
+  assert.equal(new TimingWheel({ tickMs: 100, horizonMs: 1000 }).slotCount, 12);
+  assert.equal(new TimingWheel({ tickMs: 300, horizonMs: 1000 }).slotCount, 6);
   assert.throws(
     () => new TimingWheel({ tickMs: 0, horizonMs: 10 }),
     RangeError,
@@ -87,9 +87,28 @@ Deno.test("a tick over many live, unexpired entries visits none of them", () => 
   assert.equal(wheel.size, 100_000 - 3);
 });
 
+Deno.test("entries touched after a tick boundary but before its (late) sweep are not visited until they expire", () => {
+  // The ticker's timer always fires a little after the boundary; pings that
+  // arrive in between must not wrap around the wheel into the slot that
+  // late sweep is about to walk.
+  const tickMs = 100;
+  const timeoutMs = 1000;
+  const wheel = new TimingWheel<Item>({ tickMs, horizonMs: timeoutMs });
+  const items = Array.from({ length: 1000 }, (_, i) => new Item(i));
+  wheel.sweep(400, () => assert.fail("nothing is scheduled"));
+  // The boundary at 500 ms has passed, its sweep has not run yet.
+  for (const item of items) wheel.schedule(item, 520 + timeoutMs);
+  for (let now = 530; now < 1600; now += tickMs) {
+    assert.equal(wheel.sweep(now, () => assert.fail("nothing is due")), 0);
+    assert.equal(wheel.lastSweepVisited, 0, `sweep at ${now}ms visited`);
+  }
+  assert.equal(sweepIds(wheel, 1600).length, 1000);
+  assert.equal(wheel.lastSweepVisited, 1000);
+});
+
 Deno.test("a late sweep that skips more than a whole turn visits each entry once and expires exactly the due ones", () => {
   const wheel = new TimingWheel<Item>({ tickMs: 10, horizonMs: 100 });
-  assert.equal(wheel.slotCount, 11);
+  assert.equal(wheel.slotCount, 12);
   const items = Array.from({ length: 50 }, (_, i) => new Item(i));
   for (const item of items) wheel.schedule(item, 5 + item.id * 7);
   // Deadlines 5..348ms: a sweep at 250ms is 25 ticks late (2+ turns).
