@@ -74,26 +74,64 @@ Deno.test("the server CLI takes --presence-limit, 100 by default", () => {
   );
 });
 
-async function readLine(
-  reader: ReadableStreamDefaultReader<string>,
-  state: { buffer: string },
-  pattern: RegExp,
-  lines: string[],
-): Promise<string> {
-  while (true) {
-    const i = state.buffer.indexOf("\n");
-    if (i >= 0) {
-      const line = state.buffer.slice(0, i);
-      state.buffer = state.buffer.slice(i + 1);
-      lines.push(line);
-      if (pattern.test(line)) return line;
-      continue;
+/** A running server CLI whose log lines a test reads one by one. */
+interface RunningCli extends AsyncDisposable {
+  /** The process. */
+  child: Deno.ChildProcess;
+  /** The first log line. */
+  listening: string;
+  /** The port it listens on. */
+  port: number;
+  /** Reads log lines up to the first that matches, and returns it. */
+  line(pattern: RegExp): Promise<string>;
+}
+
+/** Starts the server CLI and waits for its "listening on" line. */
+async function startCli(args: string[]): Promise<RunningCli> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream())
+    .getReader();
+  let buffer = "";
+  const lines: string[] = [];
+  async function line(pattern: RegExp): Promise<string> {
+    while (true) {
+      const i = buffer.indexOf("\n");
+      if (i >= 0) {
+        const next = buffer.slice(0, i);
+        buffer = buffer.slice(i + 1);
+        lines.push(next);
+        if (pattern.test(next)) return next;
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) {
+        throw new Error(`No line matching ${pattern}: ${lines.join("\n")}`);
+      }
+      buffer += value;
     }
-    const { value, done } = await reader.read();
-    if (done) {
-      throw new Error(`No line matching ${pattern}: ${lines.join("\n")}`);
+  }
+  async function dispose(): Promise<void> {
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
     }
-    state.buffer += value;
+    await child.status;
+  }
+  try {
+    const listening = await line(/listening on/);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(listening)![1]);
+    return { child, listening, port, line, [Symbol.asyncDispose]: dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
   }
 }
 
@@ -104,76 +142,54 @@ for (
   ]] as const
 ) {
   Deno.test(`the server CLI serves a client, logs it and exits 0 on ${signal} (${transport})`, async () => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        MAIN,
-        "--port",
-        "0",
-        "--interval",
-        "100ms",
-        "--timeout",
-        "400ms",
-        "--transport",
-        transport,
-        "--verbose",
-      ],
-      stdout: "piped",
-      stderr: "inherit",
-      stdin: "null",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream())
-      .getReader();
-    const state = { buffer: "" };
-    const lines: string[] = [];
-    try {
-      const listening = await readLine(reader, state, /listening on/, lines);
-      assert.match(
-        listening,
-        /^\d{4}-\d\d-\d\dT[\d:.]+Z listening on 127\.0\.0\.1:\d+ \(transport /,
-      );
-      assert.ok(listening.includes(`transport ${transport}`));
-      const port = Number(/127\.0\.0\.1:(\d+)/.exec(listening)![1]);
-      {
-        await using a = await RawClient.hello(port, "A");
-        await readLine(reader, state, /connect A from 127\.0\.0\.1:\d+/, lines);
-        await a.send({ type: "ping", seq: 1 });
-        await readLine(reader, state, /heartbeat A seq 1$/, lines);
-      }
-      await readLine(reader, state, /disconnect A \(closed\)$/, lines);
-      {
-        // A connection that never speaks is logged when swept.
-        await using mute = await RawClient.connect(port);
-        await readLine(
-          reader,
-          state,
-          /timeout connection \d+ \(no hello\)/,
-          lines,
-        );
-        await mute.waitClosed();
-      }
-      child.kill(signal);
-      await readLine(
-        reader,
-        state,
-        new RegExp(`shutting down \\(${signal}\\)`),
-        lines,
-      );
-      const status = await child.status;
-      assert.equal(status.code, 0);
-    } finally {
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-      await child.status;
+    await using cli = await startCli([
+      "--port",
+      "0",
+      "--interval",
+      "100ms",
+      "--timeout",
+      "400ms",
+      "--transport",
+      transport,
+      "--verbose",
+    ]);
+    assert.match(
+      cli.listening,
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z listening on 127\.0\.0\.1:\d+ \(transport /,
+    );
+    assert.ok(cli.listening.includes(`transport ${transport}`));
+    {
+      await using a = await RawClient.hello(cli.port, "A");
+      await cli.line(/connect A from 127\.0\.0\.1:\d+/);
+      await a.send({ type: "ping", seq: 1 });
+      await cli.line(/heartbeat A seq 1$/);
     }
+    await cli.line(/disconnect A \(closed\)$/);
+    {
+      // A connection that never speaks is logged when swept.
+      await using mute = await RawClient.connect(cli.port);
+      await cli.line(/timeout connection \d+ \(no hello\)/);
+      await mute.waitClosed();
+    }
+    cli.child.kill(signal);
+    await cli.line(new RegExp(`shutting down \\(${signal}\\)`));
+    assert.equal((await cli.child.status).code, 0);
   });
 }
+
+Deno.test("the server CLI passes --presence-limit on: above it, a newcomer is announced to nobody", async () => {
+  await using cli = await startCli(["--port", "0", "--presence-limit", "1"]);
+  {
+    await using a = await RawClient.hello(cli.port, "A");
+    await using b = await RawClient.hello(cli.port, "B");
+    await b.send({ type: "msg", body: "after B's hello" });
+    await a.waitFor((f) => f.type === "msg");
+    // The server writes to A in order: a presence for B would come first.
+    assert.deepEqual(a.frames.map((f) => f.type), ["welcome", "msg"]);
+  }
+  cli.child.kill("SIGTERM");
+  assert.equal((await cli.child.status).code, 0);
+});
 
 Deno.test("the server CLI says in one line that it cannot listen on a taken port and exits 1", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -188,39 +204,5 @@ Deno.test("the server CLI says in one line that it cannot listen on a taken port
     assert.equal(stderr.trimEnd().split("\n").length, 1);
   } finally {
     taken.close();
-  }
-});
-
-Deno.test("the server CLI passes --presence-limit on: above it, a newcomer is announced to nobody", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--port", "0", "--presence-limit", "1"],
-    stdout: "piped",
-    stderr: "inherit",
-    stdin: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream())
-    .getReader();
-  const state = { buffer: "" };
-  const lines: string[] = [];
-  try {
-    const listening = await readLine(reader, state, /listening on/, lines);
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(listening)![1]);
-    await using a = await RawClient.hello(port, "A");
-    await using b = await RawClient.hello(port, "B");
-    await b.send({ type: "msg", body: "after B's hello" });
-    await a.waitFor((f) => f.type === "msg");
-    // The server writes to A in order: a presence for B would come first.
-    assert.deepEqual(a.frames.map((f) => f.type), ["welcome", "msg"]);
-    child.kill("SIGTERM");
-    assert.equal((await child.status).code, 0);
-  } finally {
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already exited.
-    }
-    await child.status;
   }
 });
