@@ -10,7 +10,7 @@ import { z } from "zod";
 import { parseDuration } from "../common/duration.ts";
 import { isValidName } from "../protocol/frames.ts";
 import type { AdaptiveOptions } from "./adaptive_heartbeat.ts";
-import type { ClientOptions } from "./client.ts";
+import type { ClientOptions } from "./options.ts";
 
 /** The usage text printed by `--help`. */
 export const USAGE: string = `Usage: deno task client -n NAME [options]

@@ -15,12 +15,8 @@ import { isValidName } from "../protocol/frames.ts";
 import { encodeFrame, encodePing } from "../protocol/encode.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { parseServerFrame } from "../protocol/parse.ts";
-import {
-  AdaptiveHeartbeat,
-  type AdaptiveOptions,
-  type AdaptiveStep,
-} from "./adaptive_heartbeat.ts";
-import { Backoff, type BackoffOptions } from "./backoff.ts";
+import { AdaptiveHeartbeat, type AdaptiveStep } from "./adaptive_heartbeat.ts";
+import { Backoff } from "./backoff.ts";
 import type {
   ClientCloseDetail,
   ClientCloseReason,
@@ -30,105 +26,7 @@ import type {
 } from "./events.ts";
 import { errorMessage, writeAll } from "./_wire.ts";
 import { sleepAwareClock } from "./_clock.ts";
-
-/** Timer functions, injectable so that timing logic can be tested exactly. */
-export interface ClientTimers {
-  /**
-   * Calls `fn` after `ms` milliseconds.
-   *
-   * @param fn The callback.
-   * @param ms The delay.
-   * @returns A handle for {@link ClientTimers.clearTimeout}.
-   */
-  setTimeout(fn: () => void, ms: number): unknown;
-  /**
-   * Cancels a timer.
-   *
-   * @param handle The handle returned by {@link ClientTimers.setTimeout}.
-   */
-  clearTimeout(handle: unknown): void;
-}
-
-/** How the client reconnects: the backoff plus a limit on attempts. */
-export interface ReconnectOptions extends BackoffOptions {
-  /**
-   * Attempts in a row before the client gives up and closes with reason
-   * `gave_up`.
-   * @default {Infinity}
-   */
-  maxAttempts?: number;
-}
-
-/** Options for {@link LifelineClient} and {@link connect}. */
-export interface ClientOptions {
-  /** The client's name: 1 to 64 characters from `A-Z a-z 0-9 _ - .`. */
-  name: string;
-  /**
-   * The server's host name or address.
-   * @default {"127.0.0.1"}
-   */
-  hostname?: string;
-  /** An alias of `hostname`. */
-  host?: string;
-  /**
-   * The server's port.
-   * @default {9090}
-   */
-  port?: number;
-  /** Closes the client (reason `aborted`) when aborted. */
-  signal?: AbortSignal;
-  /**
-   * The reconnect policy, or `false` to close for good when the connection
-   * is lost. `true` uses the defaults.
-   * @default {true}
-   */
-  reconnect?: boolean | ReconnectOptions;
-  /**
-   * Use the adaptive heartbeat interval (see `AdaptiveHeartbeat`) instead
-   * of the server's `welcome.interval`. `true` uses Mars' defaults (210 s
-   * to 10 min); pass options to scale them.
-   * @default {false}
-   */
-  adaptive?: boolean | AdaptiveOptions;
-  /**
-   * How long a TCP connect, and then the wait for `welcome`, may each take,
-   * in milliseconds.
-   * @default {10000}
-   */
-  connectTimeout?: number;
-  /**
-   * The longest time between two liveness checks, in milliseconds. The
-   * client also checks when a ping is due, when the timeout would expire
-   * and before every send.
-   * @default {1000}
-   */
-  tick?: number;
-  /**
-   * Messages kept while disconnected and sent after the next `welcome`;
-   * `send()` throws when the queue is full.
-   * @default {100}
-   */
-  maxQueue?: number;
-  /**
-   * The longest frame accepted from the server and sent to it, in bytes.
-   * @default {65536}
-   */
-  maxFrameBytes?: number;
-  /**
-   * The clock, in milliseconds. The default follows monotonic time, so
-   * setting the wall clock back never freezes the liveness check, and
-   * adopts every forward jump of the wall clock: monotonic time stops while
-   * a laptop sleeps, the wall clock does not, so the first check after
-   * waking sees how long the server has really been silent.
-   * @default {a sleep-aware monotonic clock}
-   */
-  clock?: () => number;
-  /**
-   * The timers.
-   * @default {globalThis.setTimeout and clearTimeout}
-   */
-  timers?: ClientTimers;
-}
+import type { ClientOptions, ClientTimers } from "./options.ts";
 
 const realTimers: ClientTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -885,80 +783,6 @@ export class LifelineClient extends EventTarget {
     this.#resolveClosed(detail);
     return detail;
   }
-}
-
-/**
- * Connects to a Lifeline server and resolves once it has said `welcome`.
- * Fails fast: if the first attempt fails (refused, no `welcome` within
- * `connectTimeout`, a `bye`), the promise rejects and the client is
- * closed. After that first `welcome`, the client reconnects on its own
- * according to `reconnect`.
- *
- * @param options Where to connect, the name, and the policies.
- * @returns The connected client.
- *
- * @example Connect, send, and close with `await using`
- * ```ts
- * import { connect } from "@lifeline/lifeline/client";
- * import { startServer } from "@lifeline/lifeline/server";
- * await using server = await startServer({ port: 0, interval: 1000, timeout: 3000 });
- * await using client = await connect({ name: "B", port: server.addr.port });
- * client.addEventListener("presence", (e) => console.log(e.detail.name, e.detail.state));
- * console.log(client.interval, client.send("hi")); // 1000 "sent"
- * ```
- */
-export function connect(options: ClientOptions): Promise<LifelineClient> {
-  let client: LifelineClient;
-  try {
-    client = new LifelineClient(options);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return new Promise((resolve, reject) => {
-    let lastError = "the connection ended";
-    const onWelcome = () => {
-      cleanup();
-      resolve(client);
-    };
-    const onError = (event: CustomEvent<{ message: string }>) => {
-      lastError = event.detail.message;
-    };
-    const onDisconnect = (event: CustomEvent<{ reason: string }>) => {
-      if (event.detail.reason === "eof") {
-        lastError = "the server closed the connection before welcome";
-      }
-    };
-    const onBye = (event: CustomEvent<{ reason: string }>) => {
-      lastError = `the server said bye (${event.detail.reason})`;
-    };
-    const onFail = () => {
-      cleanup();
-      const aborted = options.signal?.aborted === true;
-      client.close(aborted ? "aborted" : "gave_up").finally(() => {
-        reject(
-          aborted ? options.signal!.reason : new Error(
-            `Cannot connect to ${
-              options.hostname ?? options.host ?? "127.0.0.1"
-            }:${options.port ?? 9090} as "${options.name}": ${lastError}`,
-          ),
-        );
-      });
-    };
-    function cleanup(): void {
-      client.removeEventListener("welcome", onWelcome);
-      client.removeEventListener("error", onError);
-      client.removeEventListener("disconnect", onDisconnect);
-      client.removeEventListener("bye", onBye);
-      client.removeEventListener("reconnecting", onFail);
-      client.removeEventListener("close", onFail);
-    }
-    client.addEventListener("welcome", onWelcome);
-    client.addEventListener("error", onError);
-    client.addEventListener("disconnect", onDisconnect);
-    client.addEventListener("bye", onBye);
-    client.addEventListener("reconnecting", onFail);
-    client.addEventListener("close", onFail);
-  });
 }
 
 /** The longest interval the server tolerates with a margin of one of its intervals. */

@@ -23,6 +23,8 @@
  */
 
 export * from "./client.ts";
+export * from "./connect.ts";
+export * from "./options.ts";
 export * from "./events.ts";
 export * from "./backoff.ts";
 export * from "./adaptive_heartbeat.ts";

@@ -1,0 +1,82 @@
+/**
+ * `connect()`: a client that is welcomed, or a rejection.
+ *
+ * @module
+ */
+
+import { LifelineClient } from "./client.ts";
+import type { ClientOptions } from "./options.ts";
+
+/**
+ * Connects to a Lifeline server and resolves once it has said `welcome`.
+ * Fails fast: if the first attempt fails (refused, no `welcome` within
+ * `connectTimeout`, a `bye`), the promise rejects and the client is
+ * closed. After that first `welcome`, the client reconnects on its own
+ * according to `reconnect`.
+ *
+ * @param options Where to connect, the name, and the policies.
+ * @returns The connected client.
+ *
+ * @example Connect, send, and close with `await using`
+ * ```ts
+ * import { connect } from "@lifeline/lifeline/client";
+ * import { startServer } from "@lifeline/lifeline/server";
+ * await using server = await startServer({ port: 0, interval: 1000, timeout: 3000 });
+ * await using client = await connect({ name: "B", port: server.addr.port });
+ * client.addEventListener("presence", (e) => console.log(e.detail.name, e.detail.state));
+ * console.log(client.interval, client.send("hi")); // 1000 "sent"
+ * ```
+ */
+export function connect(options: ClientOptions): Promise<LifelineClient> {
+  let client: LifelineClient;
+  try {
+    client = new LifelineClient(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    let lastError = "the connection ended";
+    const onWelcome = () => {
+      cleanup();
+      resolve(client);
+    };
+    const onError = (event: CustomEvent<{ message: string }>) => {
+      lastError = event.detail.message;
+    };
+    const onDisconnect = (event: CustomEvent<{ reason: string }>) => {
+      if (event.detail.reason === "eof") {
+        lastError = "the server closed the connection before welcome";
+      }
+    };
+    const onBye = (event: CustomEvent<{ reason: string }>) => {
+      lastError = `the server said bye (${event.detail.reason})`;
+    };
+    const onFail = () => {
+      cleanup();
+      const aborted = options.signal?.aborted === true;
+      client.close(aborted ? "aborted" : "gave_up").finally(() => {
+        reject(
+          aborted ? options.signal!.reason : new Error(
+            `Cannot connect to ${
+              options.hostname ?? options.host ?? "127.0.0.1"
+            }:${options.port ?? 9090} as "${options.name}": ${lastError}`,
+          ),
+        );
+      });
+    };
+    function cleanup(): void {
+      client.removeEventListener("welcome", onWelcome);
+      client.removeEventListener("error", onError);
+      client.removeEventListener("disconnect", onDisconnect);
+      client.removeEventListener("bye", onBye);
+      client.removeEventListener("reconnecting", onFail);
+      client.removeEventListener("close", onFail);
+    }
+    client.addEventListener("welcome", onWelcome);
+    client.addEventListener("error", onError);
+    client.addEventListener("disconnect", onDisconnect);
+    client.addEventListener("bye", onBye);
+    client.addEventListener("reconnecting", onFail);
+    client.addEventListener("close", onFail);
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The options of `connect()` and `LifelineClient`, and their defaults.
+ *
+ * @module
+ */
+
+import type { AdaptiveOptions } from "./adaptive_heartbeat.ts";
+import type { BackoffOptions } from "./backoff.ts";
+
+/** Timer functions, injectable so that timing logic can be tested exactly. */
+export interface ClientTimers {
+  /**
+   * Calls `fn` after `ms` milliseconds.
+   *
+   * @param fn The callback.
+   * @param ms The delay.
+   * @returns A handle for {@link ClientTimers.clearTimeout}.
+   */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /**
+   * Cancels a timer.
+   *
+   * @param handle The handle returned by {@link ClientTimers.setTimeout}.
+   */
+  clearTimeout(handle: unknown): void;
+}
+
+/** How the client reconnects: the backoff plus a limit on attempts. */
+export interface ReconnectOptions extends BackoffOptions {
+  /**
+   * Attempts in a row before the client gives up and closes with reason
+   * `gave_up`.
+   * @default {Infinity}
+   */
+  maxAttempts?: number;
+}
+
+/** Options for {@link LifelineClient} and {@link connect}. */
+export interface ClientOptions {
+  /** The client's name: 1 to 64 characters from `A-Z a-z 0-9 _ - .`. */
+  name: string;
+  /**
+   * The server's host name or address.
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /** An alias of `hostname`. */
+  host?: string;
+  /**
+   * The server's port.
+   * @default {9090}
+   */
+  port?: number;
+  /** Closes the client (reason `aborted`) when aborted. */
+  signal?: AbortSignal;
+  /**
+   * The reconnect policy, or `false` to close for good when the connection
+   * is lost. `true` uses the defaults.
+   * @default {true}
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /**
+   * Use the adaptive heartbeat interval (see `AdaptiveHeartbeat`) instead
+   * of the server's `welcome.interval`. `true` uses Mars' defaults (210 s
+   * to 10 min); pass options to scale them.
+   * @default {false}
+   */
+  adaptive?: boolean | AdaptiveOptions;
+  /**
+   * How long a TCP connect, and then the wait for `welcome`, may each take,
+   * in milliseconds.
+   * @default {10000}
+   */
+  connectTimeout?: number;
+  /**
+   * The longest time between two liveness checks, in milliseconds. The
+   * client also checks when a ping is due, when the timeout would expire
+   * and before every send.
+   * @default {1000}
+   */
+  tick?: number;
+  /**
+   * Messages kept while disconnected and sent after the next `welcome`;
+   * `send()` throws when the queue is full.
+   * @default {100}
+   */
+  maxQueue?: number;
+  /**
+   * The longest frame accepted from the server and sent to it, in bytes.
+   * @default {65536}
+   */
+  maxFrameBytes?: number;
+  /**
+   * The clock, in milliseconds. The default follows monotonic time, so
+   * setting the wall clock back never freezes the liveness check, and
+   * adopts every forward jump of the wall clock: monotonic time stops while
+   * a laptop sleeps, the wall clock does not, so the first check after
+   * waking sees how long the server has really been silent.
+   * @default {a sleep-aware monotonic clock}
+   */
+  clock?: () => number;
+  /**
+   * The timers.
+   * @default {globalThis.setTimeout and clearTimeout}
+   */
+  timers?: ClientTimers;
+}
