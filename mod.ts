@@ -5,10 +5,11 @@
  * a manager for the kernel's TCP keepalive settings.
  *
  * @example Start a server and connect a client
- * ```ts ignore
+ * ```ts
  * import { connect, startServer } from "@lifeline/lifeline";
- * await using server = await startServer({ port: 0 });
+ * await using server = await startServer({ port: 0, interval: 1000, timeout: 3000 });
  * await using client = await connect({ port: server.addr.port, name: "A" });
+ * console.log(client.interval); // 1000: the client follows the server's policy
  * ```
  *
  * @module

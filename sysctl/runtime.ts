@@ -68,10 +68,11 @@ export function runtimePath(
  * @returns The values the kernel uses now.
  * @throws {SyntaxError} When a file does not hold an integer.
  *
- * @example
- * ```ts ignore
+ * @example Read this namespace's values
+ * ```ts
  * import { readRuntime } from "@lifeline/lifeline/sysctl";
- * console.log(await readRuntime()); // { time: 7200, intvl: 75, probes: 9 }
+ * const values = await readRuntime(); // e.g. { time: 7200, intvl: 75, probes: 9 }
+ * console.log(values.time >= 1 && values.probes >= 1); // true
  * ```
  */
 export async function readRuntime(
@@ -102,10 +103,16 @@ export async function readRuntime(
  * @returns Nothing; resolves once the value reads back as written.
  * @throws {Error} When the write fails or the value reads back differently.
  *
- * @example
- * ```ts ignore
- * import { writeRuntimeValue } from "@lifeline/lifeline/sysctl";
- * await writeRuntimeValue("time", 600); // needs root, changes this network namespace
+ * @example Write to a stand-in procfs (the real one needs root)
+ * ```ts
+ * import { runtimePath, writeRuntimeValue } from "@lifeline/lifeline/sysctl";
+ * const procDir = await Deno.makeTempDir();
+ * const path = runtimePath("time", { procDir });
+ * await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+ * await Deno.writeTextFile(path, "7200\n");
+ * await writeRuntimeValue("time", 600, { procDir });
+ * console.log(await Deno.readTextFile(path)); // "600\n"
+ * await Deno.remove(procDir, { recursive: true });
  * ```
  */
 export async function writeRuntimeValue(
@@ -147,10 +154,11 @@ export async function writeRuntimeValue(
  * @param options Where procfs is mounted.
  * @returns The namespace's name and whether it is the initial one.
  *
- * @example
- * ```ts ignore
+ * @example Name this process's network namespace
+ * ```ts
  * import { networkNamespace } from "@lifeline/lifeline/sysctl";
- * console.log(await networkNamespace()); // { id: "net:[4026531833]", initial: true }
+ * const ns = await networkNamespace(); // e.g. { id: "net:[4026531833]", initial: true }
+ * console.log(ns.id?.startsWith("net:[")); // true
  * ```
  */
 export async function networkNamespace(
