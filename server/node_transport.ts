@@ -21,8 +21,18 @@ import {
 const CONN = Symbol("lifeline.conn");
 
 interface TaggedSocket extends Socket {
-  [CONN]?: NodeConn<unknown>;
+  [CONN]?: NodeConn;
 }
+
+/** What every connection of one listener shares. */
+interface Shared {
+  readonly handler: ConnectionHandler<unknown>;
+  readonly maxWrite: number;
+}
+
+// NodeConn.flags bits.
+const DESTROYED = 1;
+const ENDING = 2;
 
 /**
  * Creates the `node:net` transport. Every accepted socket gets
@@ -60,11 +70,20 @@ function listenNode<S>(
   const maxWrite = options.maxWriteBufferBytes ??
     DEFAULT_MAX_WRITE_BUFFER_BYTES;
   const keepAliveDelay = options.keepAliveInitialDelayMs ?? 0;
+  // Shared by every connection of this listener: a connection holds one
+  // reference to it instead of a copy of each field.
+  const shared: Shared = {
+    handler: handler as ConnectionHandler<unknown>,
+    maxWrite,
+  };
   const server = createServer((socket: Socket) => {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, keepAliveDelay);
-    const conn = new NodeConn<S>(socket, handler, maxWrite);
-    (socket as TaggedSocket)[CONN] = conn as NodeConn<unknown>;
+    // Reads the peer address once, while the handle is open: the socket
+    // caches it, and `remoteAddr` builds its answer from that cache.
+    socket.remoteAddress;
+    const conn = new NodeConn(socket, shared);
+    (socket as TaggedSocket)[CONN] = conn;
     socket.on("data", onData);
     socket.on("error", onError);
     socket.on("close", onClose);
@@ -81,8 +100,8 @@ function listenNode<S>(
 
 function onData(this: TaggedSocket, chunk: Uint8Array): void {
   const conn = this[CONN];
-  if (conn !== undefined && !conn.destroyed) {
-    conn.handler.data(conn.state, chunk);
+  if (conn !== undefined && (conn.flags & DESTROYED) === 0) {
+    conn.shared.handler.data(conn.state, chunk);
   }
 }
 
@@ -94,16 +113,16 @@ function onClose(this: TaggedSocket): void {
   const conn = this[CONN];
   if (conn === undefined) return;
   this[CONN] = undefined;
-  conn.destroyed = true;
-  conn.handler.closed(conn.state);
+  conn.flags |= DESTROYED;
+  conn.shared.handler.closed(conn.state);
 }
 
 // Writes made in the same tick go out as one `socket.write` per connection:
 // the connections with something queued wait here for one shared microtask.
-let dirty: NodeConn<unknown>[] = [];
+let dirty: NodeConn[] = [];
 const FLUSH_AT = 16 * 1024;
 
-function scheduleFlush(conn: NodeConn<unknown>): void {
+function scheduleFlush(conn: NodeConn): void {
   if (dirty.length === 0) queueMicrotask(flushAll);
   dirty.push(conn);
 }
@@ -137,34 +156,41 @@ class NodeListener implements TransportListener {
   }
 }
 
-class NodeConn<S> implements TransportConn {
-  readonly remoteAddr: TransportAddr;
-  readonly handler: ConnectionHandler<S>;
-  state!: S;
-  destroyed = false;
+// Kept small on purpose: one of these lives as long as its connection, so
+// every field is paid 10,000 times over (see bench/RESULTS.md).
+class NodeConn implements TransportConn {
+  /** The handler and write limit of the listener. */
+  readonly shared: Shared;
+  /** The handler's per-connection state. */
+  state: unknown = null;
+  /** DESTROYED and ENDING bits. */
+  flags = 0;
   /** Text written in this tick, not yet handed to the socket. */
   queued = "";
   #socket: Socket;
-  #maxWrite: number;
-  #ending = false;
 
-  constructor(socket: Socket, handler: ConnectionHandler<S>, maxWrite: number) {
+  constructor(socket: Socket, shared: Shared) {
     this.#socket = socket;
-    this.handler = handler;
-    this.#maxWrite = maxWrite;
-    this.remoteAddr = {
-      hostname: socket.remoteAddress ?? "",
-      port: socket.remotePort ?? 0,
+    this.shared = shared;
+  }
+
+  /** The peer's address, from the socket's own cache (no copy kept here). */
+  get remoteAddr(): TransportAddr {
+    return {
+      hostname: this.#socket.remoteAddress ?? "",
+      port: this.#socket.remotePort ?? 0,
     };
   }
 
   write(text: string): void {
-    if (this.destroyed || this.#ending) return;
-    if (this.queued === "") scheduleFlush(this as NodeConn<unknown>);
+    if (this.flags !== 0) return;
+    if (this.queued === "") scheduleFlush(this);
     this.queued += text;
     // Data events may come in a synchronous burst: do not let the batch grow.
     if (this.queued.length >= FLUSH_AT) this.flush();
-    if (this.queued.length + this.#socket.writableLength > this.#maxWrite) {
+    if (
+      this.queued.length + this.#socket.writableLength > this.shared.maxWrite
+    ) {
       this.destroy();
     }
   }
@@ -173,19 +199,21 @@ class NodeConn<S> implements TransportConn {
   flush(): void {
     const text = this.queued;
     this.queued = "";
-    if (text !== "" && !this.destroyed) this.#socket.write(text);
+    if (text !== "" && (this.flags & DESTROYED) === 0) {
+      this.#socket.write(text);
+    }
   }
 
   end(): void {
-    if (this.destroyed || this.#ending) return;
+    if (this.flags !== 0) return;
     this.flush();
-    this.#ending = true;
+    this.flags |= ENDING;
     this.#socket.end();
   }
 
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+    if ((this.flags & DESTROYED) !== 0) return;
+    this.flags |= DESTROYED;
     this.queued = "";
     this.#socket.destroy();
   }
