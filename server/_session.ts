@@ -28,8 +28,9 @@ export const STATE_CLOSED = 2;
 export class Session extends WheelEntry {
   /** The transport connection. */
   readonly conn: TransportConn;
-  /** The id sent in `welcome`. */
-  readonly id: string;
+  /** The id as a number: a small integer stays in the object, a string
+   * would be one more heap object per connection. */
+  readonly idNumber: number;
   /** When it was accepted. */
   // Numeric initializers keep these fields in V8's double representation,
   // so a store updates them in place; a field declared without one starts
@@ -61,15 +62,20 @@ export class Session extends WheelEntry {
    * Creates the state of a freshly accepted connection.
    *
    * @param conn The connection.
-   * @param id Its id.
+   * @param id Its id (a positive integer).
    * @param now The accept time.
    */
-  constructor(conn: TransportConn, id: string, now: number) {
+  constructor(conn: TransportConn, id: number, now: number) {
     super();
     this.conn = conn;
-    this.id = id;
+    this.idNumber = id;
     this.connectedAt = now;
     this.lastSeenAt = now;
+  }
+
+  /** The id sent in `welcome`, made on demand. */
+  get id(): string {
+    return String(this.idNumber);
   }
 
   /** Which protocol the session speaks. */

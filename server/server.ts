@@ -318,7 +318,7 @@ export class LifelineServer extends EventTarget {
 
   #open(conn: TransportConn): Session {
     const now = this.#clock.now();
-    const session = new Session(conn, String(++this.#nextId), now);
+    const session = new Session(conn, ++this.#nextId, now);
     this.#sessions.add(session);
     if (this.#closing !== null) {
       this.#refuse(session, "shutdown");
