@@ -103,6 +103,8 @@ async function main(args: string[]): Promise<number> {
     });
   }
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  // The listeners stay until the process exits (see client/main.ts: removing
+  // them while a signal is being handled can let Deno exit with 130).
   const onInt = () => stop("SIGINT");
   const onTerm = () => stop("SIGTERM");
   Deno.addSignalListener("SIGINT", onInt);
@@ -110,8 +112,6 @@ async function main(args: string[]): Promise<number> {
   const signal = await stopped;
   log(`shutting down (${signal}), ${server.connectionCount} connections`);
   await server.close();
-  Deno.removeSignalListener("SIGINT", onInt);
-  Deno.removeSignalListener("SIGTERM", onTerm);
   log("stopped");
   return 0;
 }
