@@ -11,6 +11,7 @@ import type {
   ServerFrame,
   WelcomeFrame,
 } from "../protocol/frames.ts";
+import { TypedEventTarget } from "../common/typed_event_target.ts";
 import { isValidName } from "../protocol/frames.ts";
 import { encodeFrame, encodePing } from "../protocol/encode.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
@@ -78,7 +79,7 @@ interface Session {
  * console.log(client.connected, client.queued); // true 0
  * ```
  */
-export class LifelineClient extends EventTarget {
+export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
   #name: string;
   #hostname: string;
   #port: number;
@@ -286,77 +287,6 @@ export class LifelineClient extends EventTarget {
     await this.close();
   }
 
-  /**
-   * Adds a typed event listener.
-   *
-   * @param type The event name.
-   * @param listener The listener.
-   * @param options `once`, `signal`...
-   */
-  override addEventListener<K extends keyof LifelineClientEventMap>(
-    type: K,
-    listener: (this: LifelineClient, event: LifelineClientEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /**
-   * Adds an event listener (the untyped form).
-   *
-   * @param type The event name.
-   * @param listener The listener.
-   * @param options The listener options.
-   */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  /**
-   * Removes a typed event listener.
-   *
-   * @param type The event name.
-   * @param listener The listener.
-   * @param options `capture`.
-   */
-  override removeEventListener<K extends keyof LifelineClientEventMap>(
-    type: K,
-    listener: (this: LifelineClient, event: LifelineClientEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  /**
-   * Removes an event listener (the untyped form).
-   *
-   * @param type The event name.
-   * @param listener The listener.
-   * @param options The listener options.
-   */
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener, options);
-  }
-
-  #emit<K extends keyof LifelineClientEventMap>(
-    type: K,
-    detail: LifelineClientEventMap[K]["detail"],
-  ): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
-  }
-
   #track(task: Promise<void>): void {
     this.#tasks.add(task);
     task.finally(() => this.#tasks.delete(task));
@@ -365,7 +295,7 @@ export class LifelineClient extends EventTarget {
   async #attempt(): Promise<void> {
     if (this.#closed) return;
     const attempt = ++this.#attempts;
-    this.#emit("connecting", {
+    this.emit("connecting", {
       attempt,
       hostname: this.#hostname,
       port: this.#port,
@@ -386,7 +316,7 @@ export class LifelineClient extends EventTarget {
     } catch (error) {
       if (this.#closed) return;
       const timedOut = abort.signal.aborted;
-      this.#emit("error", {
+      this.emit("error", {
         source: "client",
         code: "connect_failed",
         message: timedOut
@@ -439,7 +369,7 @@ export class LifelineClient extends EventTarget {
     } catch {
       // Not available once closed.
     }
-    this.#emit("open", { attempt, localAddr });
+    this.emit("open", { attempt, localAddr });
     this.#arm(session);
   }
 
@@ -467,7 +397,7 @@ export class LifelineClient extends EventTarget {
       if (result === "frame_too_large" && !session.ended) {
         const message =
           `Cannot read a server frame longer than ${this.#maxFrameBytes} bytes`;
-        this.#emit("error", {
+        this.emit("error", {
           source: "client",
           code: "frame_too_large",
           message,
@@ -483,7 +413,7 @@ export class LifelineClient extends EventTarget {
     session.lastHeardAt = now;
     const parsed = parseServerFrame(line);
     if (!parsed.ok) {
-      this.#emit("error", {
+      this.emit("error", {
         source: "client",
         code: "invalid_server_frame",
         message: parsed.message,
@@ -500,20 +430,20 @@ export class LifelineClient extends EventTarget {
         session.pings.delete(frame.seq);
         const step = this.#adaptive?.pongReceived();
         if (step !== undefined) this.#onAdaptive(session, step);
-        this.#emit("pong", {
+        this.emit("pong", {
           seq: frame.seq,
           ...(sentAt === undefined ? {} : { rtt: now - sentAt }),
         });
         break;
       }
       case "msg":
-        this.#emit("message", frame);
+        this.emit("message", frame);
         break;
       case "presence":
-        this.#emit("presence", frame);
+        this.emit("presence", frame);
         break;
       case "error":
-        this.#emit("error", {
+        this.emit("error", {
           source: "server",
           code: frame.code,
           message: frame.message,
@@ -525,7 +455,7 @@ export class LifelineClient extends EventTarget {
         }
         break;
       case "bye":
-        this.#emit("bye", frame);
+        this.emit("bye", frame);
         if (frame.reason === "replaced") {
           // Another client took this name. Coming back would take it back
           // and start a tug of war, so close for good.
@@ -562,13 +492,13 @@ export class LifelineClient extends EventTarget {
       effectiveInterval: session.interval,
       reconnect,
     };
-    this.#emit("welcome", { ...this.#welcome });
+    this.emit("welcome", { ...this.#welcome });
     if (reconnect) {
-      this.#emit("reconnected", { attempts, downtime: now - this.#lostAt! });
+      this.emit("reconnected", { attempts, downtime: now - this.#lostAt! });
       this.#lostAt = undefined;
     }
     if (previous !== session.interval) {
-      this.#emit("interval", { interval: session.interval, reason: "welcome" });
+      this.emit("interval", { interval: session.interval, reason: "welcome" });
     }
     const queued = this.#queue.splice(0);
     for (const message of queued) {
@@ -608,12 +538,12 @@ export class LifelineClient extends EventTarget {
     session.interval = interval;
     session.nextPingAt = lastPing + interval;
     if (this.#welcome !== undefined) this.#welcome.effectiveInterval = interval;
-    this.#emit("interval", { interval, reason });
+    this.emit("interval", { interval, reason });
     this.#arm(session);
   }
 
   #onAdaptive(session: Session | undefined, step: AdaptiveStep): void {
-    this.#emit("adaptive", step);
+    this.emit("adaptive", step);
     if (session !== undefined && session.welcomed && !session.ended) {
       this.#updateInterval(session, "adaptive");
     }
@@ -625,12 +555,12 @@ export class LifelineClient extends EventTarget {
     const now = this.#clock();
     if (!session.welcomed) {
       if (now - session.openedAt >= this.#connectTimeout) {
-        this.#emit("dead", {
+        this.emit("dead", {
           silentFor: now - session.lastHeardAt,
           timeout: this.#connectTimeout,
           handshake: true,
         });
-        this.#emit("error", {
+        this.emit("error", {
           source: "client",
           code: "handshake_timeout",
           message:
@@ -643,7 +573,7 @@ export class LifelineClient extends EventTarget {
     }
     const silentFor = now - session.lastHeardAt;
     if (silentFor >= session.timeout) {
-      this.#emit("dead", {
+      this.emit("dead", {
         silentFor,
         timeout: session.timeout,
         handshake: false,
@@ -729,7 +659,7 @@ export class LifelineClient extends EventTarget {
     if (this.#adaptive !== undefined && session.welcomed && !this.#closed) {
       this.#onAdaptive(undefined, this.#adaptive.connectionLost());
     }
-    this.#emit("disconnect", {
+    this.emit("disconnect", {
       reason,
       welcomed: session.welcomed,
       ...(message === undefined ? {} : { message }),
@@ -748,7 +678,7 @@ export class LifelineClient extends EventTarget {
       return;
     }
     const delay = this.#backoff.next({ retryAfter });
-    this.#emit("reconnecting", {
+    this.emit("reconnecting", {
       attempt: this.#attempts + 1,
       delay,
       ...(retryAfter === undefined ? {} : { retryAfter }),
@@ -779,7 +709,7 @@ export class LifelineClient extends EventTarget {
     }
     if (session !== undefined) await session.writes;
     const detail: ClientCloseDetail = { reason, unsent: this.#queue.splice(0) };
-    this.#emit("close", detail);
+    this.emit("close", detail);
     this.#resolveClosed(detail);
     return detail;
   }

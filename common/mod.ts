@@ -5,3 +5,4 @@
  */
 
 export * from "./duration.ts";
+export * from "./typed_event_target.ts";

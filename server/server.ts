@@ -19,6 +19,10 @@ import {
   type OfflineReason,
   parseClientFrame,
 } from "../protocol/mod.ts";
+import {
+  TypedEventTarget,
+  type TypedListener,
+} from "../common/typed_event_target.ts";
 import { denoTransport } from "./deno_transport.ts";
 import type {
   ClientInfo,
@@ -64,8 +68,7 @@ const GO_PREFIX_BYTES = new TextEncoder().encode(GO_FRAME_PREFIX);
  * @typeParam K The event type.
  */
 export type LifelineServerListener<K extends keyof LifelineServerEventMap> =
-  | ((event: LifelineServerEventMap[K]) => void)
-  | { handleEvent(event: LifelineServerEventMap[K]): void };
+  TypedListener<LifelineServerEventMap[K]>;
 
 /**
  * A running Lifeline server. Listen to its typed events with
@@ -82,7 +85,7 @@ export type LifelineServerListener<K extends keyof LifelineServerEventMap> =
  * console.log(server.addr.port > 0, server.clients().length); // true 0
  * ```
  */
-export class LifelineServer extends EventTarget {
+export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #options: ResolvedServerOptions;
   #listener: TransportListener | null = null;
   #transport: Transport;
@@ -93,7 +96,6 @@ export class LifelineServer extends EventTarget {
   #names = new Map<string, Session>();
   #openCount = 0;
   #nextId = 0;
-  #listening = new Map<string, Set<unknown>>();
   #closing: Promise<void> | null = null;
   #allClosed: (() => void) | null = null;
   #signal: AbortSignal | undefined;
@@ -191,76 +193,6 @@ export class LifelineServer extends EventTarget {
     const list: ClientInfo[] = [];
     for (const session of this.#names.values()) list.push(session.info());
     return list;
-  }
-
-  /**
-   * Adds a listener for one of the server's events.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for `EventTarget.addEventListener`.
-   */
-  override addEventListener<K extends keyof LifelineServerEventMap>(
-    type: K,
-    listener: LifelineServerListener<K> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /**
-   * Adds a listener for any event type.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for `EventTarget.addEventListener`.
-   */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    if (listener !== null) {
-      let set = this.#listening.get(type);
-      if (set === undefined) this.#listening.set(type, set = new Set());
-      set.add(listener);
-    }
-    super.addEventListener(type, listener, options);
-  }
-
-  /**
-   * Removes a listener added with `addEventListener`.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for `EventTarget.removeEventListener`.
-   */
-  override removeEventListener<K extends keyof LifelineServerEventMap>(
-    type: K,
-    listener: LifelineServerListener<K> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  /**
-   * Removes a listener for any event type.
-   *
-   * @param type The event type.
-   * @param listener The listener.
-   * @param options As for `EventTarget.removeEventListener`.
-   */
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    this.#listening.get(type)?.delete(listener);
-    super.removeEventListener(type, listener, options);
   }
 
   /**
@@ -429,8 +361,8 @@ export class LifelineServer extends EventTarget {
 
   #expire(session: Session, now: number): void {
     if (session.state === STATE_OPEN) {
-      if (this.#wants("timeout")) {
-        this.#emit("timeout", {
+      if (this.hasListeners("timeout")) {
+        this.emit("timeout", {
           id: session.id,
           client: session.name === null ? null : session.info(),
           remoteAddr: session.conn.remoteAddr,
@@ -519,8 +451,8 @@ export class LifelineServer extends EventTarget {
     }
     session.lastPingAt = now;
     session.conn.write(encodePong(seq));
-    if (this.#wants("heartbeat")) {
-      this.#emit("heartbeat", { client: session.info(), seq });
+    if (this.hasListeners("heartbeat")) {
+      this.emit("heartbeat", { client: session.info(), seq });
     }
   }
 
@@ -546,8 +478,8 @@ export class LifelineServer extends EventTarget {
         encodeFrame({ type: "msg", from: session.name!, body }),
       );
     }
-    if (this.#wants("message")) {
-      this.#emit("message", { from: session.info(), to, body });
+    if (this.hasListeners("message")) {
+      this.emit("message", { from: session.info(), to, body });
     }
   }
 
@@ -569,16 +501,16 @@ export class LifelineServer extends EventTarget {
       if (session.state !== STATE_OPEN) return;
     }
     if (frame.MessageType === GO_HEARTBEAT) {
-      if (this.#wants("heartbeat")) {
-        this.#emit("heartbeat", { client: session.info(), seq: undefined });
+      if (this.hasListeners("heartbeat")) {
+        this.emit("heartbeat", { client: session.info(), seq: undefined });
       }
     } else {
       this.#broadcast(
         session,
         encodeFrame({ type: "msg", from: session.name!, body: frame.Content }),
       );
-      if (this.#wants("message")) {
-        this.#emit("message", {
+      if (this.hasListeners("message")) {
+        this.emit("message", {
           from: session.info(),
           to: undefined,
           body: frame.Content,
@@ -609,7 +541,7 @@ export class LifelineServer extends EventTarget {
       }));
     }
     this.#presence(session, "online", undefined);
-    if (this.#wants("connect")) this.#emit("connect", session.info());
+    if (this.hasListeners("connect")) this.emit("connect", session.info());
   }
 
   // --- output ---
@@ -679,21 +611,9 @@ export class LifelineServer extends EventTarget {
     if (name === null || this.#names.get(name) !== session) return;
     this.#names.delete(name);
     if (announce) this.#presence(session, "offline", offlineReason(reason));
-    if (this.#wants("close")) {
-      this.#emit("close", { client: session.info(), reason });
+    if (this.hasListeners("close")) {
+      this.emit("close", { client: session.info(), reason });
     }
-  }
-
-  #wants(type: keyof LifelineServerEventMap): boolean {
-    const set = this.#listening.get(type);
-    return set !== undefined && set.size > 0;
-  }
-
-  #emit<K extends keyof LifelineServerEventMap>(
-    type: K,
-    detail: LifelineServerEventMap[K]["detail"],
-  ): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
 
