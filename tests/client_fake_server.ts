@@ -7,6 +7,7 @@
  */
 
 import { encodeFrame, LineDecoder } from "../protocol/mod.ts";
+import { EVENT_TYPES } from "../client/_format.ts";
 import type { ClientFrame, ServerFrame } from "../protocol/mod.ts";
 import type {
   ClientTimers,
@@ -235,24 +236,7 @@ export function record(
   client: LifelineClient,
 ): { type: string; at: number; detail: unknown }[] {
   const log: { type: string; at: number; detail: unknown }[] = [];
-  const types: (keyof LifelineClientEventMap)[] = [
-    "connecting",
-    "open",
-    "welcome",
-    "reconnected",
-    "pong",
-    "message",
-    "presence",
-    "error",
-    "bye",
-    "dead",
-    "disconnect",
-    "reconnecting",
-    "interval",
-    "adaptive",
-    "close",
-  ];
-  for (const type of types) {
+  for (const type of EVENT_TYPES) {
     client.addEventListener(type, (event: CustomEvent) => {
       log.push({ type, at: Date.now(), detail: event.detail });
     });
