@@ -11,11 +11,8 @@ import { fileURLToPath } from "node:url";
 import type { LabAdaptive, LabParameters } from "./results_schema.ts";
 import { createTopology } from "./netns.ts";
 import { NsProcess } from "./ns_process.ts";
-import { LAB_PORT } from "./endpoints.ts";
+import { LAB_PORT, lifelineServerCommand } from "./endpoints.ts";
 
-const SERVER_MAIN = fileURLToPath(
-  new URL("../server/main.ts", import.meta.url),
-);
 const CLIENT_MAIN = fileURLToPath(
   new URL("../client/main.ts", import.meta.url),
 );
@@ -197,22 +194,10 @@ export async function runAdaptive(
     nat: "strict",
     conntrackTimeoutS: ADAPTIVE_NAT_TIMEOUT_S,
   });
-  const server = new NsProcess(topology.server, [
-    "deno",
-    "run",
-    "-A",
-    SERVER_MAIN,
-    "--host",
-    topology.serverAddr,
-    "--port",
-    String(LAB_PORT),
-    "--interval",
-    `${ADAPTIVE_SERVER.intervalMs}ms`,
-    "--timeout",
-    `${ADAPTIVE_SERVER.timeoutMs}ms`,
-    "--tick",
-    `${ADAPTIVE_SERVER.tickMs}ms`,
-  ]);
+  const server = new NsProcess(
+    topology.server,
+    lifelineServerCommand(topology.serverAddr, ADAPTIVE_SERVER),
+  );
   await using _server = server;
   if (
     (await server.waitFor((l) => /^\S+ listening /.test(l.text), 20_000)) ===

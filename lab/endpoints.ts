@@ -72,6 +72,46 @@ export function lineTime(line: OutputLine): number {
   return stamp === null ? line.at : Date.parse(stamp[1]);
 }
 
+/**
+ * The command that runs Lifeline's server CLI on the lab's server host.
+ *
+ * @param address The server host's address.
+ * @param policy The heartbeat interval, timeout and sweep tick, in ms.
+ * @returns The argv for {@link NsProcess}.
+ *
+ * @example
+ * ```ts
+ * import { lifelineServerCommand } from "./endpoints.ts";
+ * const argv = lifelineServerCommand("10.250.1.1", {
+ *   intervalMs: 1000,
+ *   timeoutMs: 3000,
+ *   tickMs: 250,
+ * });
+ * console.log(argv.slice(-6)); // [ "--interval", "1000ms", "--timeout", "3000ms", "--tick", "250ms" ]
+ * ```
+ */
+export function lifelineServerCommand(
+  address: string,
+  policy: { intervalMs: number; timeoutMs: number; tickMs: number },
+): string[] {
+  return [
+    "deno",
+    "run",
+    "-A",
+    SERVER_MAIN,
+    "--host",
+    address,
+    "--port",
+    String(LAB_PORT),
+    "--interval",
+    `${policy.intervalMs}ms`,
+    "--timeout",
+    `${policy.timeoutMs}ms`,
+    "--tick",
+    `${policy.tickMs}ms`,
+  ];
+}
+
 function probeSide(
   process: NsProcess,
   isGone: (line: OutputLine) => string | null,
@@ -229,22 +269,10 @@ async function startLifeline(
   p: LabParameters,
 ): Promise<Pair> {
   const hb = p.heartbeat;
-  const server = new NsProcess(topology.server, [
-    "deno",
-    "run",
-    "-A",
-    SERVER_MAIN,
-    "--host",
-    topology.serverAddr,
-    "--port",
-    String(LAB_PORT),
-    "--interval",
-    `${hb.intervalMs}ms`,
-    "--timeout",
-    `${hb.timeoutMs}ms`,
-    "--tick",
-    `${hb.tickMs}ms`,
-  ]);
+  const server = new NsProcess(
+    topology.server,
+    lifelineServerCommand(topology.serverAddr, hb),
+  );
   const listening = await server.waitFor(
     (l) => /^\S+ listening /.test(l.text),
     20_000,
