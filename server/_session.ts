@@ -24,6 +24,16 @@ export const STATE_CLOSING = 1;
 /** The transport reported the close. */
 export const STATE_CLOSED = 2;
 
+/**
+ * Session times are moved to a later epoch once they reach this many
+ * milliseconds (about 12 days), so they stay below 2^31, V8's limit for a
+ * small integer on this platform.
+ */
+export const SESSION_REBASE_MS = 2 ** 30;
+
+/** `pingMs` of a session that has not pinged. */
+export const NEVER = -(2 ** 31);
+
 /** One connection. */
 export class Session extends WheelEntry {
   /** The transport connection. */
@@ -31,14 +41,14 @@ export class Session extends WheelEntry {
   /** The id as a number: a small integer stays in the object, a string
    * would be one more heap object per connection. */
   readonly idNumber: number;
+  // Times are whole milliseconds since the server's epoch (see
+  // {@link SESSION_REBASE_MS}): small integers, which V8 keeps inside the
+  // object. A fractional or absolute time would be a boxed number of its own
+  // per field and connection.
   /** When it was accepted. */
-  // Numeric initializers keep these fields in V8's double representation,
-  // so a store updates them in place; a field declared without one starts
-  // as `undefined` and every later store allocates a fresh number (one per
-  // frame, kept alive a whole interval: measured in bench/RESULTS.md).
-  readonly connectedAt: number = 0;
+  connectedMs: number;
   /** When the last complete frame arrived (or the accept time). */
-  lastSeenAt: number = 0;
+  seenMs: number;
   /** The registered name, once known. */
   name: string | null = null;
   /** One of the MODE_ constants. */
@@ -53,8 +63,8 @@ export class Session extends WheelEntry {
   go: GoFrameDecoder | null = null;
   /** Invalid frames so far. */
   invalidFrames = 0;
-  /** When the last ping arrived. */
-  lastPingAt = Number.NEGATIVE_INFINITY;
+  /** When the last ping arrived, or {@link NEVER}. */
+  pingMs: number = NEVER;
   /** Pings that came too soon after the previous one, since the last good one. */
   pingStrikes = 0;
 
@@ -63,14 +73,14 @@ export class Session extends WheelEntry {
    *
    * @param conn The connection.
    * @param id Its id (a positive integer).
-   * @param now The accept time.
+   * @param nowMs The accept time, in milliseconds since the server's epoch.
    */
-  constructor(conn: TransportConn, id: number, now: number) {
+  constructor(conn: TransportConn, id: number, nowMs: number) {
     super();
     this.conn = conn;
     this.idNumber = id;
-    this.connectedAt = now;
-    this.lastSeenAt = now;
+    this.connectedMs = nowMs;
+    this.seenMs = nowMs;
   }
 
   /** The id sent in `welcome`, made on demand. */
@@ -86,16 +96,31 @@ export class Session extends WheelEntry {
   /**
    * A snapshot for events and `clients()`.
    *
+   * @param epochMs The server's epoch, on its clock.
    * @returns The client's info (the name must be set).
    */
-  info(): ClientInfo {
+  info(epochMs: number): ClientInfo {
     return {
       id: this.id,
       name: this.name ?? "",
       protocol: this.protocol,
       remoteAddr: this.conn.remoteAddr,
-      connectedAt: this.connectedAt,
-      lastSeenAt: this.lastSeenAt,
+      connectedAt: epochMs + this.connectedMs,
+      lastSeenAt: epochMs + this.seenMs,
     };
+  }
+
+  /**
+   * Moves the session's times to an epoch `shiftMs` later.
+   *
+   * @param shiftMs How far the epoch moves forward, in milliseconds.
+   */
+  rebase(shiftMs: number): void {
+    this.connectedMs -= shiftMs;
+    this.seenMs -= shiftMs;
+    // A ping this old no longer counts against the next one.
+    this.pingMs = this.pingMs - shiftMs < -SESSION_REBASE_MS
+      ? NEVER
+      : this.pingMs - shiftMs;
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import { createServer, type Server, type Socket } from "node:net";
+import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
 import {
   type ConnectionHandler,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
@@ -79,9 +80,6 @@ function listenNode<S>(
   const server = createServer((socket: Socket) => {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, keepAliveDelay);
-    // Reads the peer address once, while the handle is open: the socket
-    // caches it, and `remoteAddr` builds its answer from that cache.
-    socket.remoteAddress;
     const conn = new NodeConn(socket, shared);
     (socket as TaggedSocket)[CONN] = conn;
     socket.on("data", onData);
@@ -115,6 +113,31 @@ function onClose(this: TaggedSocket): void {
   this[CONN] = undefined;
   conn.flags |= DESTROYED;
   conn.shared.handler.closed(conn.state);
+}
+
+interface PeerName {
+  address: string;
+  port: number;
+}
+
+interface SocketInternals {
+  _handle?: { getpeername?(out: Partial<PeerName>): number } | null;
+}
+
+/**
+ * The peer's address without leaving a copy cached on the socket: asks the
+ * native handle directly (as `socket.remoteAddress` does, minus the cache),
+ * and falls back to the public getters where the handle has no such method.
+ */
+function readPeer(socket: Socket): PeerName {
+  const handle = (socket as SocketInternals)._handle;
+  if (typeof handle?.getpeername === "function") {
+    const out: Partial<PeerName> = {};
+    if (handle.getpeername(out) === 0 && typeof out.address === "string") {
+      return { address: out.address, port: out.port ?? 0 };
+    }
+  }
+  return { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
 }
 
 // Writes made in the same tick go out as one `socket.write` per connection:
@@ -167,18 +190,29 @@ class NodeConn implements TransportConn {
   flags = 0;
   /** Text written in this tick, not yet handed to the socket. */
   queued = "";
+  /** The peer's host: an IPv4 address packed by {@link packIpv4}, or text. */
+  readonly peerHost: number | string;
+  /** The peer's port. */
+  readonly peerPort: number;
   #socket: Socket;
 
   constructor(socket: Socket, shared: Shared) {
     this.#socket = socket;
     this.shared = shared;
+    // Read once, while the handle is open (a closed socket no longer knows
+    // its peer), and kept as two small values instead of the socket's cached
+    // `{address, family, port}` object and its strings.
+    const peer = readPeer(socket);
+    this.peerHost = packIpv4(peer.address) ?? peer.address;
+    this.peerPort = peer.port;
   }
 
-  /** The peer's address, from the socket's own cache (no copy kept here). */
+  /** The peer's address, rebuilt from the packed fields. */
   get remoteAddr(): TransportAddr {
+    const host = this.peerHost;
     return {
-      hostname: this.#socket.remoteAddress ?? "",
-      port: this.#socket.remotePort ?? 0,
+      hostname: typeof host === "number" ? unpackIpv4(host) : host,
+      port: this.peerPort,
     };
   }
 

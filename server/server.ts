@@ -47,6 +47,7 @@ import {
   MODE_GO,
   MODE_LINES,
   Session,
+  SESSION_REBASE_MS,
   STATE_CLOSED,
   STATE_CLOSING,
   STATE_OPEN,
@@ -93,6 +94,8 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #random: () => number;
   #registry: HeartbeatRegistry<Session>;
   #sessions = new Set<Session>();
+  // Sessions count time in whole milliseconds from here (see Session).
+  #epoch: number;
   #names = new Map<string, Session>();
   #openCount = 0;
   #nextId = 0;
@@ -120,6 +123,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       ? nodeTransport()
       : transport;
     this.#clock = options.clock ?? monotonicClock;
+    this.#epoch = Math.floor(this.#clock.now());
     this.#random = options.random ?? Math.random;
     this.#signal = options.signal;
     this.#registry = new HeartbeatRegistry<Session>({
@@ -191,7 +195,9 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
    */
   clients(): ClientInfo[] {
     const list: ClientInfo[] = [];
-    for (const session of this.#names.values()) list.push(session.info());
+    for (const session of this.#names.values()) {
+      list.push(session.info(this.#epoch));
+    }
     return list;
   }
 
@@ -250,7 +256,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
 
   #open(conn: TransportConn): Session {
     const now = this.#clock.now();
-    const session = new Session(conn, ++this.#nextId, now);
+    const session = new Session(conn, ++this.#nextId, this.#sinceEpoch(now));
     this.#sessions.add(session);
     if (this.#closing !== null) {
       this.#refuse(session, "shutdown");
@@ -261,6 +267,20 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       this.#registry.add(session);
     }
     return session;
+  }
+
+  /**
+   * A time on the server's clock as whole milliseconds since its epoch. Once
+   * that reaches {@link SESSION_REBASE_MS}, the epoch moves forward and every
+   * session's times with it (once in about 12 days).
+   */
+  #sinceEpoch(now: number): number {
+    const since = Math.floor(now) - this.#epoch;
+    if (since < SESSION_REBASE_MS) return since;
+    const shift = since - 1000;
+    this.#epoch += shift;
+    for (const session of this.#sessions) session.rebase(shift);
+    return since - shift;
   }
 
   #refuse(session: Session, reason: "shutdown" | "server_full"): void {
@@ -364,9 +384,9 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       if (this.hasListeners("timeout")) {
         this.emit("timeout", {
           id: session.id,
-          client: session.name === null ? null : session.info(),
+          client: session.name === null ? null : session.info(this.#epoch),
           remoteAddr: session.conn.remoteAddr,
-          silentMs: now - session.lastSeenAt,
+          silentMs: now - (this.#epoch + session.seenMs),
         });
       }
       this.#finish(session, "timeout", { type: "bye", reason: "timeout" });
@@ -381,7 +401,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #line(session: Session, line: string): void {
     if (session.state !== STATE_OPEN) return;
     const now = this.#registry.touch(session);
-    session.lastSeenAt = now;
+    session.seenMs = this.#sinceEpoch(now);
     const seq = fastPingSeq(line);
     if (seq >= 0) {
       this.#ping(session, seq, now);
@@ -433,7 +453,9 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       );
       return;
     }
-    if (now - session.lastPingAt < this.#options.minPingInterval) {
+    if (
+      this.#sinceEpoch(now) - session.pingMs < this.#options.minPingInterval
+    ) {
       if (++session.pingStrikes > this.#options.maxPingStrikes) {
         this.#sendError(
           session,
@@ -449,10 +471,10 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     } else {
       session.pingStrikes = 0;
     }
-    session.lastPingAt = now;
+    session.pingMs = this.#sinceEpoch(now);
     session.conn.write(encodePong(seq));
     if (this.hasListeners("heartbeat")) {
-      this.emit("heartbeat", { client: session.info(), seq });
+      this.emit("heartbeat", { client: session.info(this.#epoch), seq });
     }
   }
 
@@ -479,7 +501,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       );
     }
     if (this.hasListeners("message")) {
-      this.emit("message", { from: session.info(), to, body });
+      this.emit("message", { from: session.info(this.#epoch), to, body });
     }
   }
 
@@ -490,7 +512,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       this.#countGoError(session);
       return;
     }
-    session.lastSeenAt = this.#registry.touch(session);
+    session.seenMs = this.#sinceEpoch(this.#registry.touch(session));
     const frame = result.frame;
     if (session.name === null) {
       if (!isValidName(frame.Owner)) {
@@ -502,7 +524,10 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     }
     if (frame.MessageType === GO_HEARTBEAT) {
       if (this.hasListeners("heartbeat")) {
-        this.emit("heartbeat", { client: session.info(), seq: undefined });
+        this.emit("heartbeat", {
+          client: session.info(this.#epoch),
+          seq: undefined,
+        });
       }
     } else {
       this.#broadcast(
@@ -511,7 +536,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       );
       if (this.hasListeners("message")) {
         this.emit("message", {
-          from: session.info(),
+          from: session.info(this.#epoch),
           to: undefined,
           body: frame.Content,
         });
@@ -541,7 +566,9 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       }));
     }
     this.#presence(session, "online", undefined);
-    if (this.hasListeners("connect")) this.emit("connect", session.info());
+    if (this.hasListeners("connect")) {
+      this.emit("connect", session.info(this.#epoch));
+    }
   }
 
   // --- output ---
@@ -612,7 +639,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     this.#names.delete(name);
     if (announce) this.#presence(session, "offline", offlineReason(reason));
     if (this.hasListeners("close")) {
-      this.emit("close", { client: session.info(), reason });
+      this.emit("close", { client: session.info(this.#epoch), reason });
     }
   }
 }

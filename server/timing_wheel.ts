@@ -28,7 +28,11 @@ export class WheelEntry {
   wheelNext: WheelEntry | null = null;
   /** The slot index the entry is in, or `-1` when not in a wheel. */
   wheelSlot: number = -1;
-  /** The tick at which the entry expires, managed by the wheel. */
+  /**
+   * The tick at which the entry expires, counted from the wheel's start so
+   * that it stays a small integer (V8 boxes a field holding a larger number
+   * in a heap object of its own), managed by the wheel.
+   */
   wheelTick: number = 0;
   /** The next entry in a sweep's list of expired entries, managed by the wheel. */
   wheelDueNext: WheelEntry | null = null;
@@ -82,7 +86,9 @@ export class TimingWheel<E extends WheelEntry> {
   #tickMs: number;
   #slots: (WheelEntry | null)[];
   #size = 0;
-  #lastTick: number;
+  // Ticks are counted from this one (the tick of `startMs`).
+  #originTick: number;
+  #lastTick = 0;
   #visited = 0;
 
   /**
@@ -108,7 +114,7 @@ export class TimingWheel<E extends WheelEntry> {
     // now's (its timer fires after the boundary): two slots more than the
     // horizon spans, so such an entry never wraps into a slot swept early.
     this.#slots = new Array(Math.ceil(horizonMs / tickMs) + 2).fill(null);
-    this.#lastTick = Math.floor((options.startMs ?? 0) / tickMs);
+    this.#originTick = Math.floor((options.startMs ?? 0) / tickMs);
   }
 
   /** The number of entries in the wheel. */
@@ -128,7 +134,7 @@ export class TimingWheel<E extends WheelEntry> {
 
   /** The time up to which the wheel has been swept, in milliseconds. */
   get sweptUntilMs(): number {
-    return this.#lastTick * this.#tickMs;
+    return (this.#originTick + this.#lastTick) * this.#tickMs;
   }
 
   /**
@@ -159,7 +165,7 @@ export class TimingWheel<E extends WheelEntry> {
    * @param deadlineMs When it expires, in milliseconds on the wheel's clock.
    */
   schedule(entry: E, deadlineMs: number): void {
-    let tick = Math.ceil(deadlineMs / this.#tickMs);
+    let tick = Math.ceil(deadlineMs / this.#tickMs) - this.#originTick;
     if (tick <= this.#lastTick) tick = this.#lastTick + 1;
     if (entry.wheelSlot >= 0) {
       if (entry.wheelTick === tick) return;
@@ -205,7 +211,7 @@ export class TimingWheel<E extends WheelEntry> {
    * @returns The number of entries expired.
    */
   sweep(nowMs: number, onExpire: (entry: E) => void): number {
-    const tick = Math.floor(nowMs / this.#tickMs);
+    const tick = Math.floor(nowMs / this.#tickMs) - this.#originTick;
     this.#visited = 0;
     if (tick <= this.#lastTick) return 0;
     const slots = this.#slots;

@@ -141,3 +141,41 @@ Deno.test("with an injected clock and timers, a silent client is swept exactly a
   assert.equal(timeouts.length, 1);
   assert.equal(timeouts[0].silentMs, 3380);
 });
+
+Deno.test("session times survive the move to a later epoch after 2^30 ms of uptime", async () => {
+  const start = 1_000_000;
+  const time = new FakeTime(start);
+  await using server = await startServer({
+    port: 0,
+    interval: 1000,
+    timeout: 3000,
+    tick: 500,
+    minPingInterval: 0,
+    clock: time.clock,
+    timers: time.timers,
+  });
+  const timeouts: TimeoutDetail[] = [];
+  server.addEventListener("timeout", (e) => timeouts.push(e.detail));
+  time.advanceTo(start + 120);
+  await using a = await RawClient.hello(server.addr.port, "A");
+  time.advanceTo(start + 250);
+  await using b = await RawClient.hello(server.addr.port, "B");
+  // Twelve and a half days later, without a sweep in between: A's ping
+  // moves the epoch, and B's times move with it.
+  const later = start + 2 ** 30 + 777;
+  time.now = later;
+  await a.send({ type: "ping", seq: 1 });
+  await a.waitFor((f) => f.type === "pong");
+  const byName = new Map(server.clients().map((c) => [c.name, c]));
+  assert.equal(byName.get("A")?.connectedAt, start + 120);
+  assert.equal(byName.get("A")?.lastSeenAt, later);
+  assert.equal(byName.get("B")?.connectedAt, start + 250);
+  assert.equal(byName.get("B")?.lastSeenAt, start + 250);
+  await b.close();
+  await delay(50);
+  // The sweep still measures silence from the right time.
+  time.advanceTo(later + 3000 + 500);
+  await a.waitClosed();
+  assert.equal(timeouts.length, 1);
+  assert.equal(timeouts[0].silentMs, 3000 + 500 - (later % 500));
+});
