@@ -114,9 +114,9 @@ export class GoFrameDecoder {
   // instead of a decode, JSON.parse and three allocations. No copy of the
   // text is kept (it would be one more string per connection).
   #last: GoOkResult | null = null;
-  #depth = 0;
-  #inString = false;
-  #escaped = false;
+  // The scanner's state between chunks, in one small integer: brace depth
+  // << 2 | inside a string << 1 | after a backslash (see push()).
+  #scan = 0;
 
   /**
    * Creates a decoder.
@@ -129,7 +129,7 @@ export class GoFrameDecoder {
 
   /** Whether bytes of an unfinished object are buffered. */
   get hasPartialFrame(): boolean {
-    return this.#depth > 0;
+    return this.#scan >> 2 > 0;
   }
 
   /**
@@ -144,13 +144,16 @@ export class GoFrameDecoder {
     onFrame: (result: GoParseResult) => void,
   ): PushResult {
     const max = this.#maxFrameBytes;
+    let depth = this.#scan >> 2;
+    let inString = (this.#scan & 2) !== 0;
+    let escaped = (this.#scan & 1) !== 0;
     // Where the current object starts in this chunk (0 if it began earlier).
-    let start = this.#depth > 0 ? 0 : -1;
+    let start = depth > 0 ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
-      if (this.#depth === 0) {
+      if (depth === 0) {
         if (byte === OPEN) {
-          this.#depth = 1;
+          depth = 1;
           start = i;
         } else if (!isWhitespace(byte)) {
           onFrame({
@@ -162,16 +165,19 @@ export class GoFrameDecoder {
         }
         continue;
       }
-      if (this.#pendingBytes + i - start + 1 > max) return "frame_too_large";
-      if (this.#inString) {
-        if (this.#escaped) this.#escaped = false;
-        else if (byte === BACKSLASH) this.#escaped = true;
-        else if (byte === QUOTE) this.#inString = false;
+      if (this.#pendingBytes + i - start + 1 > max) {
+        this.#scan = (depth << 2) | (inString ? 2 : 0) | (escaped ? 1 : 0);
+        return "frame_too_large";
+      }
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (byte === BACKSLASH) escaped = true;
+        else if (byte === QUOTE) inString = false;
         continue;
       }
-      if (byte === QUOTE) this.#inString = true;
-      else if (byte === OPEN) this.#depth++;
-      else if (byte === CLOSE && --this.#depth === 0) {
+      if (byte === QUOTE) inString = true;
+      else if (byte === OPEN) depth++;
+      else if (byte === CLOSE && --depth === 0) {
         let bytes = chunk.subarray(start, i + 1);
         start = -1;
         if (this.#pendingBytes > 0) bytes = this.#drain(bytes);
@@ -194,7 +200,8 @@ export class GoFrameDecoder {
         onFrame(result);
       }
     }
-    if (this.#depth > 0) {
+    this.#scan = (depth << 2) | (inString ? 2 : 0) | (escaped ? 1 : 0);
+    if (depth > 0) {
       // Copy: the transport may reuse the chunk's buffer for the next read.
       const rest = chunk.slice(start);
       (this.#pending ??= []).push(rest);

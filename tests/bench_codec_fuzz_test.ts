@@ -132,6 +132,16 @@ Deno.test("GoFrameDecoder gives the same frames as a byte-at-a-time reference fo
     '{"MessageType":"1","Content":"x","Owner":"d"}',
     '{"MessageType":1.5,"Content":"x","Owner":"d"}',
     '{"MessageType":1,"Content":"é ü 中","Owner":"ünï"}',
+    // Near misses of the first piece: the decoder's repeat cache must not
+    // take any of them for it.
+    '{"MessageType":2,"Content":"ping","Owner":"alice"}',
+    '{"MessageType":11,"Content":"ping","Owner":"alice"}',
+    '{"MessageType":1,"Content":"pong","Owner":"alice"}',
+    '{"MessageType":1,"Content":"ping","Owner":"alicf"}',
+    '{"MessageType":1,"Content":"ping","Owner":"alice" }',
+    '{"MessageType":1,"Owner":"alice","Content":"ping"}',
+    '{"MessageType":1,"Content":"pi\\u006eg","Owner":"alice"}',
+    '{"MessageType":1,"Content":"ping","Owner":"alice","Extra":1}',
     "{not json}",
     " \n",
     "x",
@@ -147,9 +157,11 @@ Deno.test("GoFrameDecoder gives the same frames as a byte-at-a-time reference fo
     const chunks: Uint8Array[] = [];
     let at = 0;
     while (at < bytes.length) {
-      const size = 1 + Math.floor(next() * 30);
+      // Small chunks split frames; large ones hold whole frames, which is
+      // where the decoder answers a repeated frame from its cache.
+      const size = 1 + Math.floor(next() * (next() < 0.5 ? 30 : 200));
       // Reused buffer: the decoder must copy what it keeps.
-      const buffer = new Uint8Array(64);
+      const buffer = new Uint8Array(256);
       const piece = bytes.subarray(at, at + size);
       buffer.set(piece);
       chunks.push(buffer.subarray(0, piece.length));
