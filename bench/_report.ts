@@ -223,7 +223,13 @@ export function renderMarkdown(report: HarnessReport): string {
     lines.push("");
     const byKind = new Map(rows.map((r) => [r.kind, r]));
     const lifeline = rows.filter((r) => r.kind.startsWith("lifeline"));
-    const refs = (["go", "go-quiet", "naive-deno", "bare-node"] as const)
+    const refs = ([
+      "go",
+      "go-quiet",
+      "naive-deno",
+      "bare-node",
+      "bare-node-zod",
+    ] as const)
       .filter((k) => byKind.has(k));
     if (lifeline.length > 0 && refs.length > 0) {
       lines.push(

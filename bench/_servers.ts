@@ -19,6 +19,7 @@ export const SERVER_KINDS = [
   "naive-deno",
   "bare-deno",
   "bare-node",
+  "bare-node-zod",
 ] as const;
 
 /** One of {@link SERVER_KINDS}. */
@@ -65,7 +66,13 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** The kinds that can serve a protocol (bare servers never answer a hello). */
 export const KINDS_BY_PROTOCOL: Record<LoadProtocol, readonly ServerKind[]> = {
   go: SERVER_KINDS,
-  lifeline: ["lifeline-deno", "lifeline-node", "naive-deno", "bare-node"],
+  lifeline: [
+    "lifeline-deno",
+    "lifeline-node",
+    "naive-deno",
+    "bare-node",
+    "bare-node-zod",
+  ],
 };
 
 /**
@@ -162,19 +169,20 @@ export function serverSpec(
         timeoutLine: /^$^/,
       };
     case "bare-node":
-      return protocol === "go"
-        ? {
-          kind,
-          label: "bare node:net",
-          argv: deno("bench/baselines/bare_node_server.ts"),
-          timeoutLine: /^$^/,
-        }
-        : {
-          kind,
-          label: "bare node:net (pong)",
-          argv: deno("bench/baselines/bare_node_server.ts", ["--pong"]),
-          timeoutLine: /^$^/,
-        };
+    case "bare-node-zod": {
+      const zod = kind === "bare-node-zod";
+      return {
+        kind,
+        label: `bare node:net${protocol === "go" ? "" : " (pong)"}${
+          zod ? " + zod loaded" : ""
+        }`,
+        argv: deno("bench/baselines/bare_node_server.ts", [
+          ...(protocol === "go" ? [] : ["--pong"]),
+          ...(zod ? ["--with-zod"] : []),
+        ]),
+        timeoutLine: /^$^/,
+      };
+    }
     case "go":
     case "go-quiet":
       if (!settings.goBinary) {

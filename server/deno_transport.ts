@@ -257,6 +257,9 @@ class DenoConn<S> implements TransportConn {
       // network event, and must not pass for a closed connection.
       if (n > 0 && !this.#closed) {
         this.#handler.data(this.#state, buffer.subarray(0, n));
+        // The answers to this read go out now, as one write, not after every
+        // other connection's read that completed in the same turn.
+        if (this.flushScheduled) this.flush();
       }
     }
     this.destroy();

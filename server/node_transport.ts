@@ -100,6 +100,10 @@ function onData(this: TaggedSocket, chunk: Uint8Array): void {
   const conn = this[CONN];
   if (conn !== undefined && (conn.flags & DESTROYED) === 0) {
     conn.shared.handler.data(conn.state, chunk);
+    // The answers to this chunk go out now, as one write: waiting for the
+    // shared flush would hold them until every other connection with data
+    // in this turn of the event loop was served (tens of ms at 19k clients).
+    if (conn.queued !== "") conn.flush();
   }
 }
 

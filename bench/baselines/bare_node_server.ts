@@ -6,8 +6,13 @@
  * `indexOf` (no JSON, no validation, no liveness).
  *
  * ```sh
- * deno run -A bench/baselines/bare_node_server.ts --port 9100 [--pong]
+ * deno run -A bench/baselines/bare_node_server.ts --port 9100 [--pong] [--with-zod]
  * ```
+ *
+ * With `--with-zod` it first loads zod and builds one schema, as any server
+ * that validates with zod does at startup, and uses it for nothing else: the
+ * floor of a server that has zod in memory (see bench/RESULTS.md for why
+ * that alone moves the floor).
  *
  * @module
  */
@@ -41,7 +46,17 @@ function answer(this: net.Socket, chunk: Uint8Array): void {
 
 if (import.meta.main) {
   const pong = Deno.args.includes("--pong");
-  const args = parseBaselineArgs(Deno.args.filter((a) => a !== "--pong"));
+  const withZod = Deno.args.includes("--with-zod");
+  const args = parseBaselineArgs(
+    Deno.args.filter((a) => a !== "--pong" && a !== "--with-zod"),
+  );
+  if (withZod) {
+    const { z } = await import("zod");
+    z.object({ type: z.literal("ping"), seq: z.number().int() }).parse({
+      type: "ping",
+      seq: 1,
+    });
+  }
   exitOnSignal();
   const server = net.createServer((socket) => {
     if (pong) socket.setNoDelay(true);
