@@ -276,11 +276,13 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
    */
   #sinceEpoch(now: number): number {
     const since = Math.floor(now) - this.#epoch;
-    if (since < SESSION_REBASE_MS) return since;
+    // `| 0` makes it an int32 for V8, stored inside the session; a whole
+    // number computed as a double would be boxed.
+    if (since < SESSION_REBASE_MS) return since | 0;
     const shift = since - 1000;
     this.#epoch += shift;
     for (const session of this.#sessions) session.rebase(shift);
-    return since - shift;
+    return (since - shift) | 0;
   }
 
   #refuse(session: Session, reason: "shutdown" | "server_full"): void {

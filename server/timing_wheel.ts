@@ -38,6 +38,8 @@ export class WheelEntry {
   wheelDueNext: WheelEntry | null = null;
 }
 
+const MAX_INT32 = 2 ** 31 - 1;
+
 // `wheelSlot` of an entry taken out by a sweep and not yet handed over.
 const DUE = -2;
 
@@ -167,6 +169,9 @@ export class TimingWheel<E extends WheelEntry> {
   schedule(entry: E, deadlineMs: number): void {
     let tick = Math.ceil(deadlineMs / this.#tickMs) - this.#originTick;
     if (tick <= this.#lastTick) tick = this.#lastTick + 1;
+    // `| 0` gives V8 an int32, which it stores inside the entry; the result
+    // of Math.ceil would be kept as a boxed double even when whole.
+    if (tick <= MAX_INT32) tick |= 0;
     if (entry.wheelSlot >= 0) {
       if (entry.wheelTick === tick) return;
       this.#unlink(entry);
@@ -175,7 +180,7 @@ export class TimingWheel<E extends WheelEntry> {
       this.#size++;
     }
     entry.wheelTick = tick;
-    const slot = tick % this.#slots.length;
+    const slot = (tick % this.#slots.length) | 0;
     const head = this.#slots[slot];
     entry.wheelSlot = slot;
     entry.wheelPrev = null;
