@@ -99,11 +99,17 @@ function listenNode<S>(
 function onData(this: TaggedSocket, chunk: Uint8Array): void {
   const conn = this[CONN];
   if (conn !== undefined && (conn.flags & DESTROYED) === 0) {
-    conn.shared.handler.data(conn.state, chunk);
-    // The answers to this chunk go out now, as one write: waiting for the
-    // shared flush would hold them until every other connection with data
-    // in this turn of the event loop was served (tens of ms at 19k clients).
-    if (conn.queued !== "") conn.flush();
+    reading = conn;
+    try {
+      conn.shared.handler.data(conn.state, chunk);
+    } finally {
+      reading = null;
+      // The answers to this chunk go out now, as one write: waiting for the
+      // shared flush would hold them until every other connection with data
+      // in this turn of the event loop was served (tens of ms at 19k
+      // clients).
+      if (conn.queued !== "") conn.flush();
+    }
   }
 }
 
@@ -146,7 +152,10 @@ function readPeer(socket: Socket): PeerName {
 
 // Writes made in the same tick go out as one `socket.write` per connection:
 // the connections with something queued wait here for one shared microtask.
+// A connection's writes made while its own data event is handled need no
+// place here: onData writes them out when the handler returns.
 let dirty: NodeConn[] = [];
+let reading: NodeConn | null = null;
 const FLUSH_AT = 16 * 1024;
 
 function scheduleFlush(conn: NodeConn): void {
@@ -222,7 +231,7 @@ class NodeConn implements TransportConn {
 
   write(text: string): void {
     if (this.flags !== 0) return;
-    if (this.queued === "") scheduleFlush(this);
+    if (this.queued === "" && reading !== this) scheduleFlush(this);
     this.queued += text;
     // Data events may come in a synchronous burst: do not let the batch grow.
     if (this.queued.length >= FLUSH_AT) this.flush();
