@@ -136,6 +136,10 @@ Deno.test("the server listens on IPv6 loopback too", async (t) => {
         new TextDecoder().decode(buffer.subarray(0, n ?? 0)),
         /"welcome"/,
       );
+      // An IPv6 peer is kept as text (IPv4 ones are packed into an integer).
+      const [info] = server.clients();
+      assert.equal(info.remoteAddr.hostname, "::1");
+      assert.equal(info.remoteAddr.port, (conn.localAddr as Deno.NetAddr).port);
       conn.close();
     });
   }
