@@ -402,11 +402,11 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
 
   #line(session: Session, line: string): void {
     if (session.state !== STATE_OPEN) return;
-    const now = this.#registry.touch(session);
-    session.seenMs = this.#sinceEpoch(now);
+    const nowMs = this.#sinceEpoch(this.#registry.touch(session));
+    session.seenMs = nowMs;
     const seq = fastPingSeq(line);
     if (seq >= 0) {
-      this.#ping(session, seq, now);
+      this.#ping(session, seq, nowMs);
       return;
     }
     const result = parseClientFrame(line);
@@ -440,13 +440,14 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       return;
     }
     if (frame.type === "ping") {
-      this.#ping(session, frame.seq, now);
+      this.#ping(session, frame.seq, nowMs);
     } else {
       this.#message(session, frame.to, frame.body);
     }
   }
 
-  #ping(session: Session, seq: number, now: number): void {
+  /** `nowMs` is the frame's arrival, in milliseconds since the epoch. */
+  #ping(session: Session, seq: number, nowMs: number): void {
     if (session.name === null) {
       this.#invalid(
         session,
@@ -455,9 +456,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       );
       return;
     }
-    if (
-      this.#sinceEpoch(now) - session.pingMs < this.#options.minPingInterval
-    ) {
+    if (nowMs - session.pingMs < this.#options.minPingInterval) {
       if (++session.pingStrikes > this.#options.maxPingStrikes) {
         this.#sendError(
           session,
@@ -473,7 +472,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     } else {
       session.pingStrikes = 0;
     }
-    session.pingMs = this.#sinceEpoch(now);
+    session.pingMs = nowMs;
     session.conn.write(encodePong(seq));
     if (this.hasListeners("heartbeat")) {
       this.emit("heartbeat", { client: session.info(this.#epoch), seq });
