@@ -17,8 +17,21 @@ export interface HeapClass {
   selfBytes: number;
 }
 
+/** One of V8's heap spaces, as `node:v8` `getHeapSpaceStatistics()` reports it. */
+export interface HeapSpace {
+  /** `new_space`, `old_space`, `large_object_space`, ... */
+  name: string;
+  /** Memory the space holds from the system, in bytes. */
+  physicalBytes: number;
+  /** Bytes in use by objects. */
+  usedBytes: number;
+}
+
 /** What a snapshot showed. */
 export interface HeapSummary {
+  /** V8's heap spaces just before the snapshot's full GC (empty when read
+   * from a file). */
+  spaces: HeapSpace[];
   /** Shallow size of every object, in bytes. */
   totalBytes: number;
   /** Number of objects. */
@@ -88,6 +101,14 @@ export async function takeHeapSnapshot(
     cdp.on("HeapProfiler.addHeapSnapshotChunk", (params) => {
       chunks.push((params as { chunk: string }).chunk);
     });
+    // The space sizes first: how far V8 grew the young generation is what
+    // the run left behind, and the collection below may change the rest.
+    const evaluated = await cdp.call("Runtime.evaluate", {
+      expression: SPACES_EXPRESSION,
+      awaitPromise: true,
+      returnByValue: true,
+    }) as { result?: { value?: HeapSpace[] } };
+    const spaces = evaluated.result?.value ?? [];
     await cdp.call("HeapProfiler.enable");
     await cdp.call("HeapProfiler.collectGarbage");
     await cdp.call("HeapProfiler.takeHeapSnapshot", {
@@ -95,11 +116,18 @@ export async function takeHeapSnapshot(
     });
     const text = chunks.join("");
     await Deno.writeTextFile(path, text);
-    return summarise(JSON.parse(text));
+    return { ...summarise(JSON.parse(text)), spaces };
   } finally {
     cdp.close();
   }
 }
+
+const SPACES_EXPRESSION = `import("node:v8").then((v8) =>
+  v8.default.getHeapSpaceStatistics().map((s) => ({
+    name: s.space_name,
+    physicalBytes: s.physical_space_size,
+    usedBytes: s.space_used_size,
+  })))`;
 
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: unknown[][] } };
@@ -147,5 +175,5 @@ export function summarise(snapshot: Snapshot, limit = 20): HeapSummary {
   }
   const top = [...classes.values()].sort((a, b) => b.selfBytes - a.selfBytes)
     .slice(0, limit);
-  return { totalBytes, nodes: nodes.length / width, top };
+  return { totalBytes, nodes: nodes.length / width, top, spaces: [] };
 }

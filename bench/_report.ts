@@ -267,6 +267,20 @@ export function renderMarkdown(report: HarnessReport): string {
           fixed(heap.totalBytes / Math.max(1, r.connections), 0)
         } B per connection (total ÷ connections)`,
         "",
+        ...(heap.spaces.length > 0
+          ? [
+            `V8 heap spaces before that GC, held / used MiB: ${
+              heap.spaces.filter((space) => space.physicalBytes > 0).map((
+                space,
+              ) =>
+                `${space.name} ${fixed(space.physicalBytes / 1048576)} / ${
+                  fixed(space.usedBytes / 1048576)
+                }`
+              ).join(", ")
+            }`,
+            "",
+          ]
+          : []),
         "| class | count | per conn | shallow KiB |",
         "| --- | --: | --: | --: |",
         ...heap.top.slice(0, 12).map((c) =>
