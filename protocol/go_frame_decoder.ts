@@ -178,13 +178,17 @@ export class GoFrameDecoder {
       if (byte === QUOTE) inString = true;
       else if (byte === OPEN) depth++;
       else if (byte === CLOSE && --depth === 0) {
-        let bytes = chunk.subarray(start, i + 1);
+        const from = start;
         start = -1;
-        if (this.#pendingBytes > 0) bytes = this.#drain(bytes);
-        else if (this.#last !== null && isCanonical(bytes, this.#last.frame)) {
+        if (
+          this.#pendingBytes === 0 && this.#last !== null &&
+          isCanonical(chunk, from, i + 1, this.#last.frame)
+        ) {
           onFrame(this.#last);
           continue;
         }
+        let bytes = chunk.subarray(from, i + 1);
+        if (this.#pendingBytes > 0) bytes = this.#drain(bytes);
         const text = utf8.decode(bytes);
         const result = parseGoFrame(text);
         if (result.ok) {
@@ -203,7 +207,8 @@ export class GoFrameDecoder {
     this.#scan = (depth << 2) | (inString ? 2 : 0) | (escaped ? 1 : 0);
     if (depth > 0) {
       // Copy: the transport may reuse the chunk's buffer for the next read.
-      const rest = chunk.slice(start);
+      // (Not `chunk.slice()`: on a node:net Buffer that is a view.)
+      const rest = new Uint8Array(chunk.subarray(start));
       (this.#pending ??= []).push(rest);
       this.#pendingBytes += rest.length;
     }
@@ -245,22 +250,27 @@ function canonicalText(frame: GoFrame): string {
 }
 
 /**
- * Whether `bytes` spell {@link canonicalText} of `frame` (an ASCII frame),
- * compared piece by piece without building the text.
+ * Whether `bytes[from..to)` spell {@link canonicalText} of `frame` (an
+ * ASCII frame), compared piece by piece without building the text or a view.
  */
-function isCanonical(bytes: Uint8Array, frame: GoFrame): boolean {
+function isCanonical(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  frame: GoFrame,
+): boolean {
   const type = frame.MessageType;
   const digits = type < 10 && type >= 0 ? 1 : String(type).length;
   const length = KEY_TYPE.length + digits + KEY_CONTENT.length +
     frame.Content.length + KEY_OWNER.length + frame.Owner.length + END.length;
-  if (bytes.length !== length) return false;
-  let at = matchAt(bytes, 0, KEY_TYPE);
+  if (to - from !== length) return false;
+  let at = matchAt(bytes, from, KEY_TYPE);
   at = matchAt(bytes, at, digits === 1 ? DIGITS[type] : String(type));
   at = matchAt(bytes, at, KEY_CONTENT);
   at = matchAt(bytes, at, frame.Content);
   at = matchAt(bytes, at, KEY_OWNER);
   at = matchAt(bytes, at, frame.Owner);
-  return matchAt(bytes, at, END) === length;
+  return matchAt(bytes, at, END) === to;
 }
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];

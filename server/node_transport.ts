@@ -1,7 +1,10 @@
 /**
  * The `node:net` transport: a native TCP wrap per connection that reads
- * into fresh buffers only when data arrives, so an idle connection holds no
- * pending read of its own. Handlers are shared functions bound to no
+ * only when data arrives, so an idle connection holds no pending read of
+ * its own. Every read lands in one buffer shared by all connections (see
+ * `_shared_buffer_reads.ts`), so a heartbeat costs no `Buffer` and no
+ * `"data"` event; where the runtime's `node:net` cannot do that, reads come
+ * as `"data"` events instead. Handlers are shared functions bound to no
  * connection: the per-connection state hangs off the socket.
  *
  * @module
@@ -9,6 +12,7 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
+import { readIntoSharedBuffer } from "./_shared_buffer_reads.ts";
 import {
   type ConnectionHandler,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
@@ -77,15 +81,20 @@ function listenNode<S>(
     handler: handler as ConnectionHandler<unknown>,
     maxWrite,
   };
-  const server = createServer((socket: Socket) => {
+  // Paused on accept, so that reads can be pointed at the shared buffer
+  // before the first one starts.
+  const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, keepAliveDelay);
     const conn = new NodeConn(socket, shared);
     (socket as TaggedSocket)[CONN] = conn;
-    socket.on("data", onData);
+    if (!readIntoSharedBuffer(socket, sharedReadBuffer(), onSharedRead)) {
+      socket.on("data", onData);
+    }
     socket.on("error", onError);
     socket.on("close", onClose);
     conn.state = handler.open(conn);
+    socket.resume();
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -96,8 +105,36 @@ function listenNode<S>(
   });
 }
 
+// One read buffer for every connection of every listener: reads are handed
+// out one at a time on this thread, and a handler keeps no bytes past its
+// call (see ConnectionHandler.data).
+const READ_BUFFER_BYTES = 64 * 1024;
+let readBuffer: Uint8Array | null = null;
+// Views of its first n bytes, made once per length: heartbeats come in a
+// few sizes, and a view per read would be the one allocation left per read.
+const VIEWS_UP_TO = 4096;
+const views = new Array<Uint8Array | undefined>(VIEWS_UP_TO + 1);
+
+function sharedReadBuffer(): Uint8Array {
+  return readBuffer ??= new Uint8Array(READ_BUFFER_BYTES);
+}
+
+function onSharedRead(
+  this: Socket,
+  bytesRead: number,
+  buffer: Uint8Array,
+): void {
+  const chunk = bytesRead <= VIEWS_UP_TO && buffer === readBuffer
+    ? views[bytesRead] ??= buffer.subarray(0, bytesRead)
+    : buffer.subarray(0, bytesRead);
+  deliver((this as TaggedSocket)[CONN], chunk);
+}
+
 function onData(this: TaggedSocket, chunk: Uint8Array): void {
-  const conn = this[CONN];
+  deliver(this[CONN], chunk);
+}
+
+function deliver(conn: NodeConn | undefined, chunk: Uint8Array): void {
   if (conn !== undefined && (conn.flags & DESTROYED) === 0) {
     reading = conn;
     try {
