@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { connect, type Socket } from "node:net";
+import { nodeTransport } from "../server/mod.ts";
+import { readIntoSharedBuffer } from "../server/_shared_buffer_reads.ts";
+import { GoFrameDecoder, type GoParseResult } from "../protocol/mod.ts";
+
+interface Received {
+  text: string;
+  buffers: Set<ArrayBufferLike>;
+  closed: number;
+}
+
+/** Opens a client, writes `parts` one by one with a pause between, ends. */
+async function sendInParts(port: number, parts: string[]): Promise<void> {
+  const socket: Socket = connect(port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  for (const part of parts) {
+    socket.write(part);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise<void>((resolve) => socket.end(resolve));
+  socket.destroy();
+}
+
+Deno.test("node transport: reads of different connections land in one shared buffer, each delivered intact", async () => {
+  const received: Received[] = [];
+  let allClosed: () => void;
+  const done = new Promise<void>((resolve) => allClosed = resolve);
+  const listener = await nodeTransport().listen<Received>(
+    { hostname: "127.0.0.1", port: 0 },
+    {
+      open: () => {
+        const r: Received = { text: "", buffers: new Set(), closed: 0 };
+        received.push(r);
+        return r;
+      },
+      data: (r, chunk) => {
+        r.text += new TextDecoder().decode(chunk);
+        r.buffers.add(chunk.buffer);
+      },
+      closed: (r) => {
+        r.closed++;
+        if (received.length === 2 && received.every((x) => x.closed > 0)) {
+          allClosed();
+        }
+      },
+    },
+  );
+  try {
+    const a = ["alpha-1 ", "alpha-2 ", "alpha-3 ".repeat(1000)];
+    const b = ["beta-1 ", "beta-2 ", "beta-3"];
+    await Promise.all([
+      sendInParts(listener.addr.port, a),
+      sendInParts(listener.addr.port, b),
+    ]);
+    await done;
+    const texts = received.map((r) => r.text).sort();
+    assert.deepEqual(texts, [a.join(""), b.join("")].sort());
+    // Every connection closed exactly once.
+    assert.deepEqual(received.map((r) => r.closed), [1, 1]);
+    // Every chunk of both connections was a view of the same buffer: reads
+    // went to the shared buffer, not to a Buffer per read.
+    const all = new Set(received.flatMap((r) => [...r.buffers]));
+    assert.equal(all.size, 1);
+    assert.ok(received.every((r) => r.buffers.size === 1));
+  } finally {
+    await listener.close();
+  }
+});
+
+Deno.test("readIntoSharedBuffer leaves a socket alone where node:net has no onread fields", () => {
+  let used = 0;
+  const bare = {
+    _handle: {
+      useUserBuffer: () => {
+        used++;
+      },
+    },
+  } as unknown as Socket;
+  assert.equal(readIntoSharedBuffer(bare, new Uint8Array(16), () => {}), false);
+  assert.equal(used, 0);
+  const noHandle = {} as unknown as Socket;
+  assert.equal(
+    readIntoSharedBuffer(noHandle, new Uint8Array(16), () => {}),
+    false,
+  );
+});
+
+Deno.test("GoFrameDecoder keeps its own copy of a partial frame when the reader reuses the buffer", () => {
+  const text = '{"MessageType":1,"Content":"hi","Owner":"go"}';
+  const bytes = new TextEncoder().encode(text);
+  // As a node:net reader does: one Buffer, overwritten by the next read.
+  const shared = Buffer.alloc(64);
+  const frames: GoParseResult[] = [];
+  const decoder = new GoFrameDecoder();
+  shared.set(bytes.subarray(0, 20));
+  decoder.push(shared.subarray(0, 20), (r) => frames.push(r));
+  shared.fill(0x78);
+  shared.set(bytes.subarray(20));
+  decoder.push(shared.subarray(0, bytes.length - 20), (r) => frames.push(r));
+  assert.deepEqual(frames, [{
+    ok: true,
+    frame: { MessageType: 1, Content: "hi", Owner: "go" },
+  }]);
+});
