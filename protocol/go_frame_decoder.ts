@@ -195,6 +195,7 @@ export class GoFrameDecoder {
           if (
             !NON_ASCII.test(text) && text === canonicalText(result.frame)
           ) {
+            result.frame.Content = sharedContent(result.frame.Content);
             Object.freeze(result.frame);
             this.#last = Object.freeze(result);
           } else {
@@ -227,6 +228,21 @@ export class GoFrameDecoder {
     this.#pendingBytes = 0;
     return joined;
   }
+}
+
+// The `Content` strings of cached frames, so that the many clients sending
+// the same text ("i am still alive") hold one string between them instead of
+// one each. Bounded: once full, new texts are simply not shared.
+const SHARED_CONTENT_LIMIT = 256;
+const sharedContents = new Map<string, string>();
+
+function sharedContent(content: string): string {
+  const known = sharedContents.get(content);
+  if (known !== undefined) return known;
+  if (sharedContents.size < SHARED_CONTENT_LIMIT) {
+    sharedContents.set(content, content);
+  }
+  return content;
 }
 
 // deno-lint-ignore no-control-regex

@@ -51,16 +51,11 @@ export class Session extends WheelEntry {
   seenMs: number;
   /** The registered name, once known. */
   name: string | null = null;
-  /** One of the MODE_ constants. */
-  mode: number = MODE_SNIFF;
-  /** One of the STATE_ constants. */
-  state: number = STATE_OPEN;
-  /** How many bytes of the Go prefix matched so far. */
-  sniffed = 0;
-  /** The ndjson decoder, once in MODE_LINES. */
-  lines: LineDecoder | null = null;
-  /** The Go decoder, once in MODE_GO. */
-  go: GoFrameDecoder | null = null;
+  // mode (2 bits) | state (2 bits) << 2 | sniffed (5 bits) << 4: three small
+  // fields in one, as every field is paid once per connection.
+  #bits: number = MODE_SNIFF;
+  // The frame decoder of the mode: a LineDecoder or a GoFrameDecoder.
+  #decoder: LineDecoder | GoFrameDecoder | null = null;
   /** Invalid frames so far. */
   invalidFrames = 0;
   /** When the last ping arrived, or {@link NEVER}. */
@@ -81,6 +76,46 @@ export class Session extends WheelEntry {
     this.idNumber = id;
     this.connectedMs = nowMs;
     this.seenMs = nowMs;
+  }
+
+  /** One of the MODE_ constants. */
+  get mode(): number {
+    return this.#bits & 3;
+  }
+  set mode(mode: number) {
+    this.#bits = (this.#bits & ~3) | mode;
+  }
+
+  /** One of the STATE_ constants. */
+  get state(): number {
+    return (this.#bits >> 2) & 3;
+  }
+  set state(state: number) {
+    this.#bits = (this.#bits & ~12) | (state << 2);
+  }
+
+  /** How many bytes of the Go prefix matched so far (at most 31). */
+  get sniffed(): number {
+    return this.#bits >> 4;
+  }
+  set sniffed(count: number) {
+    this.#bits = (this.#bits & 15) | (count << 4);
+  }
+
+  /** The ndjson decoder, once in MODE_LINES. */
+  get lines(): LineDecoder | null {
+    return this.mode === MODE_LINES ? this.#decoder as LineDecoder : null;
+  }
+  set lines(decoder: LineDecoder | null) {
+    this.#decoder = decoder;
+  }
+
+  /** The Go decoder, once in MODE_GO. */
+  get go(): GoFrameDecoder | null {
+    return this.mode === MODE_GO ? this.#decoder as GoFrameDecoder : null;
+  }
+  set go(decoder: GoFrameDecoder | null) {
+    this.#decoder = decoder;
   }
 
   /** The id sent in `welcome`, made on demand. */
