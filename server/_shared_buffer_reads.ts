@@ -40,6 +40,21 @@ interface OnreadFields {
   callback: symbol;
 }
 
+/**
+ * Whether {@link readIntoSharedBuffer} may use the shared buffer at all.
+ * Tests turn it off to run the `"data"` fallback on a runtime that has the
+ * fields.
+ *
+ * @example Force the fallback for one test
+ * ```ts
+ * import { sharedBufferReads } from "./_shared_buffer_reads.ts";
+ * sharedBufferReads.enabled = false;
+ * // ... listen, connect, check ...
+ * sharedBufferReads.enabled = true;
+ * ```
+ */
+export const sharedBufferReads: { enabled: boolean } = { enabled: true };
+
 // Found once, on the first socket that has them; `null` once known absent.
 let fields: OnreadFields | null | undefined;
 
@@ -96,6 +111,7 @@ export function readIntoSharedBuffer(
     | Partial<UserBufferHandle>
     | null
     | undefined;
+  if (!sharedBufferReads.enabled) return false;
   if (typeof handle?.useUserBuffer !== "function") return false;
   if (fields === undefined) fields = findFields(socket);
   if (fields === null) return false;

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { connect, type Socket } from "node:net";
 import { nodeTransport } from "../server/mod.ts";
-import { readIntoSharedBuffer } from "../server/_shared_buffer_reads.ts";
+import {
+  readIntoSharedBuffer,
+  sharedBufferReads,
+} from "../server/_shared_buffer_reads.ts";
 import { GoFrameDecoder, type GoParseResult } from "../protocol/mod.ts";
 
 interface Received {
@@ -26,7 +29,10 @@ async function sendInParts(port: number, parts: string[]): Promise<void> {
   socket.destroy();
 }
 
-Deno.test("node transport: reads of different connections land in one shared buffer, each delivered intact", async () => {
+/** Two clients write in parts at once; returns what each connection got. */
+async function deliverTwo(): Promise<
+  { received: Received[]; sent: string[] }
+> {
   const received: Received[] = [];
   let allClosed: () => void;
   const done = new Promise<void>((resolve) => allClosed = resolve);
@@ -58,17 +64,34 @@ Deno.test("node transport: reads of different connections land in one shared buf
       sendInParts(listener.addr.port, b),
     ]);
     await done;
-    const texts = received.map((r) => r.text).sort();
-    assert.deepEqual(texts, [a.join(""), b.join("")].sort());
-    // Every connection closed exactly once.
-    assert.deepEqual(received.map((r) => r.closed), [1, 1]);
-    // Every chunk of both connections was a view of the same buffer: reads
-    // went to the shared buffer, not to a Buffer per read.
-    const all = new Set(received.flatMap((r) => [...r.buffers]));
-    assert.equal(all.size, 1);
-    assert.ok(received.every((r) => r.buffers.size === 1));
+    return { received, sent: [a.join(""), b.join("")] };
   } finally {
     await listener.close();
+  }
+}
+
+Deno.test("node transport: reads of different connections land in one shared buffer, each delivered intact", async () => {
+  const { received, sent } = await deliverTwo();
+  assert.deepEqual(received.map((r) => r.text).sort(), sent.sort());
+  // Every connection closed exactly once.
+  assert.deepEqual(received.map((r) => r.closed), [1, 1]);
+  // Every chunk of both connections was a view of the same buffer: reads
+  // went to the shared buffer, not to a Buffer per read.
+  const all = new Set(received.flatMap((r) => [...r.buffers]));
+  assert.equal(all.size, 1);
+});
+
+Deno.test("node transport: without shared-buffer reads, data events deliver the same bytes", async () => {
+  sharedBufferReads.enabled = false;
+  try {
+    const { received, sent } = await deliverTwo();
+    assert.deepEqual(received.map((r) => r.text).sort(), sent.sort());
+    assert.deepEqual(received.map((r) => r.closed), [1, 1]);
+    // Each connection's chunks are its own Buffers here, never shared.
+    const [first, second] = received.map((r) => r.buffers);
+    assert.ok([...first].every((buffer) => !second.has(buffer)));
+  } finally {
+    sharedBufferReads.enabled = true;
   }
 });
 
