@@ -1,18 +1,27 @@
 /**
- * The `node:net` transport: a native TCP wrap per connection that reads
- * only when data arrives, so an idle connection holds no pending read of
- * its own. Every read lands in one buffer shared by all connections (see
- * `_shared_buffer_reads.ts`), so a heartbeat costs no `Buffer` and no
- * `"data"` event; where the runtime's `node:net` cannot do that, reads come
- * as `"data"` events instead. Handlers are shared functions bound to no
- * connection: the per-connection state hangs off the socket.
+ * The `node:net` transport. `net.Server` listens; each accepted connection
+ * is a bare native TCP handle (see `_tcp_wrap.ts` and `_raw_conn.ts`) that
+ * reads only when data arrives, into one buffer shared by every connection,
+ * with no `net.Socket`, no stream and no event per read or write. Where the
+ * runtime does not offer those handles, connections are `net.Socket`s read
+ * through `"data"` events instead. Handlers are shared functions bound to
+ * no connection: the per-connection state hangs off the handle or socket.
  *
  * @module
  */
 
 import { createServer, type Server, type Socket } from "node:net";
 import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
-import { readIntoSharedBuffer } from "./_shared_buffer_reads.ts";
+import { acceptBareHandles } from "./_raw_conn.ts";
+import { isAcceptingHandle, loadTcpWrap } from "./_tcp_wrap.ts";
+import {
+  type BatchedConn,
+  deliver,
+  DESTROYED,
+  ENDING,
+  queueText,
+  type Shared,
+} from "./_write_batch.ts";
 import {
   type ConnectionHandler,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
@@ -28,16 +37,6 @@ const CONN = Symbol("lifeline.conn");
 interface TaggedSocket extends Socket {
   [CONN]?: NodeConn;
 }
-
-/** What every connection of one listener shares. */
-interface Shared {
-  readonly handler: ConnectionHandler<unknown>;
-  readonly maxWrite: number;
-}
-
-// NodeConn.flags bits.
-const DESTROYED = 1;
-const ENDING = 2;
 
 /**
  * Creates the `node:net` transport. Every accepted socket gets
@@ -72,82 +71,40 @@ function listenNode<S>(
   options: TransportListenOptions,
   handler: ConnectionHandler<S>,
 ): Promise<TransportListener> {
-  const maxWrite = options.maxWriteBufferBytes ??
-    DEFAULT_MAX_WRITE_BUFFER_BYTES;
   const keepAliveDelay = options.keepAliveInitialDelayMs ?? 0;
   // Shared by every connection of this listener: a connection holds one
   // reference to it instead of a copy of each field.
   const shared: Shared = {
     handler: handler as ConnectionHandler<unknown>,
-    maxWrite,
+    maxWrite: options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
   };
-  // Paused on accept, so that reads can be pointed at the shared buffer
-  // before the first one starts.
-  const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
+  // Only reached where the listening handle cannot hand over bare handles.
+  const server = createServer((socket: Socket) => {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, keepAliveDelay);
     const conn = new NodeConn(socket, shared);
     (socket as TaggedSocket)[CONN] = conn;
-    if (!readIntoSharedBuffer(socket, sharedReadBuffer(), onSharedRead)) {
-      socket.on("data", onData);
-    }
+    socket.on("data", onData);
     socket.on("error", onError);
     socket.on("close", onClose);
     conn.state = handler.open(conn);
-    socket.resume();
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: options.hostname, port: options.port }, () => {
       server.off("error", reject);
+      const wrap = loadTcpWrap();
+      const handle = (server as unknown as { _handle?: unknown })._handle;
+      if (wrap !== null && isAcceptingHandle(handle)) {
+        acceptBareHandles(handle, wrap, shared, keepAliveDelay);
+      }
       resolve(new NodeListener(server));
     });
   });
 }
 
-// One read buffer for every connection of every listener: reads are handed
-// out one at a time on this thread, and a handler keeps no bytes past its
-// call (see ConnectionHandler.data).
-const READ_BUFFER_BYTES = 64 * 1024;
-let readBuffer: Uint8Array | null = null;
-// Views of its first n bytes, made once per length: heartbeats come in a
-// few sizes, and a view per read would be the one allocation left per read.
-const VIEWS_UP_TO = 4096;
-const views = new Array<Uint8Array | undefined>(VIEWS_UP_TO + 1);
-
-function sharedReadBuffer(): Uint8Array {
-  return readBuffer ??= new Uint8Array(READ_BUFFER_BYTES);
-}
-
-function onSharedRead(
-  this: Socket,
-  bytesRead: number,
-  buffer: Uint8Array,
-): void {
-  const chunk = bytesRead <= VIEWS_UP_TO && buffer === readBuffer
-    ? views[bytesRead] ??= buffer.subarray(0, bytesRead)
-    : buffer.subarray(0, bytesRead);
-  deliver((this as TaggedSocket)[CONN], chunk);
-}
-
 function onData(this: TaggedSocket, chunk: Uint8Array): void {
   deliver(this[CONN], chunk);
-}
-
-function deliver(conn: NodeConn | undefined, chunk: Uint8Array): void {
-  if (conn !== undefined && (conn.flags & DESTROYED) === 0) {
-    reading = conn;
-    try {
-      conn.shared.handler.data(conn.state, chunk);
-    } finally {
-      reading = null;
-      // The answers to this chunk go out now, as one write: waiting for the
-      // shared flush would hold them until every other connection with data
-      // in this turn of the event loop was served (tens of ms at 19k
-      // clients).
-      if (conn.queued !== "") conn.flush();
-    }
-  }
 }
 
 function onError(this: TaggedSocket): void {
@@ -187,25 +144,6 @@ function readPeer(socket: Socket): PeerName {
   return { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
 }
 
-// Writes made in the same tick go out as one `socket.write` per connection:
-// the connections with something queued wait here for one shared microtask.
-// A connection's writes made while its own data event is handled need no
-// place here: onData writes them out when the handler returns.
-let dirty: NodeConn[] = [];
-let reading: NodeConn | null = null;
-const FLUSH_AT = 16 * 1024;
-
-function scheduleFlush(conn: NodeConn): void {
-  if (dirty.length === 0) queueMicrotask(flushAll);
-  dirty.push(conn);
-}
-
-function flushAll(): void {
-  const conns = dirty;
-  dirty = [];
-  for (const conn of conns) conn.flush();
-}
-
 class NodeListener implements TransportListener {
   readonly addr: TransportAddr;
   #server: Server;
@@ -221,7 +159,8 @@ class NodeListener implements TransportListener {
   }
 
   close(): Promise<void> {
-    // node:net settles close() only once every connection is gone too.
+    // node:net settles close() once every net.Socket is gone too; bare
+    // handles are not counted, so with them it settles at once.
     this.#closing ??= new Promise((resolve) => {
       this.#server.close(() => resolve());
     });
@@ -231,7 +170,7 @@ class NodeListener implements TransportListener {
 
 // Kept small on purpose: one of these lives as long as its connection, so
 // every field is paid 10,000 times over (see bench/RESULTS.md).
-class NodeConn implements TransportConn {
+class NodeConn implements TransportConn, BatchedConn {
   /** The handler and write limit of the listener. */
   readonly shared: Shared;
   /** The handler's per-connection state. */
@@ -268,10 +207,7 @@ class NodeConn implements TransportConn {
 
   write(text: string): void {
     if (this.flags !== 0) return;
-    if (this.queued === "" && reading !== this) scheduleFlush(this);
-    this.queued += text;
-    // Data events may come in a synchronous burst: do not let the batch grow.
-    if (this.queued.length >= FLUSH_AT) this.flush();
+    queueText(this, text);
     if (
       this.queued.length + this.#socket.writableLength > this.shared.maxWrite
     ) {

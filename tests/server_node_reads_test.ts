@@ -3,9 +3,10 @@ import { Buffer } from "node:buffer";
 import { connect, type Socket } from "node:net";
 import { nodeTransport } from "../server/mod.ts";
 import {
-  readIntoSharedBuffer,
-  sharedBufferReads,
-} from "../server/_shared_buffer_reads.ts";
+  isAcceptingHandle,
+  loadTcpWrap,
+  tcpWrapSwitch,
+} from "../server/_tcp_wrap.ts";
 import { GoFrameDecoder, type GoParseResult } from "../protocol/mod.ts";
 
 interface Received {
@@ -81,8 +82,8 @@ Deno.test("node transport: reads of different connections land in one shared buf
   assert.equal(all.size, 1);
 });
 
-Deno.test("node transport: without shared-buffer reads, data events deliver the same bytes", async () => {
-  sharedBufferReads.enabled = false;
+Deno.test("node transport: without bare handles, net.Socket data events deliver the same bytes", async () => {
+  tcpWrapSwitch.enabled = false;
   try {
     const { received, sent } = await deliverTwo();
     assert.deepEqual(received.map((r) => r.text).sort(), sent.sort());
@@ -91,26 +92,26 @@ Deno.test("node transport: without shared-buffer reads, data events deliver the 
     const [first, second] = received.map((r) => r.buffers);
     assert.ok([...first].every((buffer) => !second.has(buffer)));
   } finally {
-    sharedBufferReads.enabled = true;
+    tcpWrapSwitch.enabled = true;
   }
 });
 
-Deno.test("readIntoSharedBuffer leaves a socket alone where node:net has no onread fields", () => {
-  let used = 0;
-  const bare = {
-    _handle: {
-      useUserBuffer: () => {
-        used++;
-      },
-    },
-  } as unknown as Socket;
-  assert.equal(readIntoSharedBuffer(bare, new Uint8Array(16), () => {}), false);
-  assert.equal(used, 0);
-  const noHandle = {} as unknown as Socket;
-  assert.equal(
-    readIntoSharedBuffer(noHandle, new Uint8Array(16), () => {}),
-    false,
-  );
+Deno.test("the tcp_wrap bindings are found here, and a handle without accept is refused", () => {
+  // This runtime (Deno 2.9) has them: without them the default transport
+  // silently falls back to net.Socket, and the benchmarks would measure that.
+  const wrap = loadTcpWrap();
+  assert.notEqual(wrap, null);
+  assert.equal(typeof wrap!.eof, "number");
+  assert.ok(wrap!.eof < 0);
+  tcpWrapSwitch.enabled = false;
+  try {
+    assert.equal(loadTcpWrap(), null);
+  } finally {
+    tcpWrapSwitch.enabled = true;
+  }
+  assert.equal(isAcceptingHandle(null), false);
+  assert.equal(isAcceptingHandle({ onconnection() {} }), false);
+  assert.equal(isAcceptingHandle({ accept() {}, onconnection() {} }), true);
 });
 
 Deno.test("GoFrameDecoder keeps its own copy of a partial frame when the reader reuses the buffer", () => {

@@ -1,0 +1,303 @@
+/**
+ * Connections on bare native TCP handles (see `_tcp_wrap.ts`): accepted
+ * from `net.Server`'s listening handle without a `net.Socket`, read into
+ * one buffer shared by every connection, written with one string write per
+ * batch.
+ *
+ * The lifecycle follows `net.Socket` with `allowHalfOpen: false`: when the
+ * peer ends, what is queued is written and the connection closes; `end()`
+ * writes what is queued, sends FIN and reads on until the peer closes; a
+ * read or write error destroys the connection. The handler's `closed` runs
+ * once, when the handle is closed.
+ *
+ * @module
+ */
+
+import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
+import type {
+  ShutdownRequest,
+  TcpHandle,
+  TcpServerHandle,
+  TcpWrap,
+  WriteRequest,
+} from "./_tcp_wrap.ts";
+import {
+  type BatchedConn,
+  deliver,
+  DESTROYED,
+  ENDING,
+  queueText,
+  type Shared,
+} from "./_write_batch.ts";
+import type { TransportAddr, TransportConn } from "./transport.ts";
+
+// Flag bits besides DESTROYED and ENDING.
+/** FIN is to be sent once the pending write completes. */
+const SHUTDOWN_WANTED = 4;
+/** The peer ended: close once the pending write completes. */
+const PEER_ENDED = 8;
+
+const CONN = Symbol("lifeline.conn");
+
+interface TaggedHandle extends TcpHandle {
+  [CONN]?: RawConn;
+}
+
+interface TaggedWrite extends WriteRequest {
+  conn?: RawConn | null;
+}
+
+// One read buffer for every connection: reads are handed out one at a time
+// on this thread, and a handler keeps no bytes past its call (see
+// ConnectionHandler.data).
+const READ_BUFFER_BYTES = 64 * 1024;
+let readBuffer: Uint8Array | null = null;
+// Views of its first n bytes, made once per length: heartbeats come in a
+// few sizes, and a view per read would be the one allocation left per read.
+const VIEWS_UP_TO = 4096;
+const views = new Array<Uint8Array | undefined>(VIEWS_UP_TO + 1);
+
+function sharedReadBuffer(): Uint8Array {
+  return readBuffer ??= new Uint8Array(READ_BUFFER_BYTES);
+}
+
+function viewOfRead(bytes: number): Uint8Array {
+  const buffer = sharedReadBuffer();
+  return bytes <= VIEWS_UP_TO
+    ? views[bytes] ??= buffer.subarray(0, bytes)
+    : buffer.subarray(0, bytes);
+}
+
+// A write that completes at once leaves its request unused: it is kept for
+// the next write instead of allocating one per write.
+let spareWrite: TaggedWrite | null = null;
+
+function onWriteComplete(this: TaggedWrite, status: number): void {
+  const conn = this.conn;
+  this.conn = null;
+  this.handle = null;
+  conn?.writeDone(status);
+}
+
+function onShutdownComplete(this: ShutdownRequest, status: number): void {
+  const conn = (this.handle as TaggedHandle | null)?.[CONN];
+  this.handle = null;
+  if (status < 0) conn?.destroy();
+}
+
+function noop(): void {}
+
+/** A connection on a bare native handle. */
+export class RawConn implements TransportConn, BatchedConn {
+  /** The listener's shared part. */
+  readonly shared: Shared;
+  /** The handler's per-connection state. */
+  state: unknown = null;
+  /** DESTROYED, ENDING, SHUTDOWN_WANTED and PEER_ENDED bits. */
+  flags = 0;
+  /** Text written in this tick, not yet handed to the handle. */
+  queued = "";
+  /** The peer's host: an IPv4 address packed by {@link packIpv4}, or text. */
+  readonly peerHost: number | string;
+  /** The peer's port. */
+  readonly peerPort: number;
+  #handle: TaggedHandle;
+  #wrap: TcpWrap;
+  /** Length of the text whose write is pending, 0 when none is. */
+  #pending = 0;
+
+  constructor(handle: TcpHandle, wrap: TcpWrap, shared: Shared) {
+    this.#handle = handle;
+    this.#wrap = wrap;
+    this.shared = shared;
+    // Read once, while the handle is open, and kept as two small values.
+    const peer: { address?: string; port?: number } = {};
+    handle.getpeername(peer);
+    this.peerHost = packIpv4(peer.address ?? "") ?? peer.address ?? "";
+    this.peerPort = peer.port ?? 0;
+  }
+
+  /** The peer's address, rebuilt from the packed fields. */
+  get remoteAddr(): TransportAddr {
+    const host = this.peerHost;
+    return {
+      hostname: typeof host === "number" ? unpackIpv4(host) : host,
+      port: this.peerPort,
+    };
+  }
+
+  write(text: string): void {
+    if (this.flags !== 0) return;
+    queueText(this, text);
+    if (this.queued.length + this.#pending > this.shared.maxWrite) {
+      this.destroy();
+    }
+  }
+
+  /** Hands what is queued to the handle, unless a write is pending. */
+  flush(): void {
+    if ((this.flags & DESTROYED) !== 0) {
+      this.queued = "";
+      return;
+    }
+    // A pending write takes the queue with it when it completes.
+    if (this.#pending !== 0 || this.queued === "") return;
+    const text = this.queued;
+    this.queued = "";
+    const req: TaggedWrite = spareWrite ?? this.#wrap.newWriteRequest();
+    spareWrite = null;
+    req.handle = this.#handle;
+    const status = this.#handle.writeUtf8String(req, text);
+    if (status === 0 && this.#wrap.lastWriteWasAsync()) {
+      this.#pending = text.length;
+      req.conn = this;
+      req.oncomplete = onWriteComplete;
+      return;
+    }
+    req.handle = null;
+    spareWrite = req;
+    if (status !== 0) this.destroy();
+  }
+
+  /**
+   * The pending write completed: write what queued up meanwhile, then do
+   * what waited for it.
+   *
+   * @param status 0, or a negative error code.
+   */
+  writeDone(status: number): void {
+    this.#pending = 0;
+    if ((this.flags & DESTROYED) !== 0) return;
+    if (status < 0) {
+      this.destroy();
+      return;
+    }
+    this.flush();
+    if (this.#pending !== 0) return;
+    if ((this.flags & PEER_ENDED) !== 0) {
+      this.destroy();
+    } else if ((this.flags & SHUTDOWN_WANTED) !== 0) {
+      this.flags &= ~SHUTDOWN_WANTED;
+      this.#shutdown();
+    }
+  }
+
+  end(): void {
+    if (this.flags !== 0) return;
+    this.flush();
+    this.flags |= ENDING;
+    if (this.#pending !== 0) {
+      this.flags |= SHUTDOWN_WANTED;
+    } else {
+      this.#shutdown();
+    }
+  }
+
+  #shutdown(): void {
+    const req = this.#wrap.newShutdownRequest();
+    req.handle = this.#handle;
+    req.oncomplete = onShutdownComplete;
+    if (this.#handle.shutdown(req) !== 0) this.destroy();
+  }
+
+  /** The peer sent FIN: write out what is queued, then close. */
+  peerEnded(): void {
+    if ((this.flags & DESTROYED) !== 0) return;
+    this.flush();
+    this.flags |= PEER_ENDED;
+    if (this.#pending === 0) this.destroy();
+  }
+
+  destroy(): void {
+    if ((this.flags & DESTROYED) !== 0) return;
+    this.flags |= DESTROYED;
+    this.queued = "";
+    const handle = this.#handle;
+    handle.readStop();
+    handle.close(() => {
+      handle.onread = null;
+      handle[CONN] = undefined;
+      this.shared.handler.closed(this.state);
+    });
+  }
+
+  setKeepAlive(enable: boolean, initialDelayMs?: number): void {
+    // Seconds, as net.Socket converts them; 0 keeps the system default.
+    this.#handle.setKeepAlive(enable, Math.floor((initialDelayMs ?? 0) / 1000));
+  }
+
+  setNoDelay(enable: boolean): void {
+    this.#handle.setNoDelay(enable);
+  }
+}
+
+function makeOnRead(wrap: TcpWrap): (this: TaggedHandle) => void {
+  const eof = wrap.eof;
+  return function onRead(this: TaggedHandle): void {
+    const conn = this[CONN];
+    if (conn === undefined) return;
+    const result = wrap.lastReadResult();
+    if (result > 0) {
+      deliver(conn, viewOfRead(result));
+    } else if (result === eof) {
+      conn.peerEnded();
+    } else if (result < 0) {
+      conn.destroy();
+    }
+  };
+}
+
+/**
+ * Makes a listening handle hand its connections over as {@link RawConn}s:
+ * replaces its `onconnection`, accepts each connection into a bare handle,
+ * turns on no-delay and keepalive, and starts reading.
+ *
+ * @param server `net.Server`'s listening handle.
+ * @param wrap The bindings.
+ * @param shared The handler and write limit.
+ * @param keepAliveDelayMs Idle time before the first keepalive probe.
+ *
+ * @example Serve a listener's connections on bare handles
+ * ```ts
+ * import { createServer } from "node:net";
+ * import { acceptBareHandles } from "./_raw_conn.ts";
+ * import { isAcceptingHandle, loadTcpWrap } from "./_tcp_wrap.ts";
+ * const server = createServer();
+ * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+ * const handle = (server as unknown as { _handle: unknown })._handle;
+ * const wrap = loadTcpWrap();
+ * if (wrap !== null && isAcceptingHandle(handle)) {
+ *   const handler = { open: () => null, data: () => {}, closed: () => {} };
+ *   acceptBareHandles(handle, wrap, { handler, maxWrite: 65536 }, 30_000);
+ * }
+ * await new Promise((resolve) => server.close(resolve));
+ * ```
+ */
+export function acceptBareHandles(
+  server: TcpServerHandle,
+  wrap: TcpWrap,
+  shared: Shared,
+  keepAliveDelayMs: number,
+): void {
+  const onRead = makeOnRead(wrap);
+  server.onconnection = (status: number, accepted?: TcpHandle): void => {
+    // A failed accept (EMFILE and the like) leaves nothing to serve.
+    if (status !== 0) return;
+    let handle = accepted;
+    if (handle === undefined) {
+      handle = wrap.newSocketHandle();
+      if (server.accept(handle) !== 0) {
+        handle.close(noop);
+        return;
+      }
+    }
+    const conn = new RawConn(handle, wrap, shared);
+    conn.setNoDelay(true);
+    conn.setKeepAlive(true, keepAliveDelayMs);
+    (handle as TaggedHandle)[CONN] = conn;
+    handle.onread = onRead;
+    handle.useUserBuffer(sharedReadBuffer());
+    conn.state = shared.handler.open(conn);
+    if ((conn.flags & DESTROYED) === 0) handle.readStart();
+  };
+}
