@@ -229,6 +229,7 @@ export function renderMarkdown(report: HarnessReport): string {
       "naive-deno",
       "bare-node",
       "bare-node-zod",
+      "bare-tcp-wrap",
     ] as const)
       .filter((k) => byKind.has(k));
     if (lifeline.length > 0 && refs.length > 0) {

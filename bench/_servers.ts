@@ -20,6 +20,7 @@ export const SERVER_KINDS = [
   "bare-deno",
   "bare-node",
   "bare-node-zod",
+  "bare-tcp-wrap",
 ] as const;
 
 /** One of {@link SERVER_KINDS}. */
@@ -72,6 +73,7 @@ export const KINDS_BY_PROTOCOL: Record<LoadProtocol, readonly ServerKind[]> = {
     "naive-deno",
     "bare-node",
     "bare-node-zod",
+    "bare-tcp-wrap",
   ],
 };
 
@@ -183,6 +185,16 @@ export function serverSpec(
         timeoutLine: /^$^/,
       };
     }
+    case "bare-tcp-wrap":
+      return {
+        kind,
+        label: `bare tcp_wrap${protocol === "go" ? "" : " (pong)"}`,
+        argv: deno(
+          "bench/baselines/bare_tcp_wrap_server.ts",
+          protocol === "go" ? [] : ["--pong"],
+        ),
+        timeoutLine: /^$^/,
+      };
     case "go":
     case "go-quiet":
       if (!settings.goBinary) {

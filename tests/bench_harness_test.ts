@@ -42,7 +42,7 @@ Deno.test("bench harness smoke run: every client connects, none is dropped or fa
       "--protocol",
       "go,lifeline",
       "--servers",
-      "lifeline-deno,lifeline-node,naive-deno",
+      "lifeline-deno,lifeline-node,naive-deno,bare-tcp-wrap",
       "--out-dir",
       outDir,
     ]);
@@ -61,9 +61,11 @@ Deno.test("bench harness smoke run: every client connects, none is dropped or fa
         "lifeline-deno/go",
         "lifeline-node/go",
         "naive-deno/go",
+        "bare-tcp-wrap/go",
         "lifeline-deno/lifeline",
         "lifeline-node/lifeline",
         "naive-deno/lifeline",
+        "bare-tcp-wrap/lifeline",
       ],
     );
     for (const r of report.results) {
