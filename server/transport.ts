@@ -6,8 +6,8 @@
  * protocol and the heartbeat registry live above it and never see a socket.
  *
  * Two implementations exist: `deno_transport.ts` (`Deno.listen`, one read
- * loop per connection) and `node_transport.ts` (`node:net`, reads into one
- * shared buffer).
+ * loop per connection) and `node_transport.ts` (`node:net`'s native TCP
+ * handles without `net.Socket`, reads into one shared buffer).
  *
  * @module
  */

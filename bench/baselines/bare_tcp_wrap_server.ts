@@ -70,15 +70,15 @@ if (import.meta.main) {
       newline = text.indexOf("\n", start);
     }
   };
-  function onRead(this: TcpHandle): void {
-    const result = wrap!.lastReadResult();
+  const onRead = function (this: TcpHandle): void {
+    const result = wrap.lastReadResult();
     if (result > 0) {
       if (pong) answer(this, result);
     } else if (result < 0) {
       this.readStop();
       this.close(noop);
     }
-  }
+  };
   const server = net.createServer(() => {});
   server.listen(args.port, args.host, () => {
     const listening = (server as unknown as { _handle: unknown })._handle;
