@@ -1,47 +1,88 @@
 /**
- * Runs the whole test suite with `deno test` and ends with the plain summary
- * line CI reads: `N passed, N failed` (and `, N skipped` when tests were
- * ignored). Extra arguments are passed to `deno test`.
+ * Runs the whole test suite with `deno test`, then the server tests once
+ * more with `LIFELINE_NO_BARE_HANDLES=1` (the node transport's `net.Socket`
+ * fallback), and ends with the plain summary line CI reads:
+ * `N passed, N failed` (and `, N skipped` when tests were ignored), summed
+ * over both runs. Extra arguments are passed to `deno test` and skip the
+ * second run.
  *
  * @module
  */
 
-const command = new Deno.Command(Deno.execPath(), {
-  args: ["test", "-A", ...Deno.args],
-  stdout: "piped",
-  stderr: "inherit",
-  stdin: "null",
-});
-const child = command.spawn();
-const decoder = new TextDecoder();
-let tail = "";
-for await (const chunk of child.stdout) {
-  await Deno.stdout.write(chunk);
-  tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
-}
-const status = await child.status;
+/** The server tests that run again on the `net.Socket` fallback. */
+const FALLBACK_TESTS = [
+  "abuse",
+  "basic",
+  "errors",
+  "go",
+  "limits",
+  "liveness",
+  "node_bare_handles",
+  "routing",
+  "shutdown",
+  "transport",
+].map((name) => `tests/server_${name}_test.ts`);
 
-// Deno's summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)".
-// deno-lint-ignore no-control-regex
-const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
-const summary = plain.split("\n").reverse().find((line) =>
-  /^(ok|FAILED) \|/.test(line.trim())
-);
-const count = (word: string): number => {
-  const match = summary?.match(new RegExp(`(\\d+) ${word}`));
-  return match ? Number(match[1]) : 0;
-};
-let passed = count("passed");
-let failed = count("failed");
-const ignored = count("ignored");
-if (summary === undefined) {
-  // No summary at all: the runner crashed or nothing ran. Count it as a failure.
-  passed = 0;
-  failed = Math.max(1, failed);
+interface Counts {
+  passed: number;
+  failed: number;
+  ignored: number;
 }
-if (!status.success && failed === 0) failed = 1;
+
+async function denoTest(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Counts> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", ...args],
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+  const decoder = new TextDecoder();
+  let tail = "";
+  for await (const chunk of child.stdout) {
+    await Deno.stdout.write(chunk);
+    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
+  }
+  const status = await child.status;
+  // Deno's summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)".
+  // deno-lint-ignore no-control-regex
+  const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
+  const summary = plain.split("\n").reverse().find((line) =>
+    /^(ok|FAILED) \|/.test(line.trim())
+  );
+  const count = (word: string): number => {
+    const match = summary?.match(new RegExp(`(\\d+) ${word}`));
+    return match ? Number(match[1]) : 0;
+  };
+  let passed = count("passed");
+  let failed = count("failed");
+  if (summary === undefined) {
+    // No summary at all: the runner crashed or nothing ran. A failure.
+    passed = 0;
+    failed = Math.max(1, failed);
+  }
+  if (!status.success && failed === 0) failed = 1;
+  return { passed, failed, ignored: count("ignored") };
+}
+
+const total = await denoTest(Deno.args);
+if (Deno.args.length === 0) {
+  console.log(
+    "\n# The server tests again, on the node transport's net.Socket " +
+      "fallback (LIFELINE_NO_BARE_HANDLES=1)\n",
+  );
+  const again = await denoTest(FALLBACK_TESTS, {
+    LIFELINE_NO_BARE_HANDLES: "1",
+  });
+  total.passed += again.passed;
+  total.failed += again.failed;
+  total.ignored += again.ignored;
+}
 console.log(
-  `${passed} passed, ${failed} failed` +
-    (ignored > 0 ? `, ${ignored} skipped` : ""),
+  `${total.passed} passed, ${total.failed} failed` +
+    (total.ignored > 0 ? `, ${total.ignored} skipped` : ""),
 );
-Deno.exit(status.success && failed === 0 ? 0 : 1);
+Deno.exit(total.failed === 0 ? 0 : 1);

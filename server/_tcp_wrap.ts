@@ -70,6 +70,22 @@ export interface TcpWrap {
 }
 
 /**
+ * The environment variable that turns the bare handles off: with
+ * `LIFELINE_NO_BARE_HANDLES=1` the node transport uses `net.Socket` even
+ * where the bindings exist (as Netty's `io.netty.transport.noNative`).
+ */
+export const NO_BARE_HANDLES_ENV = "LIFELINE_NO_BARE_HANDLES";
+
+function envTurnsOff(): boolean {
+  try {
+    return Deno.env.get(NO_BARE_HANDLES_ENV) === "1";
+  } catch {
+    // No --allow-env: the variable cannot have been meant for us.
+    return false;
+  }
+}
+
+/**
  * Whether {@link loadTcpWrap} may return the bindings. Tests turn it off to
  * run the `net.Socket` fallback on a runtime that has them.
  *
@@ -150,7 +166,8 @@ function check(b: Bindings): TcpWrap | null {
   const state = stream.streamBaseState;
   const readIndex = stream.kReadBytesOrError;
   const asyncIndex = stream.kLastWriteWasAsync;
-  const { TCP, WriteWrap, ShutdownWrap } = { ...tcp, ...stream };
+  const { TCP } = tcp;
+  const { WriteWrap, ShutdownWrap } = stream;
   const socketType = tcp.constants.SOCKET;
   return {
     newSocketHandle: () => new TCP(socketType),
@@ -164,7 +181,8 @@ function check(b: Bindings): TcpWrap | null {
 
 /**
  * The native TCP bindings, or `null` where this runtime does not have all
- * of them (or {@link tcpWrapSwitch} is off).
+ * of them (or {@link tcpWrapSwitch} is off, or {@link NO_BARE_HANDLES_ENV}
+ * is `1`).
  *
  * @returns The bindings, or `null`.
  *
@@ -178,7 +196,7 @@ function check(b: Bindings): TcpWrap | null {
 export function loadTcpWrap(): TcpWrap | null {
   if (!tcpWrapSwitch.enabled) return null;
   if (cached === undefined) {
-    const b = bind();
+    const b = envTurnsOff() ? null : bind();
     cached = b === null ? null : check(b);
   }
   return cached;

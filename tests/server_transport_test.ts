@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startServer } from "../server/mod.ts";
 import { RawClient, TRANSPORTS } from "./server_test_helpers.ts";
+import { loadTcpWrap, NO_BARE_HANDLES_ENV } from "../server/_tcp_wrap.ts";
 
 /** The `ss` line of the server side of an established loopback connection. */
 async function serverSocketLine(
@@ -71,4 +72,11 @@ Deno.test({
     const ms = Number(match[1]) * (match[2] === "sec" ? 1000 : 1);
     assert.ok(ms > 0 && ms <= 7000, line);
   },
+});
+
+Deno.test(`the node transport uses bare handles unless ${NO_BARE_HANDLES_ENV}=1`, () => {
+  // The test runner runs the server tests a second time with the variable
+  // set: this is what shows that run really is on net.Socket.
+  const off = Deno.env.get(NO_BARE_HANDLES_ENV) === "1";
+  assert.equal(loadTcpWrap() === null, off);
 });
