@@ -62,13 +62,11 @@ async function main(args: string[]): Promise<number> {
   const started = server.options;
   // No "timeout" in this line: log readers count that word as a sweep.
   log(
-    `listening on ${
-      address(server.addr)
-    } (transport ${server.transport}, interval ${
-      formatDuration(started.interval)
-    }, silence limit ${formatDuration(started.timeout)}, tick ${
-      formatDuration(started.tick)
-    })`,
+    `listening on ${address(server.addr)} (transport ${server.transport}${
+      server.transportDetail ? ` on ${server.transportDetail}` : ""
+    }, interval ${formatDuration(started.interval)}, silence limit ${
+      formatDuration(started.timeout)
+    }, tick ${formatDuration(started.tick)})`,
   );
   server.addEventListener("connect", (event) => {
     const c = event.detail;

@@ -95,10 +95,9 @@ function listenNode<S>(
       server.off("error", reject);
       const wrap = loadTcpWrap();
       const handle = (server as unknown as { _handle?: unknown })._handle;
-      if (wrap !== null && isAcceptingHandle(handle)) {
-        acceptBareHandles(handle, wrap, shared, keepAliveDelay);
-      }
-      resolve(new NodeListener(server));
+      const bare = wrap !== null && isAcceptingHandle(handle);
+      if (bare) acceptBareHandles(handle, wrap, shared, keepAliveDelay);
+      resolve(new NodeListener(server, bare ? "bare handles" : "net.Socket"));
     });
   });
 }
@@ -146,11 +145,13 @@ function readPeer(socket: Socket): PeerName {
 
 class NodeListener implements TransportListener {
   readonly addr: TransportAddr;
+  readonly detail: string;
   #server: Server;
   #closing: Promise<void> | null = null;
 
-  constructor(server: Server) {
+  constructor(server: Server, detail: string) {
     this.#server = server;
+    this.detail = detail;
     const addr = server.address();
     if (addr === null || typeof addr === "string") {
       throw new TypeError(`Cannot read the listener's address ${addr}`);

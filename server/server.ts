@@ -156,6 +156,15 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     return this.#options;
   }
 
+  /**
+   * What the transport's connections run on, where it has a choice:
+   * `"bare handles"` or `"net.Socket"` for `"node"`; `undefined` otherwise
+   * or before listening.
+   */
+  get transportDetail(): string | undefined {
+    return this.#listener?.detail;
+  }
+
   /** The transport's name: `"deno"`, `"node"` or a custom one. */
   get transport(): string {
     return this.#transport.name;

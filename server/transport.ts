@@ -113,6 +113,11 @@ export interface TransportListener {
   /** The address actually bound (with the real port when `0` was asked). */
   readonly addr: TransportAddr;
   /**
+   * What the connections run on, where the transport has a choice (for the
+   * log): `"bare handles"` or `"net.Socket"` for the node transport.
+   */
+  readonly detail?: string;
+  /**
    * Stops accepting. Open connections are not touched.
    *
    * @returns A promise that settles once the listener is closed.

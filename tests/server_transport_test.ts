@@ -74,9 +74,13 @@ Deno.test({
   },
 });
 
-Deno.test(`the node transport uses bare handles unless ${NO_BARE_HANDLES_ENV}=1`, () => {
+Deno.test(`the node transport uses bare handles unless ${NO_BARE_HANDLES_ENV}=1`, async () => {
   // The test runner runs the server tests a second time with the variable
   // set: this is what shows that run really is on net.Socket.
   const off = Deno.env.get(NO_BARE_HANDLES_ENV) === "1";
   assert.equal(loadTcpWrap() === null, off);
+  await using server = await startServer({ port: 0, transport: "node" });
+  assert.equal(server.transportDetail, off ? "net.Socket" : "bare handles");
+  await using deno = await startServer({ port: 0, transport: "deno" });
+  assert.equal(deno.transportDetail, undefined);
 });
