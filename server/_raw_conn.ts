@@ -13,7 +13,6 @@
  * @module
  */
 
-import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
 import type {
   ShutdownRequest,
   TcpHandle,
@@ -22,14 +21,12 @@ import type {
   WriteRequest,
 } from "./_tcp_wrap.ts";
 import {
-  type BatchedConn,
+  BatchedConnBase,
   deliver,
   DESTROYED,
   ENDING,
-  queueText,
   type Shared,
 } from "./_write_batch.ts";
-import type { TransportAddr, TransportConn } from "./transport.ts";
 
 // Flag bits besides DESTROYED and ENDING.
 /** FIN is to be sent once the pending write completes. */
@@ -87,51 +84,29 @@ function onShutdownComplete(this: ShutdownRequest, status: number): void {
 
 function noop(): void {}
 
-/** A connection on a bare native handle. */
-export class RawConn implements TransportConn, BatchedConn {
-  /** The listener's shared part. */
-  readonly shared: Shared;
-  /** The handler's per-connection state. */
-  state: unknown = null;
-  /** DESTROYED, ENDING, SHUTDOWN_WANTED and PEER_ENDED bits. */
-  flags = 0;
-  /** Text written in this tick, not yet handed to the handle. */
-  queued = "";
-  /** The peer's host: an IPv4 address packed by {@link packIpv4}, or text. */
-  readonly peerHost: number | string;
-  /** The peer's port. */
-  readonly peerPort: number;
+/**
+ * A connection on a bare native handle. Its flags add SHUTDOWN_WANTED and
+ * PEER_ENDED to DESTROYED and ENDING.
+ */
+export class RawConn extends BatchedConnBase {
   #handle: TaggedHandle;
   #wrap: TcpWrap;
   /** Length of the text whose write is pending, 0 when none is. */
   #pending = 0;
 
-  constructor(handle: TcpHandle, wrap: TcpWrap, shared: Shared) {
+  constructor(
+    handle: TcpHandle,
+    wrap: TcpWrap,
+    shared: Shared,
+    peer: { address?: string; port?: number },
+  ) {
+    super(shared, peer.address ?? "", peer.port ?? 0);
     this.#handle = handle;
     this.#wrap = wrap;
-    this.shared = shared;
-    // Read once, while the handle is open, and kept as two small values.
-    const peer: { address?: string; port?: number } = {};
-    handle.getpeername(peer);
-    this.peerHost = packIpv4(peer.address ?? "") ?? peer.address ?? "";
-    this.peerPort = peer.port ?? 0;
   }
 
-  /** The peer's address, rebuilt from the packed fields. */
-  get remoteAddr(): TransportAddr {
-    const host = this.peerHost;
-    return {
-      hostname: typeof host === "number" ? unpackIpv4(host) : host,
-      port: this.peerPort,
-    };
-  }
-
-  write(text: string): void {
-    if (this.flags !== 0) return;
-    queueText(this, text);
-    if (this.queued.length + this.#pending > this.shared.maxWrite) {
-      this.destroy();
-    }
+  protected get backlog(): number {
+    return this.#pending;
   }
 
   /** Hands what is queued to the handle, unless a write is pending. */
@@ -291,7 +266,10 @@ export function acceptBareHandles(
         return;
       }
     }
-    const conn = new RawConn(handle, wrap, shared);
+    // Read once, while the handle is open.
+    const peer: { address?: string; port?: number } = {};
+    handle.getpeername(peer);
+    const conn = new RawConn(handle, wrap, shared, peer);
     conn.setNoDelay(true);
     conn.setKeepAlive(true, keepAliveDelayMs);
     (handle as TaggedHandle)[CONN] = conn;

@@ -11,15 +11,13 @@
  */
 
 import { createServer, type Server, type Socket } from "node:net";
-import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
 import { acceptBareHandles } from "./_raw_conn.ts";
 import { isAcceptingHandle, loadTcpWrap } from "./_tcp_wrap.ts";
 import {
-  type BatchedConn,
+  BatchedConnBase,
   deliver,
   DESTROYED,
   ENDING,
-  queueText,
   type Shared,
 } from "./_write_batch.ts";
 import {
@@ -27,7 +25,6 @@ import {
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
   type Transport,
   type TransportAddr,
-  type TransportConn,
   type TransportListener,
   type TransportListenOptions,
 } from "./transport.ts";
@@ -169,51 +166,20 @@ class NodeListener implements TransportListener {
   }
 }
 
-// Kept small on purpose: one of these lives as long as its connection, so
-// every field is paid 10,000 times over (see bench/RESULTS.md).
-class NodeConn implements TransportConn, BatchedConn {
-  /** The handler and write limit of the listener. */
-  readonly shared: Shared;
-  /** The handler's per-connection state. */
-  state: unknown = null;
-  /** DESTROYED and ENDING bits. */
-  flags = 0;
-  /** Text written in this tick, not yet handed to the socket. */
-  queued = "";
-  /** The peer's host: an IPv4 address packed by {@link packIpv4}, or text. */
-  readonly peerHost: number | string;
-  /** The peer's port. */
-  readonly peerPort: number;
+/** A connection on a `net.Socket` (the fallback). */
+class NodeConn extends BatchedConnBase {
   #socket: Socket;
 
   constructor(socket: Socket, shared: Shared) {
-    this.#socket = socket;
-    this.shared = shared;
     // Read once, while the handle is open (a closed socket no longer knows
-    // its peer), and kept as two small values instead of the socket's cached
-    // `{address, family, port}` object and its strings.
+    // its peer).
     const peer = readPeer(socket);
-    this.peerHost = packIpv4(peer.address) ?? peer.address;
-    this.peerPort = peer.port;
+    super(shared, peer.address, peer.port);
+    this.#socket = socket;
   }
 
-  /** The peer's address, rebuilt from the packed fields. */
-  get remoteAddr(): TransportAddr {
-    const host = this.peerHost;
-    return {
-      hostname: typeof host === "number" ? unpackIpv4(host) : host,
-      port: this.peerPort,
-    };
-  }
-
-  write(text: string): void {
-    if (this.flags !== 0) return;
-    queueText(this, text);
-    if (
-      this.queued.length + this.#socket.writableLength > this.shared.maxWrite
-    ) {
-      this.destroy();
-    }
+  protected get backlog(): number {
+    return this.#socket.writableLength;
   }
 
   /** Hands what was queued in this tick to the socket as one write. */
