@@ -22,7 +22,8 @@ Options:
   --timeout <duration>     Silence before a client is dropped (default 15s)
   --tick <duration>        Sweep period (default timeout/10, 10ms to 1s)
   --max-frame <size>       Longest frame: bytes, or with k/KiB/m/MiB (default 64KiB)
-  --max-connections <n>    Refuse more clients with bye server_full (default no limit)
+  --max-connections <n>    Refuse more clients with bye server_full (default:
+                           the open-file limit less 64)
   --transport <deno|node>  Socket layer: Deno.listen or node:net (default node)
   --presence-limit <n>     Send presence frames only while at most n clients
                            are registered (default 100; 0 turns them off)
@@ -49,8 +50,8 @@ export interface ServerCli {
   tick: number;
   /** The frame limit, in bytes. */
   maxFrameBytes: number;
-  /** The connection limit. */
-  maxConnections: number;
+  /** The connection limit, if given. */
+  maxConnections?: number;
   /** The transport. */
   transport: "deno" | "node";
   /** The most registered clients for which presence frames are sent. */
@@ -222,7 +223,7 @@ export function parseServerArgs(args: string[]): ServerCli {
     timeout: v.timeout,
     tick: v.tick ?? defaultTick(v.timeout),
     maxFrameBytes: v["max-frame"],
-    maxConnections: v["max-connections"] ?? Infinity,
+    maxConnections: v["max-connections"],
     transport: v.transport,
     presenceLimit: v["presence-limit"],
   };

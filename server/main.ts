@@ -10,10 +10,15 @@
 import { formatDuration } from "../common/duration.ts";
 import { parseServerArgs, USAGE, UsageError } from "./_cli.ts";
 import type { TransportAddr } from "./transport.ts";
+import { defaultMaxConnections } from "./options.ts";
 import { startServer } from "./server.ts";
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
+}
+
+function clientLimit(max: number): string {
+  return max === Infinity ? "no client limit" : `at most ${max} clients`;
 }
 
 function address(addr: TransportAddr): string {
@@ -60,13 +65,21 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const started = server.options;
+  const fits = defaultMaxConnections();
+  if (started.maxConnections > fits) {
+    log(
+      `warning: --max-connections ${started.maxConnections} is more than the open-file limit leaves room for (${fits}); raise the limit (ulimit -n) or past ${fits} clients new ones may wait unanswered`,
+    );
+  }
   // No "timeout" in this line: log readers count that word as a sweep.
   log(
     `listening on ${address(server.addr)} (transport ${server.transport}${
       server.transportDetail ? ` on ${server.transportDetail}` : ""
     }, interval ${formatDuration(started.interval)}, silence limit ${
       formatDuration(started.timeout)
-    }, tick ${formatDuration(started.tick)})`,
+    }, tick ${formatDuration(started.tick)}, ${
+      clientLimit(started.maxConnections)
+    })`,
   );
   server.addEventListener("connect", (event) => {
     const c = event.detail;

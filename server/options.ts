@@ -6,6 +6,7 @@
 
 import type { Clock, Timers } from "./heartbeat_registry.ts";
 import type { Transport } from "./transport.ts";
+import { openFileLimit } from "./_open_file_limit.ts";
 
 /** Options for `startServer()`. Durations are in milliseconds. */
 export interface ServerOptions {
@@ -44,8 +45,10 @@ export interface ServerOptions {
   maxFrameBytes?: number;
   /**
    * The most connections served at once; more are refused with
-   * `bye {reason: "server_full", retryAfter}`.
-   * @default {Infinity}
+   * `bye {reason: "server_full", retryAfter}`. The default keeps every
+   * connection within the process's open-file limit (see
+   * {@link defaultMaxConnections}): past it the runtime stops accepting.
+   * @default {defaultMaxConnections()}
    */
   maxConnections?: number;
   /**
@@ -187,6 +190,35 @@ export function defaultTick(timeout: number): number {
   return Math.min(1000, Math.max(10, Math.round(timeout / 10)));
 }
 
+/** Open files kept back from clients for the runtime itself. */
+export const RESERVED_OPEN_FILES = 64;
+
+/**
+ * The default connection limit: the process's open-file limit (soft
+ * `RLIMIT_NOFILE`) less {@link RESERVED_OPEN_FILES} for the runtime, so
+ * that a crowd of clients gets `bye server_full` instead of running the
+ * process out of descriptors (after which Deno's `node:net` listener stops
+ * accepting for good). `Infinity` where the limit is unlimited or cannot be
+ * read.
+ *
+ * @param limit The open-file limit; read from `/proc/self/limits` when
+ * left out.
+ * @returns The most connections to serve at once.
+ *
+ * @example
+ * ```ts
+ * import { defaultMaxConnections } from "@lifeline/lifeline/server";
+ * console.log(defaultMaxConnections(1024)); // 960
+ * ```
+ */
+export function defaultMaxConnections(
+  limit: number = openFileLimit(),
+): number {
+  return limit === Infinity
+    ? Infinity
+    : Math.max(1, limit - RESERVED_OPEN_FILES);
+}
+
 /**
  * Fills in the defaults of {@link ServerOptions} and checks every value.
  *
@@ -212,7 +244,7 @@ export function resolveServerOptions(
     timeout,
     tick: options.tick ?? defaultTick(timeout),
     maxFrameBytes: options.maxFrameBytes ?? 65_536,
-    maxConnections: options.maxConnections ?? Infinity,
+    maxConnections: options.maxConnections ?? defaultMaxConnections(),
     maxInvalidFrames: options.maxInvalidFrames ?? 3,
     minPingInterval: options.minPingInterval ?? Math.floor(interval / 2),
     maxPingStrikes: options.maxPingStrikes ?? 2,
