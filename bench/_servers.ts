@@ -50,8 +50,6 @@ export interface ServerSettings {
   timeoutMs: number;
   /** Lifeline's sweep tick in ms, or undefined for its default. */
   tickMs?: number;
-  /** How many clients the run opens (for `--max-connections`). */
-  clients: number;
   /** The built Go baseline, if any. */
   goBinary?: string;
   /** Extra V8 flags for the Deno servers, if any. */
@@ -89,7 +87,7 @@ export const KINDS_BY_PROTOCOL: Record<LoadProtocol, readonly ServerKind[]> = {
  * ```ts
  * import { serverSpec } from "./_servers.ts";
  * const spec = serverSpec("bare-node", "go", {
- *   host: "127.0.0.1", port: 9100, intervalMs: 1000, timeoutMs: 5000, clients: 10,
+ *   host: "127.0.0.1", port: 9100, intervalMs: 1000, timeoutMs: 5000,
  * });
  * console.log(spec.label); // "bare node:net"
  * ```
@@ -141,8 +139,6 @@ export function serverSpec(
           "--timeout",
           `${settings.timeoutMs}ms`,
           ...(settings.tickMs ? ["--tick", `${settings.tickMs}ms`] : []),
-          "--max-connections",
-          String(settings.clients + 1000),
           "--transport",
           transport,
         ], true),

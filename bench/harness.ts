@@ -587,7 +587,6 @@ export async function runHarness(
             intervalMs: options.serverIntervalMs,
             timeoutMs: options.timeoutMs,
             tickMs: options.tickMs,
-            clients: options.clients,
             goBinary,
             v8Flags: options.v8Flags,
             cpuProfDir: options.cpuProfDir,
