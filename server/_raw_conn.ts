@@ -36,6 +36,11 @@ const PEER_ENDED = 8;
 
 const CONN = Symbol("lifeline.conn");
 
+/** A listener's shared part, with the bindings its handles use. */
+interface RawShared extends Shared {
+  readonly wrap: TcpWrap;
+}
+
 interface TaggedHandle extends TcpHandle {
   [CONN]?: RawConn;
 }
@@ -89,20 +94,18 @@ function noop(): void {}
  * PEER_ENDED to DESTROYED and ENDING.
  */
 export class RawConn extends BatchedConnBase {
+  declare readonly shared: RawShared;
   #handle: TaggedHandle;
-  #wrap: TcpWrap;
   /** Length of the text whose write is pending, 0 when none is. */
   #pending = 0;
 
   constructor(
     handle: TcpHandle,
-    wrap: TcpWrap,
-    shared: Shared,
+    shared: RawShared,
     peer: { address?: string; port?: number },
   ) {
     super(shared, peer.address ?? "", peer.port ?? 0);
     this.#handle = handle;
-    this.#wrap = wrap;
   }
 
   protected get backlog(): number {
@@ -119,11 +122,11 @@ export class RawConn extends BatchedConnBase {
     if (this.#pending !== 0 || this.queued === "") return;
     const text = this.queued;
     this.queued = "";
-    const req: TaggedWrite = spareWrite ?? this.#wrap.newWriteRequest();
+    const req: TaggedWrite = spareWrite ?? this.shared.wrap.newWriteRequest();
     spareWrite = null;
     req.handle = this.#handle;
     const status = this.#handle.writeUtf8String(req, text);
-    if (status === 0 && this.#wrap.lastWriteWasAsync()) {
+    if (status === 0 && this.shared.wrap.lastWriteWasAsync()) {
       this.#pending = text.length;
       req.conn = this;
       req.oncomplete = onWriteComplete;
@@ -169,7 +172,7 @@ export class RawConn extends BatchedConnBase {
   }
 
   #shutdown(): void {
-    const req = this.#wrap.newShutdownRequest();
+    const req = this.shared.wrap.newShutdownRequest();
     req.handle = this.#handle;
     req.oncomplete = onShutdownComplete;
     if (this.#handle.shutdown(req) !== 0) this.destroy();
@@ -255,6 +258,7 @@ export function acceptBareHandles(
   keepAliveDelayMs: number,
 ): void {
   const onRead = makeOnRead(wrap);
+  const rawShared: RawShared = { ...shared, wrap };
   server.onconnection = (status: number, accepted?: TcpHandle): void => {
     // A failed accept (EMFILE and the like) leaves nothing to serve.
     if (status !== 0) return;
@@ -269,7 +273,7 @@ export function acceptBareHandles(
     // Read once, while the handle is open.
     const peer: { address?: string; port?: number } = {};
     handle.getpeername(peer);
-    const conn = new RawConn(handle, wrap, shared, peer);
+    const conn = new RawConn(handle, rawShared, peer);
     conn.setNoDelay(true);
     conn.setKeepAlive(true, keepAliveDelayMs);
     (handle as TaggedHandle)[CONN] = conn;

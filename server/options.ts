@@ -190,7 +190,19 @@ export function defaultTick(timeout: number): number {
   return Math.min(1000, Math.max(10, Math.round(timeout / 10)));
 }
 
-/** Open files kept back from clients for the runtime itself. */
+/**
+ * Open files kept back from clients for the runtime itself (stdio, the
+ * listener, its event loop, files it opens).
+ *
+ * @example
+ * ```ts
+ * import {
+ *   defaultMaxConnections,
+ *   RESERVED_OPEN_FILES,
+ * } from "@lifeline/lifeline/server";
+ * console.log(defaultMaxConnections(1024) === 1024 - RESERVED_OPEN_FILES); // true
+ * ```
+ */
 export const RESERVED_OPEN_FILES = 64;
 
 /**
