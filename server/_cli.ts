@@ -27,6 +27,9 @@ Options:
   --transport <deno|node>  Socket layer: Deno.listen or node:net (default node)
   --presence-limit <n>     Send presence frames only while at most n clients
                            are registered (default 100; 0 turns them off)
+  --log-format <text|json> Log lines for people (text, the default) or one
+                           JSON object per line for programs (json: the
+                           stable interface, see docs/server.md)
   --verbose                Also log every heartbeat
   --help                   Show this help
 
@@ -56,6 +59,8 @@ export interface ServerCli {
   transport: "deno" | "node";
   /** The most registered clients for which presence frames are sent. */
   presenceLimit: number;
+  /** The log's format. */
+  logFormat: "text" | "json";
 }
 
 /** A command line that cannot be used; the message is one line. */
@@ -163,6 +168,12 @@ const schema = z.object({
   }),
   "max-connections": integer("max-connections", 1, 10_000_000).optional(),
   "presence-limit": integer("presence-limit", 0, 10_000_000),
+  "log-format": z.enum(["text", "json"], {
+    error: (issue) =>
+      `--log-format: Cannot use ${
+        JSON.stringify(issue.input)
+      }: expected "text" or "json"`,
+  }),
   transport: z.enum(["deno", "node"], {
     error: (issue) =>
       `--transport: Cannot use ${
@@ -197,6 +208,7 @@ export function parseServerArgs(args: string[]): ServerCli {
         "max-connections": { type: "string" },
         transport: { type: "string", default: "node" },
         "presence-limit": { type: "string", default: "100" },
+        "log-format": { type: "string", default: "text" },
       },
     }));
   } catch (error) {
@@ -226,5 +238,6 @@ export function parseServerArgs(args: string[]): ServerCli {
     maxConnections: v["max-connections"],
     transport: v.transport,
     presenceLimit: v["presence-limit"],
+    logFormat: v["log-format"],
   };
 }

@@ -7,25 +7,10 @@
  * @module
  */
 
-import { formatDuration } from "../common/duration.ts";
 import { parseServerArgs, USAGE, UsageError } from "./_cli.ts";
-import type { TransportAddr } from "./transport.ts";
+import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
 import { defaultMaxConnections } from "./options.ts";
 import { startServer } from "./server.ts";
-
-function log(line: string): void {
-  console.log(`${new Date().toISOString()} ${line}`);
-}
-
-function clientLimit(max: number): string {
-  return max === Infinity ? "no client limit" : `at most ${max} clients`;
-}
-
-function address(addr: TransportAddr): string {
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
-}
 
 async function main(args: string[]): Promise<number> {
   let cli;
@@ -42,6 +27,10 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const log = (record: LogRecord): void => {
+    const line = formatLogLine(cli.logFormat, record, Date.now());
+    if (line !== null) console.log(line);
+  };
   let server;
   try {
     server = await startServer({
@@ -59,7 +48,7 @@ async function main(args: string[]): Promise<number> {
     // Address in use, not available, permission denied: one line, exit 1.
     console.error(
       `server: Cannot listen on ${
-        address({ hostname: cli.hostname, port: cli.port })
+        formatAddress({ hostname: cli.hostname, port: cli.port })
       }: ${(error as Error).message.split("\n")[0]}`,
     );
     return 1;
@@ -67,50 +56,59 @@ async function main(args: string[]): Promise<number> {
   const started = server.options;
   const fits = defaultMaxConnections();
   if (started.maxConnections > fits) {
-    log(
-      `warning: --max-connections ${started.maxConnections} is more than the open-file limit leaves room for (${fits}); raise the limit (ulimit -n) or past ${fits} clients new ones may wait unanswered`,
-    );
+    log({
+      event: "warning",
+      message:
+        `--max-connections ${started.maxConnections} is more than the open-file limit leaves room for (${fits}); raise the limit (ulimit -n) or past ${fits} clients new ones may wait unanswered`,
+    });
   }
-  // No "timeout" in this line: log readers count that word as a sweep.
-  log(
-    `listening on ${address(server.addr)} (transport ${server.transport}${
-      server.transportDetail ? ` on ${server.transportDetail}` : ""
-    }, interval ${formatDuration(started.interval)}, silence limit ${
-      formatDuration(started.timeout)
-    }, tick ${formatDuration(started.tick)}, ${
-      clientLimit(started.maxConnections)
-    })`,
-  );
+  log({
+    event: "listening",
+    address: server.addr,
+    transport: server.transport,
+    ...(server.transportDetail
+      ? { transportDetail: server.transportDetail }
+      : {}),
+    interval: started.interval,
+    timeout: started.timeout,
+    tick: started.tick,
+    maxConnections: started.maxConnections === Infinity
+      ? null
+      : started.maxConnections,
+  });
   server.addEventListener("connect", (event) => {
     const c = event.detail;
-    log(
-      `connect ${c.name} from ${
-        address(c.remoteAddr)
-      } (${c.protocol}, id ${c.id})`,
-    );
+    log({
+      event: "connect",
+      id: c.id,
+      name: c.name,
+      protocol: c.protocol,
+      remoteAddr: c.remoteAddr,
+    });
   });
   server.addEventListener("close", (event) => {
     const { client, reason } = event.detail;
-    // A timeout already has its own line.
-    if (reason !== "timeout") log(`disconnect ${client.name} (${reason})`);
+    log({ event: "disconnect", id: client.id, name: client.name, reason });
   });
   server.addEventListener("timeout", (event) => {
     const d = event.detail;
-    const who = d.client?.name ?? `connection ${d.id} (no hello)`;
-    log(
-      `timeout ${who} from ${address(d.remoteAddr)}: silent for ${
-        formatDuration(d.silentMs)
-      }`,
-    );
+    log({
+      event: "timeout",
+      id: d.id,
+      name: d.client?.name ?? null,
+      remoteAddr: d.remoteAddr,
+      silentMs: d.silentMs,
+    });
   });
   if (cli.verbose) {
     server.addEventListener("heartbeat", (event) => {
       const d = event.detail;
-      log(
-        `heartbeat ${d.client.name}${
-          d.seq === undefined ? "" : ` seq ${d.seq}`
-        }`,
-      );
+      log({
+        event: "heartbeat",
+        id: d.client.id,
+        name: d.client.name,
+        ...(d.seq === undefined ? {} : { seq: d.seq }),
+      });
     });
   }
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
@@ -121,9 +119,9 @@ async function main(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
   const signal = await stopped;
-  log(`shutting down (${signal}), ${server.connectionCount} connections`);
+  log({ event: "shutdown", signal, connections: server.connectionCount });
   await server.close();
-  log("stopped");
+  log({ event: "stopped" });
   return 0;
 }
 

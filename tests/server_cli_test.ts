@@ -26,6 +26,7 @@ Deno.test("the server CLI rejects bad flags with one line on stderr and exit cod
     [["--max-frame", "4"], /--max-frame: Cannot use "4"/],
     [["--max-connections", "0"], /--max-connections: Cannot use "0"/],
     [["--transport", "bun"], /--transport: Cannot use "bun"/],
+    [["--log-format", "xml"], /--log-format: Cannot use "xml"/],
     [["--presence-limit=-1"], /--presence-limit: Cannot use "-1"/],
     [["--presence-limit", "many"], /--presence-limit: Cannot use "many"/],
     [["--interval", "20s"], /--interval: .*shorter than the timeout/],
@@ -58,6 +59,7 @@ Deno.test("the server CLI prints usage for --help and exits 0", async () => {
       "--max-connections",
       "--transport",
       "--presence-limit",
+      "--log-format",
       "--verbose",
     ]
   ) {
@@ -126,8 +128,10 @@ async function startCli(args: string[]): Promise<RunningCli> {
     await child.status;
   }
   try {
-    const listening = await line(/listening on/);
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(listening)![1]);
+    const listening = await line(/listening on|"event":"listening"/);
+    const port = listening.startsWith("{")
+      ? JSON.parse(listening).address.port
+      : Number(/127\.0\.0\.1:(\d+)/.exec(listening)![1]);
     return { child, listening, port, line, [Symbol.asyncDispose]: dispose };
   } catch (error) {
     await dispose();
@@ -176,6 +180,48 @@ for (
     assert.equal((await cli.child.status).code, 0);
   });
 }
+
+Deno.test("the server CLI with --log-format json writes one object per line with a stable event field", async () => {
+  await using cli = await startCli([
+    "--port",
+    "0",
+    "--interval",
+    "100ms",
+    "--timeout",
+    "400ms",
+    "--log-format",
+    "json",
+    "--verbose",
+  ]);
+  const record = (line: string) => JSON.parse(line);
+  const listening = record(cli.listening);
+  assert.equal(listening.event, "listening");
+  assert.deepEqual(
+    [listening.address.hostname, listening.interval, listening.timeout],
+    ["127.0.0.1", 100, 400],
+  );
+  assert.ok(!Number.isNaN(Date.parse(listening.time)));
+  {
+    await using a = await RawClient.hello(cli.port, "A");
+    const connect = record(await cli.line(/"event":"connect"/));
+    assert.equal(connect.name, "A");
+    assert.equal(connect.remoteAddr.hostname, "127.0.0.1");
+    await a.send({ type: "ping", seq: 7 });
+    const beat = record(await cli.line(/"event":"heartbeat"/));
+    assert.deepEqual([beat.name, beat.seq], ["A", 7]);
+    // A goes silent: a timeout, then its disconnect with the same reason.
+    const timeout = record(await cli.line(/"event":"timeout"/));
+    assert.equal(timeout.name, "A");
+    assert.ok(timeout.silentMs >= 400, String(timeout.silentMs));
+    const gone = record(await cli.line(/"event":"disconnect"/));
+    assert.deepEqual([gone.name, gone.reason], ["A", "timeout"]);
+  }
+  cli.child.kill("SIGTERM");
+  const shutdown = record(await cli.line(/"event":"shutdown"/));
+  assert.equal(shutdown.signal, "SIGTERM");
+  assert.equal(record(await cli.line(/"event":"stopped"/)).event, "stopped");
+  assert.equal((await cli.child.status).code, 0);
+});
 
 Deno.test("the server CLI passes --presence-limit on: above it, a newcomer is announced to nobody", async () => {
   await using cli = await startCli(["--port", "0", "--presence-limit", "1"]);
