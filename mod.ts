@@ -1,8 +1,11 @@
 /**
  * Lifeline: connection liveness for long-lived TCP. A heartbeat server that
  * notices dead clients within a bounded time, a client that notices a dead
- * server and reconnects without stampeding, the wire protocol they share and
- * a manager for the kernel's TCP keepalive settings.
+ * server and reconnects without stampeding, the wire protocol they share,
+ * the transport seam under both, the liveness policies (deadlines, backoff,
+ * adaptive interval) and a manager for the kernel's TCP keepalive settings.
+ * Each part is also its own entry point: `@lifeline/lifeline/server`,
+ * `/client`, `/protocol`, `/transport`, `/liveness`, `/sysctl`.
  *
  * @example Start a server and connect a client
  * ```ts
@@ -17,6 +20,8 @@
 
 export * from "./common/mod.ts";
 export * from "./protocol/mod.ts";
+export * from "./transport/mod.ts";
+export * from "./liveness/mod.ts";
 export * from "./server/mod.ts";
 export * from "./client/mod.ts";
 export * from "./sysctl/mod.ts";

@@ -18,7 +18,8 @@
  * @module
  */
 
-import { HeartbeatRegistry, WheelEntry } from "../server/mod.ts";
+import { DeadlineEntry, HeartbeatRegistry } from "../liveness/mod.ts";
+import { TimingWheel } from "../liveness/_timing_wheel.ts";
 
 const TIMEOUT_MS = 600_000;
 const TICK_MS = 1;
@@ -27,18 +28,18 @@ const EXPIRING_PER_TICK = 10;
 
 function setup(size: number) {
   let now = 0;
-  const registry = new HeartbeatRegistry<WheelEntry>({
-    timeoutMs: TIMEOUT_MS,
+  // The wheel the registries sweep, so that the bench can check what each
+  // tick visited.
+  const wheel = new TimingWheel<DeadlineEntry>({
     tickMs: TICK_MS,
-    clock: { now: () => now },
-    onExpire: () => {},
+    horizonMs: TIMEOUT_MS,
   });
-  const live = Array.from({ length: size }, () => new WheelEntry());
+  const live = Array.from({ length: size }, () => new DeadlineEntry());
   let refreshAt = 0;
   // Last heartbeats spread over SPREAD_TICKS ticks, swept as time passes.
   function refresh(): void {
     for (let i = 0; i < size; i++) {
-      registry.setDeadline(
+      wheel.schedule(
         live[i],
         now + TIMEOUT_MS - (i % SPREAD_TICKS) * TICK_MS,
       );
@@ -48,16 +49,17 @@ function setup(size: number) {
   refresh();
   const expiring = Array.from(
     { length: EXPIRING_PER_TICK },
-    () => new WheelEntry(),
+    () => new DeadlineEntry(),
   );
+  const onExpire = () => {};
   return {
-    registry,
+    wheel,
     needsRefresh: () => now >= refreshAt,
     refresh,
     tick(): number {
-      for (const entry of expiring) registry.setDeadline(entry, now + TICK_MS);
+      for (const entry of expiring) wheel.schedule(entry, now + TICK_MS);
       now += TICK_MS;
-      return registry.sweep(now);
+      return wheel.sweep(now, onExpire);
     },
   };
 }
@@ -76,10 +78,10 @@ for (const size of [1000, 100_000, 1_000_000]) {
       const expired = state.tick();
       if (
         expired !== EXPIRING_PER_TICK ||
-        state.registry.lastSweepVisited !== EXPIRING_PER_TICK
+        state.wheel.lastSweepVisited !== EXPIRING_PER_TICK
       ) {
         throw new Error(
-          `Expected the sweep to expire and visit ${EXPIRING_PER_TICK} entries, not ${expired} and ${state.registry.lastSweepVisited}`,
+          `Expected the sweep to expire and visit ${EXPIRING_PER_TICK} entries, not ${expired} and ${state.wheel.lastSweepVisited}`,
         );
       }
     },
@@ -88,13 +90,13 @@ for (const size of [1000, 100_000, 1_000_000]) {
 
 {
   let now = 0;
-  const registry = new HeartbeatRegistry<WheelEntry>({
+  const registry = new HeartbeatRegistry<DeadlineEntry>({
     timeoutMs: 15_000,
     tickMs: 1000,
     clock: { now: () => now },
     onExpire: () => {},
   });
-  const entries = Array.from({ length: 100_000 }, () => new WheelEntry());
+  const entries = Array.from({ length: 100_000 }, () => new DeadlineEntry());
   for (const entry of entries) registry.add(entry);
   let i = 0;
   Deno.bench({

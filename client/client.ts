@@ -1,57 +1,43 @@
 /**
- * The Lifeline client: connects, says `hello`, follows the server's heartbeat
- * policy, judges the server's liveness by timestamps, and reconnects with
- * jittered backoff when the server dies.
+ * The Lifeline client: its events, its send queue, and the reconnect loop.
+ * Each dial is a `Connection` (`_connection.ts`), made through the
+ * transport seam's {@link Dialer}; the ping interval comes from
+ * `_interval.ts`, the reconnect delays from {@link Backoff}.
  *
  * @module
  */
 
-import type {
-  ClientMsgFrame,
-  ServerFrame,
-  WelcomeFrame,
-} from "../protocol/frames.ts";
+import { errorMessage } from "../common/errors.ts";
 import { TypedEventTarget } from "../common/typed_event_target.ts";
-import { isValidName } from "../protocol/frames.ts";
-import { encodeFrame, encodePing } from "../protocol/encode.ts";
-import { LineDecoder } from "../protocol/line_decoder.ts";
-import { parseServerFrame } from "../protocol/parse.ts";
-import { AdaptiveHeartbeat, type AdaptiveStep } from "./adaptive_heartbeat.ts";
-import { Backoff } from "./backoff.ts";
+import type { Clock, Timers } from "../common/time.ts";
+import type {
+  AdaptiveHeartbeat,
+  AdaptiveStep,
+} from "../liveness/adaptive_heartbeat.ts";
+import type { Backoff } from "../liveness/backoff.ts";
+import { encodeFrame } from "../protocol/encode.ts";
+import {
+  type ClientMsgFrame,
+  isValidName,
+  type ServerFrame,
+  type WelcomeFrame,
+} from "../protocol/frames.ts";
+import type { Dialer } from "../transport/types.ts";
+import { Connection, type ConnectionOwner } from "./_connection.ts";
+import {
+  intervalCeiling,
+  pingInterval,
+  type ServerPolicy,
+} from "./_interval.ts";
+import { resolveClientOptions } from "./_resolve_options.ts";
 import type {
   ClientCloseDetail,
   ClientCloseReason,
-  DisconnectReason,
+  ClientDisconnectReason,
   LifelineClientEventMap,
   WelcomeDetail,
 } from "./events.ts";
-import { errorMessage, writeAll } from "./_wire.ts";
-import { sleepAwareClock } from "./_clock.ts";
-import type { ClientOptions, ClientTimers } from "./options.ts";
-
-const realTimers: ClientTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) =>
-    clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-interface Session {
-  conn: Deno.TcpConn;
-  decoder: LineDecoder;
-  openedAt: number;
-  welcomed: boolean;
-  ended: boolean;
-  lastHeardAt: number;
-  serverInterval: number;
-  timeout: number;
-  interval: number;
-  nextPingAt: number;
-  seq: number;
-  pings: Map<number, number>;
-  writes: Promise<void>;
-  reader: Promise<void>;
-  retryAfter?: number;
-}
+import type { ClientOptions } from "./options.ts";
 
 /**
  * A client of a Lifeline server. The constructor starts connecting at once
@@ -84,30 +70,30 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
   #hostname: string;
   #port: number;
   #connectTimeout: number;
-  #tick: number;
   #maxQueue: number;
   #maxFrameBytes: number;
-  #clock: () => number;
-  #timers: ClientTimers;
+  #clock: Clock;
+  #timers: Timers;
+  #dialer: Dialer;
   #reconnect: boolean;
   #maxAttempts: number;
   #backoff: Backoff;
   #adaptive: AdaptiveHeartbeat | undefined;
   #signal: AbortSignal | undefined;
   #onAbort = () => void this.close("aborted");
+  #owner: ConnectionOwner;
 
-  #session: Session | undefined;
+  #connection: Connection | undefined;
   #welcome: WelcomeDetail | undefined;
   #queue: ClientMsgFrame[] = [];
   #intervalMultiplier = 1;
-  #attempts = 0;
+  // The backoff's attempt count when the last welcomed connection was lost.
+  #attemptAtLoss = 0;
   #lostAt: number | undefined;
   #closed = false;
   #giveUp: ClientCloseReason | undefined;
   #closing: Promise<ClientCloseDetail> | undefined;
-  #resolveClosed!: (detail: ClientCloseDetail) => void;
-  #closedPromise: Promise<ClientCloseDetail>;
-  #tickTimer: unknown;
+  #closedDetail = Promise.withResolvers<ClientCloseDetail>();
   #retryTimer: unknown;
   #connectAbort: AbortController | undefined;
   #tasks = new Set<Promise<void>>();
@@ -120,53 +106,21 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
    */
   constructor(options: ClientOptions) {
     super();
-    if (!isValidName(options.name)) {
-      throw new TypeError(
-        `Cannot use client name ${
-          JSON.stringify(options.name)
-        }: expected 1 to 64 characters from A-Z a-z 0-9 _ - .`,
-      );
-    }
-    this.#name = options.name;
-    this.#hostname = options.hostname ?? options.host ?? "127.0.0.1";
-    this.#port = options.port ?? 9090;
-    if (!Number.isInteger(this.#port) || this.#port < 1 || this.#port > 65535) {
-      throw new RangeError(
-        `Cannot use port "${this.#port}": expected an integer from 1 to 65535`,
-      );
-    }
-    this.#connectTimeout = positive(
-      "connectTimeout",
-      options.connectTimeout ?? 10_000,
-    );
-    this.#tick = positive("tick", options.tick ?? 1000);
-    this.#maxQueue = options.maxQueue ?? 100;
-    if (!Number.isInteger(this.#maxQueue) || this.#maxQueue < 0) {
-      throw new RangeError(
-        `Cannot use maxQueue "${this.#maxQueue}": expected an integer of at least 0`,
-      );
-    }
-    this.#maxFrameBytes = positive(
-      "maxFrameBytes",
-      options.maxFrameBytes ?? 65536,
-    );
-    this.#clock = options.clock ?? sleepAwareClock();
-    this.#timers = options.timers ?? realTimers;
-    const reconnect = options.reconnect ?? true;
-    this.#reconnect = reconnect !== false;
-    const policy = typeof reconnect === "object" ? reconnect : {};
-    this.#maxAttempts = policy.maxAttempts ?? Infinity;
-    this.#backoff = new Backoff(policy);
-    const adaptive = options.adaptive ?? false;
-    if (adaptive !== false) {
-      this.#adaptive = new AdaptiveHeartbeat({
-        ...(typeof adaptive === "object" ? adaptive : {}),
-        clock: this.#clock,
-      });
-    }
-    this.#closedPromise = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
+    const resolved = resolveClientOptions(options);
+    this.#name = resolved.name;
+    this.#hostname = resolved.hostname;
+    this.#port = resolved.port;
+    this.#connectTimeout = resolved.connectTimeout;
+    this.#maxQueue = resolved.maxQueue;
+    this.#maxFrameBytes = resolved.maxFrameBytes;
+    this.#clock = resolved.clock;
+    this.#timers = resolved.timers;
+    this.#dialer = resolved.dialer;
+    this.#reconnect = resolved.reconnect;
+    this.#maxAttempts = resolved.maxAttempts;
+    this.#backoff = resolved.backoff;
+    this.#adaptive = resolved.adaptive;
+    this.#owner = this.#ownerFacade(resolved.tick);
     this.#signal = options.signal;
     if (this.#signal?.aborted) {
       throw this.#signal.reason ?? new DOMException("Aborted", "AbortError");
@@ -182,8 +136,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
 
   /** Whether a connection is up and welcomed right now. */
   get connected(): boolean {
-    const session = this.#session;
-    return session !== undefined && session.welcomed && !session.ended;
+    return this.#connection?.up === true;
   }
 
   /** The last `welcome` received, or `undefined` before the first. */
@@ -193,7 +146,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
 
   /** The ping interval in force, in milliseconds, or `undefined` when not connected. */
   get interval(): number | undefined {
-    return this.connected ? this.#session!.interval : undefined;
+    return this.connected ? this.#connection!.interval : undefined;
   }
 
   /** The adaptive interval's state machine, when `adaptive` is on. */
@@ -208,7 +161,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
 
   /** Resolves when the client has closed for good. */
   get closed(): Promise<ClientCloseDetail> {
-    return this.#closedPromise;
+    return this.#closedDetail.promise;
   }
 
   /**
@@ -245,12 +198,9 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
         `Cannot send a message of ${size} bytes: the limit is ${this.#maxFrameBytes}`,
       );
     }
-    const session = this.#session;
-    if (
-      session !== undefined && session.welcomed && !session.ended &&
-      this.#checkAlive(session)
-    ) {
-      this.#write(session, line);
+    const connection = this.#connection;
+    if (connection?.up && connection.checkAlive()) {
+      connection.write(line);
       return "sent";
     }
     if (this.#closed) {
@@ -292,9 +242,41 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     task.finally(() => this.#tasks.delete(task));
   }
 
+  /** What the connections see of this client. */
+  #ownerFacade(tick: number): ConnectionOwner {
+    // deno-lint-ignore no-this-alias
+    const client = this;
+    return {
+      clock: this.#clock,
+      timers: this.#timers,
+      hostname: this.#hostname,
+      port: this.#port,
+      connectTimeout: this.#connectTimeout,
+      tick,
+      maxFrameBytes: this.#maxFrameBytes,
+      interval: (policy) => this.#intervalFor(policy),
+      emit(type, detail) {
+        client.emit(type, detail);
+      },
+      welcomed: (connection, frame, now) =>
+        this.#onWelcome(connection, frame, now),
+      received: (connection, frame) => this.#onFrame(connection, frame),
+      pinged: () => {
+        const expired = this.#adaptive?.pingSent();
+        if (expired !== undefined) this.#onAdaptive(expired);
+      },
+      ended: (connection, reason, message) =>
+        this.#onEnded(connection, reason, message),
+    };
+  }
+
+  #intervalFor(policy: ServerPolicy): number {
+    return pingInterval(policy, this.#intervalMultiplier, this.#adaptive);
+  }
+
   async #attempt(): Promise<void> {
     if (this.#closed) return;
-    const attempt = ++this.#attempts;
+    const attempt = this.#backoff.attempt;
     this.emit("connecting", {
       attempt,
       hostname: this.#hostname,
@@ -306,20 +288,21 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       () => abort.abort(),
       this.#connectTimeout,
     );
-    let conn: Deno.TcpConn;
+    const connection = new Connection(this.#owner);
+    let localAddr: string;
     try {
-      conn = await Deno.connect({
+      const dialed = await this.#dialer.dial({
         hostname: this.#hostname,
         port: this.#port,
         signal: abort.signal,
-      });
+      }, connection);
+      localAddr = `${dialed.localAddr.hostname}:${dialed.localAddr.port}`;
     } catch (error) {
       if (this.#closed) return;
-      const timedOut = abort.signal.aborted;
       this.emit("error", {
         source: "client",
         code: "connect_failed",
-        message: timedOut
+        message: abort.signal.aborted
           ? `Cannot connect to ${this.#hostname}:${this.#port}: no answer within ${this.#connectTimeout}ms`
           : `Cannot connect to ${this.#hostname}:${this.#port}: ${
             errorMessage(error)
@@ -332,108 +315,60 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       this.#connectAbort = undefined;
     }
     if (this.#closed) {
-      conn.close();
+      connection.discard();
       return;
     }
-    try {
-      conn.setKeepAlive(true);
-      conn.setNoDelay(true);
-    } catch {
-      // The socket may already be gone; the reader will notice.
-    }
-    const now = this.#clock();
-    const session: Session = {
-      conn,
-      decoder: new LineDecoder({ maxFrameBytes: this.#maxFrameBytes }),
-      openedAt: now,
-      welcomed: false,
-      ended: false,
-      lastHeardAt: now,
-      serverInterval: 0,
-      timeout: this.#connectTimeout,
-      interval: 0,
-      nextPingAt: Infinity,
-      seq: 0,
-      pings: new Map(),
-      writes: Promise.resolve(),
-      reader: Promise.resolve(),
-    };
-    this.#session = session;
-    session.reader = this.#read(session);
-    this.#track(session.reader);
-    this.#write(session, encodeFrame({ type: "hello", name: this.#name }));
-    let localAddr = "";
-    try {
-      const local = conn.localAddr;
-      localAddr = `${local.hostname}:${local.port}`;
-    } catch {
-      // Not available once closed.
-    }
+    this.#connection = connection;
+    this.#track(connection.gone);
+    connection.start(this.#name);
+    if (connection.ended) return;
     this.emit("open", { attempt, localAddr });
-    this.#arm(session);
   }
 
-  async #read(session: Session): Promise<void> {
-    const buffer = new Uint8Array(65536);
-    while (!session.ended) {
-      let n: number | null;
-      try {
-        n = await session.conn.read(buffer);
-      } catch (error) {
-        if (!session.ended) {
-          this.#end(session, "socket_error", errorMessage(error));
-        }
-        return;
-      }
-      if (session.ended) return;
-      if (n === null) {
-        this.#end(session, "eof");
-        return;
-      }
-      const result = session.decoder.push(
-        buffer.subarray(0, n),
-        (line) => this.#onLine(session, line),
-      );
-      if (result === "frame_too_large" && !session.ended) {
-        const message =
-          `Cannot read a server frame longer than ${this.#maxFrameBytes} bytes`;
-        this.emit("error", {
-          source: "client",
-          code: "frame_too_large",
-          message,
-        });
-        this.#end(session, "protocol_error", message);
-      }
+  #onWelcome(connection: Connection, frame: WelcomeFrame, now: number): void {
+    if (this.#adaptive !== undefined) {
+      this.#adaptive.setCeiling(intervalCeiling(frame));
+      this.#adaptive.pongTimeout = frame.timeout;
     }
-  }
-
-  #onLine(session: Session, line: string): void {
-    if (session.ended) return;
-    const now = this.#clock();
-    session.lastHeardAt = now;
-    const parsed = parseServerFrame(line);
-    if (!parsed.ok) {
-      this.emit("error", {
-        source: "client",
-        code: "invalid_server_frame",
-        message: parsed.message,
+    this.#backoff.connected(now);
+    const reconnect = this.#lostAt !== undefined;
+    const previous = this.#welcome?.effectiveInterval;
+    this.#welcome = {
+      id: frame.id,
+      interval: frame.interval,
+      timeout: frame.timeout,
+      effectiveInterval: connection.interval,
+      reconnect,
+    };
+    this.emit("welcome", { ...this.#welcome });
+    if (reconnect) {
+      this.emit("reconnected", {
+        attempts: this.#backoff.attempt - this.#attemptAtLoss,
+        downtime: now - this.#lostAt!,
       });
-      return;
+      this.#lostAt = undefined;
     }
-    const frame: ServerFrame = parsed.frame;
+    if (previous !== connection.interval) {
+      this.emit("interval", {
+        interval: connection.interval,
+        reason: "welcome",
+      });
+    }
+    const queued = this.#queue.splice(0);
+    for (const message of queued) {
+      if (connection.ended) this.#queue.push(message);
+      else connection.write(encodeFrame(message));
+    }
+  }
+
+  #onFrame(
+    connection: Connection,
+    frame: Exclude<ServerFrame, WelcomeFrame>,
+  ): void {
     switch (frame.type) {
-      case "welcome":
-        this.#onWelcome(session, frame, now);
-        break;
       case "pong": {
-        const sentAt = session.pings.get(frame.seq);
-        session.pings.delete(frame.seq);
         const step = this.#adaptive?.pongReceived();
-        if (step !== undefined) this.#onAdaptive(session, step);
-        this.emit("pong", {
-          seq: frame.seq,
-          ...(sentAt === undefined ? {} : { rtt: now - sentAt }),
-        });
+        if (step !== undefined) this.#onAdaptive(step);
         break;
       }
       case "msg":
@@ -451,220 +386,58 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
         if (frame.code === "too_many_pings") {
           // As gRPC clients do: the server thinks we ping too often.
           this.#intervalMultiplier *= 2;
-          if (session.welcomed) this.#updateInterval(session, "too_many_pings");
+          this.#updateWelcomeInterval(
+            connection.updateInterval("too_many_pings"),
+          );
         }
         break;
       case "bye":
         this.emit("bye", frame);
-        if (frame.reason === "replaced") {
-          // Another client took this name. Coming back would take it back
-          // and start a tug of war, so close for good.
-          this.#giveUp = "replaced";
-          this.#end(session, "bye");
-          return;
-        }
-        session.retryAfter = frame.retryAfter;
-        this.#end(session, "bye");
+        // Another client took this name. Coming back would take it back
+        // and start a tug of war, so close for good.
+        if (frame.reason === "replaced") this.#giveUp = "replaced";
+        connection.end("bye");
         break;
     }
   }
 
-  #onWelcome(session: Session, frame: WelcomeFrame, now: number): void {
-    if (session.welcomed) return;
-    session.welcomed = true;
-    session.serverInterval = frame.interval;
-    session.timeout = frame.timeout;
-    if (this.#adaptive !== undefined) {
-      this.#adaptive.setCeiling(ceilingOf(frame));
-      this.#adaptive.pongTimeout = frame.timeout;
-    }
-    session.interval = this.#computeInterval(session);
-    session.nextPingAt = now + session.interval;
-    this.#backoff.connected(now);
-    const attempts = this.#attempts;
-    this.#attempts = 0;
-    const reconnect = this.#lostAt !== undefined;
-    const previous = this.#welcome?.effectiveInterval;
-    this.#welcome = {
-      id: frame.id,
-      interval: frame.interval,
-      timeout: frame.timeout,
-      effectiveInterval: session.interval,
-      reconnect,
-    };
-    this.emit("welcome", { ...this.#welcome });
-    if (reconnect) {
-      this.emit("reconnected", { attempts, downtime: now - this.#lostAt! });
-      this.#lostAt = undefined;
-    }
-    if (previous !== session.interval) {
-      this.emit("interval", { interval: session.interval, reason: "welcome" });
-    }
-    const queued = this.#queue.splice(0);
-    for (const message of queued) {
-      if (session.ended) {
-        this.#queue.push(message);
-      } else {
-        this.#write(session, encodeFrame(message));
-      }
-    }
-    this.#arm(session);
-  }
-
-  #computeInterval(session: Session): number {
-    const ceiling = ceilingOf({
-      interval: session.serverInterval,
-      timeout: session.timeout,
-    });
-    if (this.#adaptive !== undefined) {
-      return Math.max(
-        1,
-        Math.min(ceiling, this.#adaptive.interval * this.#intervalMultiplier),
-      );
-    }
-    return Math.min(
-      Math.max(ceiling, session.serverInterval),
-      session.serverInterval * this.#intervalMultiplier,
-    );
-  }
-
-  #updateInterval(
-    session: Session,
-    reason: "too_many_pings" | "adaptive",
-  ): void {
-    const interval = this.#computeInterval(session);
-    if (interval === session.interval) return;
-    const lastPing = session.nextPingAt - session.interval;
-    session.interval = interval;
-    session.nextPingAt = lastPing + interval;
-    if (this.#welcome !== undefined) this.#welcome.effectiveInterval = interval;
-    this.emit("interval", { interval, reason });
-    this.#arm(session);
-  }
-
-  #onAdaptive(session: Session | undefined, step: AdaptiveStep): void {
+  #onAdaptive(step: AdaptiveStep): void {
     this.emit("adaptive", step);
-    if (session !== undefined && session.welcomed && !session.ended) {
-      this.#updateInterval(session, "adaptive");
+    const connection = this.#connection;
+    if (connection?.up) {
+      this.#updateWelcomeInterval(connection.updateInterval("adaptive"));
     }
   }
 
-  /** Checks the server's liveness; ends the session and returns false if dead. */
-  #checkAlive(session: Session): boolean {
-    if (session.ended) return false;
-    const now = this.#clock();
-    if (!session.welcomed) {
-      if (now - session.openedAt >= this.#connectTimeout) {
-        this.emit("dead", {
-          silentFor: now - session.lastHeardAt,
-          timeout: this.#connectTimeout,
-          handshake: true,
-        });
-        this.emit("error", {
-          source: "client",
-          code: "handshake_timeout",
-          message:
-            `No welcome from ${this.#hostname}:${this.#port} within ${this.#connectTimeout}ms`,
-        });
-        this.#end(session, "handshake_timeout");
-        return false;
-      }
-      return true;
+  #updateWelcomeInterval(interval: number | undefined): void {
+    if (interval !== undefined && this.#welcome !== undefined) {
+      this.#welcome.effectiveInterval = interval;
     }
-    const silentFor = now - session.lastHeardAt;
-    if (silentFor >= session.timeout) {
-      this.emit("dead", {
-        silentFor,
-        timeout: session.timeout,
-        handshake: false,
-      });
-      this.#end(session, "dead");
-      return false;
-    }
-    return true;
   }
 
-  #onTick(session: Session): void {
-    this.#tickTimer = undefined;
-    if (!this.#checkAlive(session)) return;
-    if (session.welcomed && this.#clock() >= session.nextPingAt) {
-      this.#ping(session);
-    }
-    this.#arm(session);
-  }
-
-  #ping(session: Session): void {
-    const now = this.#clock();
-    const seq = ++session.seq;
-    session.pings.set(seq, now);
-    if (session.pings.size > 64) {
-      session.pings.delete(session.pings.keys().next().value!);
-    }
-    session.nextPingAt = now + session.interval;
-    if (this.#adaptive !== undefined) {
-      const expired = this.#adaptive.pingSent();
-      if (expired !== undefined) this.#onAdaptive(session, expired);
-    }
-    this.#write(session, encodePing(seq));
-  }
-
-  /** Sets the one timer to the next check: a ping, the deadline or a tick. */
-  #arm(session: Session): void {
-    if (session.ended || this.#closed) return;
-    if (this.#tickTimer !== undefined) {
-      this.#timers.clearTimeout(this.#tickTimer);
-    }
-    const now = this.#clock();
-    const deadline = session.welcomed
-      ? Math.min(session.nextPingAt, session.lastHeardAt + session.timeout)
-      : session.openedAt + this.#connectTimeout;
-    const delay = Math.max(0, Math.min(deadline - now, this.#tick));
-    this.#tickTimer = this.#timers.setTimeout(
-      () => this.#onTick(session),
-      delay,
-    );
-  }
-
-  #write(session: Session, line: string): void {
-    session.writes = session.writes.then(async () => {
-      if (session.ended) return;
-      try {
-        await writeAll(session.conn, line);
-      } catch (error) {
-        if (!session.ended) {
-          this.#end(session, "socket_error", errorMessage(error));
-        }
-      }
-    });
-  }
-
-  #end(session: Session, reason: DisconnectReason, message?: string): void {
-    if (session.ended) return;
-    session.ended = true;
-    if (this.#session === session) this.#session = undefined;
-    if (this.#tickTimer !== undefined) {
-      this.#timers.clearTimeout(this.#tickTimer);
-      this.#tickTimer = undefined;
-    }
-    try {
-      session.conn.close();
-    } catch {
-      // Already closed.
-    }
-    const now = this.#clock();
-    if (session.welcomed) {
+  #onEnded(
+    connection: Connection,
+    reason: ClientDisconnectReason,
+    message: string | undefined,
+  ): void {
+    if (this.#connection === connection) this.#connection = undefined;
+    const now = this.#clock.now();
+    if (connection.welcomed) {
       this.#backoff.disconnected(now);
-      this.#lostAt ??= now;
-    }
-    if (this.#adaptive !== undefined && session.welcomed && !this.#closed) {
-      this.#onAdaptive(undefined, this.#adaptive.connectionLost());
+      if (this.#lostAt === undefined) {
+        this.#lostAt = now;
+        this.#attemptAtLoss = this.#backoff.attempt;
+      }
+      if (this.#adaptive !== undefined && !this.#closed) {
+        this.#onAdaptive(this.#adaptive.connectionLost());
+      }
     }
     this.emit("disconnect", {
       reason,
-      welcomed: session.welcomed,
+      welcomed: connection.welcomed,
       ...(message === undefined ? {} : { message }),
     });
-    if (!this.#closed) this.#scheduleReconnect(session.retryAfter);
+    if (!this.#closed) this.#scheduleReconnect(connection.retryAfter);
   }
 
   #scheduleReconnect(retryAfter: number | undefined): void {
@@ -673,13 +446,13 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       void this.close(this.#giveUp);
       return;
     }
-    if (!this.#reconnect || this.#attempts >= this.#maxAttempts) {
+    if (!this.#reconnect || this.#backoff.attempt >= this.#maxAttempts) {
       void this.close("gave_up");
       return;
     }
     const delay = this.#backoff.next({ retryAfter });
     this.emit("reconnecting", {
-      attempt: this.#attempts + 1,
+      attempt: this.#backoff.attempt,
       delay,
       ...(retryAfter === undefined ? {} : { retryAfter }),
     });
@@ -698,35 +471,14 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       this.#retryTimer = undefined;
     }
     this.#connectAbort?.abort();
-    const session = this.#session;
-    if (session !== undefined) {
-      // Let what is already written go out before the socket closes.
-      await session.writes;
-      this.#end(session, "closed");
-    }
+    // What is already written goes out before the connection closes.
+    await this.#connection?.finish();
     while (this.#tasks.size > 0) {
       await Promise.allSettled([...this.#tasks]);
     }
-    if (session !== undefined) await session.writes;
     const detail: ClientCloseDetail = { reason, unsent: this.#queue.splice(0) };
     this.emit("close", detail);
-    this.#resolveClosed(detail);
+    this.#closedDetail.resolve(detail);
     return detail;
   }
-}
-
-/** The longest interval the server tolerates with a margin of one of its intervals. */
-function ceilingOf(frame: { interval: number; timeout: number }): number {
-  return frame.timeout > frame.interval
-    ? frame.timeout - frame.interval
-    : Math.max(1, Math.floor(frame.timeout / 2));
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `Cannot use ${name} "${value}": expected a positive number`,
-    );
-  }
-  return value;
 }

@@ -10,11 +10,14 @@ import type {
   PresenceFrame,
   ServerMsgFrame,
 } from "../protocol/frames.ts";
-import type { AdaptiveStep } from "./adaptive_heartbeat.ts";
+import type { AdaptiveStep } from "../liveness/adaptive_heartbeat.ts";
 
 /** `connecting`: a TCP connection attempt starts. */
 export interface ConnectingDetail {
-  /** 1 for the first attempt since the last healthy connection. */
+  /**
+   * 0 for the first connection; then the reconnect attempt's number since
+   * the last connection that stayed up the backoff's `resetAfter`.
+   */
   attempt: number;
   /** The server's host name or address. */
   hostname: string;
@@ -46,7 +49,7 @@ export interface WelcomeDetail {
 
 /** `reconnected`: a connection is up again after one was lost. */
 export interface ReconnectedDetail {
-  /** Attempts it took. */
+  /** Reconnect attempts it took. */
   attempts: number;
   /** Milliseconds from losing the old connection to this `welcome`. */
   downtime: number;
@@ -84,8 +87,8 @@ export interface DeadDetail {
   handshake: boolean;
 }
 
-/** Why a connection ended. */
-export type DisconnectReason =
+/** Why one of the client's connections ended. */
+export type ClientDisconnectReason =
   | "dead"
   | "handshake_timeout"
   | "bye"
@@ -95,9 +98,9 @@ export type DisconnectReason =
   | "closed";
 
 /** `disconnect`: one TCP connection ended. */
-export interface DisconnectDetail {
+export interface ClientDisconnectDetail {
   /** Why it ended. */
-  reason: DisconnectReason;
+  reason: ClientDisconnectReason;
   /** Whether `welcome` had arrived on it. */
   welcomed: boolean;
   /** The error message, for `socket_error` and `protocol_error`. */
@@ -156,7 +159,7 @@ export interface LifelineClientEventMap {
   /** The server was declared dead. */
   dead: CustomEvent<DeadDetail>;
   /** A connection ended. */
-  disconnect: CustomEvent<DisconnectDetail>;
+  disconnect: CustomEvent<ClientDisconnectDetail>;
   /** A reconnect is scheduled. */
   reconnecting: CustomEvent<ReconnectingDetail>;
   /** The ping interval changed. */

@@ -12,9 +12,10 @@
  */
 
 import { LifelineClient } from "./client.ts";
-import { type ClientCli, parseClientArgs, USAGE } from "./_cli_args.ts";
+import { type ClientCli, parseClientArgs, USAGE } from "./_cli.ts";
 import { EVENT_TYPES, formatJson, formatText } from "./_format.ts";
-import { errorMessage } from "./_wire.ts";
+import { runCli } from "../common/cli.ts";
+import { errorMessage } from "../common/errors.ts";
 
 const DIRECT = /^@([A-Za-z0-9_.-]{1,64})\s(.*)$/;
 
@@ -91,17 +92,15 @@ async function readLines(onLine: (line: string) => void): Promise<void> {
   if (pending.trim() !== "") onLine(pending);
 }
 
-if (import.meta.main) {
-  let cli: ClientCli;
-  try {
-    cli = parseClientArgs(Deno.args);
-  } catch (error) {
-    console.error(`client: ${errorMessage(error)} (see --help)`);
-    Deno.exit(2);
-  }
+async function main(args: string[]): Promise<number> {
+  const cli = parseClientArgs(args);
   if (cli.help) {
     console.log(USAGE);
-    Deno.exit(0);
+    return 0;
   }
-  Deno.exit(await run(cli));
+  return await run(cli);
+}
+
+if (import.meta.main) {
+  Deno.exit(await runCli("client", main, Deno.args));
 }

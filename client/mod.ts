@@ -1,8 +1,11 @@
 /**
- * The Lifeline client: connects to a Lifeline server, heartbeats, judges the
+ * The Lifeline client: connects to a Lifeline server through the transport
+ * seam's dialer (`Deno.connect` by default), heartbeats, judges the
  * server's liveness by timestamps, and reconnects with capped exponential
  * backoff and full jitter. Optionally, an adaptive heartbeat interval after
- * Tencent Mars' "smart heartbeat". See `docs/client.md`.
+ * Tencent Mars' "smart heartbeat". The policies themselves (`Backoff`,
+ * `AdaptiveHeartbeat`) are in `@lifeline/lifeline/liveness`. See
+ * `docs/client.md`.
  *
  * @example Connect, listen, send
  * ```ts
@@ -26,5 +29,3 @@ export * from "./client.ts";
 export * from "./connect.ts";
 export * from "./options.ts";
 export * from "./events.ts";
-export * from "./backoff.ts";
-export * from "./adaptive_heartbeat.ts";

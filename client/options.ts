@@ -4,31 +4,16 @@
  * @module
  */
 
-import type { AdaptiveOptions } from "./adaptive_heartbeat.ts";
-import type { BackoffOptions } from "./backoff.ts";
-
-/** Timer functions, injectable so that timing logic can be tested exactly. */
-export interface ClientTimers {
-  /**
-   * Calls `fn` after `ms` milliseconds.
-   *
-   * @param fn The callback.
-   * @param ms The delay.
-   * @returns A handle for {@link ClientTimers.clearTimeout}.
-   */
-  setTimeout(fn: () => void, ms: number): unknown;
-  /**
-   * Cancels a timer.
-   *
-   * @param handle The handle returned by {@link ClientTimers.setTimeout}.
-   */
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock, Timers } from "../common/time.ts";
+import type { AdaptiveOptions } from "../liveness/adaptive_heartbeat.ts";
+import type { BackoffOptions } from "../liveness/backoff.ts";
+import type { Dialer } from "../transport/types.ts";
 
 /** How the client reconnects: the backoff plus a limit on attempts. */
 export interface ReconnectOptions extends BackoffOptions {
   /**
-   * Attempts in a row before the client gives up and closes with reason
+   * Reconnect attempts in a row (since the last connection that stayed up
+   * `resetAfter`) before the client gives up and closes with reason
    * `gave_up`.
    * @default {Infinity}
    */
@@ -98,10 +83,16 @@ export interface ClientOptions {
    * waking sees how long the server has really been silent.
    * @default {a sleep-aware monotonic clock}
    */
-  clock?: () => number;
+  clock?: Clock;
   /**
    * The timers.
-   * @default {globalThis.setTimeout and clearTimeout}
+   * @default {globalTimers}
    */
-  timers?: ClientTimers;
+  timers?: Timers;
+  /**
+   * How connections are made: `denoDialer()` (`Deno.connect`) or another
+   * {@link Dialer} of the transport seam (an in-memory one for tests).
+   * @default {denoDialer()}
+   */
+  dialer?: Dialer;
 }

@@ -8,7 +8,8 @@
  */
 
 import { z } from "zod";
-import type { PushResult } from "./line_decoder.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "./defaults.ts";
+import type { FrameDecoder, PushResult } from "./frame_decoder.ts";
 
 /**
  * `MessageType` of a heartbeat in the Go project's format.
@@ -103,7 +104,7 @@ const utf8 = new TextDecoder();
  * console.log(owners); // [ "go", "go" ]
  * ```
  */
-export class GoFrameDecoder {
+export class GoFrameDecoder implements FrameDecoder<GoParseResult> {
   #maxFrameBytes: number;
   // Copies of the chunks holding the start of an unfinished object.
   #pending: Uint8Array[] | null = null;
@@ -124,7 +125,7 @@ export class GoFrameDecoder {
    * @param options The maximum object size.
    */
   constructor(options: GoFrameDecoderOptions = {}) {
-    this.#maxFrameBytes = options.maxFrameBytes ?? 65536;
+    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   }
 
   /** Whether bytes of an unfinished object are buffered. */
@@ -135,13 +136,16 @@ export class GoFrameDecoder {
   /**
    * Feeds one chunk; calls `onFrame` for every complete object in order.
    *
+   * @typeParam T The type of `thisArg`.
    * @param chunk Bytes as read from the socket.
    * @param onFrame Called with each decoded object, or why it is invalid.
+   * @param thisArg `this` for `onFrame`.
    * @returns `"ok"`, or `"frame_too_large"` when an object exceeds the limit.
    */
-  push(
+  push<T>(
     chunk: Uint8Array,
-    onFrame: (result: GoParseResult) => void,
+    onFrame: (this: T, result: GoParseResult) => void,
+    thisArg?: T,
   ): PushResult {
     const max = this.#maxFrameBytes;
     let depth = this.#scan >> 2;
@@ -156,7 +160,7 @@ export class GoFrameDecoder {
           depth = 1;
           start = i;
         } else if (!isWhitespace(byte)) {
-          onFrame({
+          onFrame.call(thisArg as T, {
             ok: false,
             message: `Unexpected byte 0x${
               byte.toString(16).padStart(2, "0")
@@ -184,7 +188,7 @@ export class GoFrameDecoder {
           this.#pendingBytes === 0 && this.#last !== null &&
           isCanonical(chunk, from, i + 1, this.#last.frame)
         ) {
-          onFrame(this.#last);
+          onFrame.call(thisArg as T, this.#last);
           continue;
         }
         let bytes = chunk.subarray(from, i + 1);
@@ -202,7 +206,7 @@ export class GoFrameDecoder {
             this.#last = null;
           }
         }
-        onFrame(result);
+        onFrame.call(thisArg as T, result);
       }
     }
     this.#scan = (depth << 2) | (inString ? 2 : 0) | (escaped ? 1 : 0);

@@ -5,6 +5,9 @@
  * @module
  */
 
+import { DEFAULT_MAX_FRAME_BYTES } from "./defaults.ts";
+import type { FrameDecoder, PushResult } from "./frame_decoder.ts";
+
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
@@ -17,9 +20,6 @@ export interface LineDecoderOptions {
    */
   maxFrameBytes?: number;
 }
-
-/** What {@link LineDecoder.push} found in a chunk. */
-export type PushResult = "ok" | "frame_too_large";
 
 /**
  * A streaming decoder for newline-delimited frames. Feed it chunks as they
@@ -38,7 +38,7 @@ export type PushResult = "ok" | "frame_too_large";
  * console.log(lines); // [ '{"a":1}', '{"b":2}' ]
  * ```
  */
-export class LineDecoder {
+export class LineDecoder implements FrameDecoder<string> {
   #maxFrameBytes: number;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
@@ -49,7 +49,7 @@ export class LineDecoder {
    * @param options The maximum frame size.
    */
   constructor(options: LineDecoderOptions = {}) {
-    const max = options.maxFrameBytes ?? 65536;
+    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(
         `Cannot use maxFrameBytes ${max}: expected a positive integer`,
@@ -68,11 +68,17 @@ export class LineDecoder {
    * and returns `"frame_too_large"` at the first line over the limit; the
    * decoder should then be discarded with its connection.
    *
+   * @typeParam T The type of `thisArg`.
    * @param chunk Bytes as read from the socket.
    * @param onLine Called with each complete line, decoded as UTF-8.
+   * @param thisArg `this` for `onLine`.
    * @returns `"ok"`, or `"frame_too_large"`.
    */
-  push(chunk: Uint8Array, onLine: (line: string) => void): PushResult {
+  push<T>(
+    chunk: Uint8Array,
+    onLine: (this: T, line: string) => void,
+    thisArg?: T,
+  ): PushResult {
     let start = 0;
     let newline = chunk.indexOf(NEWLINE);
     while (newline !== -1) {
@@ -88,7 +94,9 @@ export class LineDecoder {
       let end = line.length;
       if (end > 0 && line[end - 1] === CARRIAGE_RETURN) end--;
       if (end > this.#maxFrameBytes) return "frame_too_large";
-      if (end > 0) onLine(utf8.decode(line.subarray(0, end)));
+      if (end > 0) {
+        onLine.call(thisArg as T, utf8.decode(line.subarray(0, end)));
+      }
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }

@@ -7,15 +7,12 @@
 
 import type { ClientFrame, ErrorCode, ServerFrame } from "./frames.ts";
 import { clientFrameSchemas, serverFrameSchema } from "./_schemas.ts";
+import { fastPingSeq } from "./fast_ping.ts";
 
 /** The outcome of {@link parseClientFrame}. */
 export type ParseResult =
   | { ok: true; frame: ClientFrame }
   | { ok: false; code: ErrorCode; message: string };
-
-// A ping exactly as Lifeline's client writes it. Matching it skips JSON.parse
-// and zod on the hottest path; tests fuzz it against the slow path.
-const FAST_PING = /^\{"type":"ping","seq":(0|[1-9][0-9]{0,14})\}$/;
 
 /**
  * Parses one line of newline-delimited JSON into a client frame, validated
@@ -33,17 +30,10 @@ const FAST_PING = /^\{"type":"ping","seq":(0|[1-9][0-9]{0,14})\}$/;
  * ```
  */
 export function parseClientFrame(line: string): ParseResult {
-  const fast = FAST_PING.exec(line);
-  if (fast !== null) {
-    const seq = Number(fast[1]);
-    if (Number.isSafeInteger(seq)) {
-      return { ok: true, frame: { type: "ping", seq } };
-    }
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
+  const seq = fastPingSeq(line);
+  if (seq >= 0) return { ok: true, frame: { type: "ping", seq } };
+  const value = parseJson(line);
+  if (value === NOT_JSON) {
     return {
       ok: false,
       code: "invalid_json",
@@ -111,10 +101,8 @@ export type ServerParseResult =
  * ```
  */
 export function parseServerFrame(line: string): ServerParseResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
+  const value = parseJson(line);
+  if (value === NOT_JSON) {
     return {
       ok: false,
       message: `Cannot parse server frame ${quote(line)}: not valid JSON`,
@@ -132,6 +120,16 @@ export function parseServerFrame(line: string): ServerParseResult {
     };
   }
   return { ok: true, frame: result.data };
+}
+
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return NOT_JSON;
+  }
 }
 
 function quote(text: string): string {

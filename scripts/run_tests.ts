@@ -1,27 +1,12 @@
 /**
- * Runs the whole test suite with `deno test`, then the server tests once
- * more with `LIFELINE_NO_BARE_HANDLES=1` (the node transport's `net.Socket`
- * fallback), and ends with the plain summary line CI reads:
- * `N passed, N failed` (and `, N skipped` when tests were ignored), summed
- * over both runs. Extra arguments are passed to `deno test` and skip the
- * second run.
+ * Runs the whole test suite with `deno test` and ends with the plain
+ * summary line CI reads: `N passed, N failed` (and `, N skipped` when tests
+ * were ignored). Every server test runs on each transport of the matrix in
+ * `tests/_helpers/server.ts` within this one run. Extra arguments are
+ * passed to `deno test`.
  *
  * @module
  */
-
-/** The server tests that run again on the `net.Socket` fallback. */
-const FALLBACK_TESTS = [
-  "abuse",
-  "basic",
-  "errors",
-  "go",
-  "limits",
-  "liveness",
-  "node_bare_handles",
-  "routing",
-  "shutdown",
-  "transport",
-].map((name) => `tests/server_${name}_test.ts`);
 
 interface Counts {
   passed: number;
@@ -29,13 +14,9 @@ interface Counts {
   ignored: number;
 }
 
-async function denoTest(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<Counts> {
+async function denoTest(args: string[]): Promise<Counts> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", ...args],
-    env,
     stdout: "piped",
     stderr: "inherit",
     stdin: "null",
@@ -69,18 +50,6 @@ async function denoTest(
 }
 
 const total = await denoTest(Deno.args);
-if (Deno.args.length === 0) {
-  console.log(
-    "\n# The server tests again, on the node transport's net.Socket " +
-      "fallback (LIFELINE_NO_BARE_HANDLES=1)\n",
-  );
-  const again = await denoTest(FALLBACK_TESTS, {
-    LIFELINE_NO_BARE_HANDLES: "1",
-  });
-  total.passed += again.passed;
-  total.failed += again.failed;
-  total.ignored += again.ignored;
-}
 console.log(
   `${total.passed} passed, ${total.failed} failed` +
     (total.ignored > 0 ? `, ${total.ignored} skipped` : ""),

@@ -8,7 +8,7 @@
  */
 
 import { formatDuration } from "../common/duration.ts";
-import type { TransportAddr } from "./transport.ts";
+import type { TransportAddr } from "../transport/types.ts";
 
 /** The log's format. */
 export type LogFormat = "text" | "json";

@@ -1,50 +1,124 @@
 /**
- * The server's state for one connection. It is its own entry in the
- * heartbeat registry's timing wheel (intrusive links, no wrapper).
+ * One connection, as the server handles it (centrifuge's `client.go`): its
+ * state, the decoding of its bytes (the first bytes pick the wire format),
+ * every frame it sends, the abuse rules, and its end through one typed
+ * {@link Disconnect}. A session is its own entry in the liveness registry
+ * while open, and in the grace registry while closing.
  *
  * @module
  */
 
-import type { GoFrameDecoder, LineDecoder } from "../protocol/mod.ts";
-import type { ClientInfo, ClientProtocol } from "./events.ts";
-import { WheelEntry } from "./timing_wheel.ts";
-import type { TransportConn } from "./transport.ts";
+import type { Clock } from "../common/time.ts";
+import type { DeadlineRegistry } from "../liveness/deadline_registry.ts";
+import type { HeartbeatRegistry } from "../liveness/heartbeat_registry.ts";
+import { DeadlineEntry } from "../liveness/_timing_wheel.ts";
+import { jitteredRetryAfter } from "../liveness/retry_after.ts";
+import { encodeFrame, encodePong } from "../protocol/encode.ts";
+import { fastPingSeq } from "../protocol/fast_ping.ts";
+import {
+  type ByeFrame,
+  type ErrorCode,
+  isValidName,
+} from "../protocol/frames.ts";
+import {
+  GO_HEARTBEAT,
+  GoFrameDecoder,
+  type GoParseResult,
+} from "../protocol/go_frame_decoder.ts";
+import { LineDecoder } from "../protocol/line_decoder.ts";
+import { parseClientFrame } from "../protocol/parse.ts";
+import {
+  GO_PREFIX_BYTES,
+  SNIFFED_GO,
+  SNIFFED_LINES,
+  sniffWireFormat,
+  type WireProtocol,
+} from "../protocol/sniff.ts";
+import type { TransportConn } from "../transport/types.ts";
+import {
+  CLOSED,
+  type Disconnect,
+  offlineReason,
+  PROTOCOL_ERROR,
+  REPLACED,
+  TIMEOUT,
+  TOO_MANY_PINGS,
+} from "./_disconnect.ts";
+import { SESSION_REBASE_MS, type SessionEpoch } from "./_epoch.ts";
+import type { Hub } from "./_hub.ts";
+import type { SessionCloseReason, SessionInfo } from "./events.ts";
+import type { ResolvedServerOptions } from "./options.ts";
 
 /** Not yet known: the first bytes decide. */
-export const MODE_SNIFF = 0;
+const MODE_SNIFF = 0;
 /** Lifeline's ndjson. */
-export const MODE_LINES = 1;
+const MODE_LINES = 1;
 /** The Go project's concatenated JSON; never written to. */
-export const MODE_GO = 2;
+const MODE_GO = 2;
 
 /** Reading frames. */
-export const STATE_OPEN = 0;
+const STATE_OPEN = 0;
 /** `bye` sent or being closed: input is discarded until the peer closes. */
-export const STATE_CLOSING = 1;
+const STATE_CLOSING = 1;
 /** The transport reported the close. */
-export const STATE_CLOSED = 2;
-
-/**
- * Session times are moved to a later epoch once they reach this many
- * milliseconds (about 12 days), so they stay below 2^31, V8's limit for a
- * small integer on this platform.
- */
-export const SESSION_REBASE_MS = 2 ** 30;
+const STATE_CLOSED = 2;
 
 /** `pingMs` of a session that has not pinged. */
-export const NEVER = -(2 ** 31);
+const NEVER = -(2 ** 31);
+
+/** What the server's events need to hear from a session. */
+export interface SessionEvents {
+  /** Whether a `heartbeat` listener is there (the hot path asks first). */
+  readonly wantsHeartbeats: boolean;
+  /** A client registered. */
+  connect(session: Session): void;
+  /** A heartbeat arrived. */
+  heartbeat(session: Session, seq: number | undefined): void;
+  /** A client sent a message. */
+  message(session: Session, to: string | undefined, body: string): void;
+  /** A connection stayed silent past its deadline. */
+  timeout(session: Session, silentMs: number): void;
+  /** A registered client's session ended. */
+  close(session: Session, reason: SessionCloseReason): void;
+}
+
+/** What every session of a server shares: one reference per session. */
+export interface SessionHost {
+  /** The options in force. */
+  readonly options: ResolvedServerOptions;
+  /** The clock. */
+  readonly clock: Clock;
+  /** Random numbers for `retryAfter` jitter. */
+  readonly random: () => number;
+  /** The epoch session times count from. */
+  readonly epoch: SessionEpoch;
+  /** The named sessions. */
+  readonly hub: Hub<Session>;
+  /** Deadlines of open sessions: silence past the timeout. */
+  readonly liveness: HeartbeatRegistry<Session>;
+  /** Deadlines of closing sessions: the grace to close after `bye`. */
+  readonly graces: DeadlineRegistry<Session>;
+  /** The server's events. */
+  readonly events: SessionEvents;
+  /** An open session stopped counting toward the connection limit. */
+  released(): void;
+  /** The transport reported the session's connection closed. */
+  forget(session: Session): void;
+}
 
 /** One connection. */
-export class Session extends WheelEntry {
+export class Session extends DeadlineEntry {
   /** The transport connection. */
   readonly conn: TransportConn;
-  /** The id as a number: a small integer stays in the object, a string
-   * would be one more heap object per connection. */
-  readonly idNumber: number;
+  /** The server's shared part. */
+  readonly host: SessionHost;
+  // The id as a number: a small integer stays in the object, a string
+  // would be one more heap object per connection.
+  readonly #id: number;
   // Times are whole milliseconds since the server's epoch (see
-  // {@link SESSION_REBASE_MS}): small integers, which V8 keeps inside the
-  // object. A fractional or absolute time would be a boxed number of its own
-  // per field and connection.
+  // SessionEpoch): small integers, which V8 keeps inside the object. A
+  // fractional or absolute time would be a boxed number of its own per
+  // field and connection.
   /** When it was accepted. */
   connectedMs: number;
   /** When the last complete frame arrived (or the accept time). */
@@ -56,85 +130,91 @@ export class Session extends WheelEntry {
   #bits: number = MODE_SNIFF;
   // The frame decoder of the mode: a LineDecoder or a GoFrameDecoder.
   #decoder: LineDecoder | GoFrameDecoder | null = null;
-  /** Invalid frames so far. */
-  invalidFrames = 0;
-  /** When the last ping arrived, or {@link NEVER}. */
-  pingMs: number = NEVER;
-  /** Pings that came too soon after the previous one, since the last good one. */
-  pingStrikes = 0;
+  #invalidFrames = 0;
+  // When the last ping arrived, or NEVER.
+  #pingMs: number = NEVER;
+  // Pings that came too soon after the previous one, since the last good one.
+  #pingStrikes = 0;
 
   /**
    * Creates the state of a freshly accepted connection.
    *
    * @param conn The connection.
    * @param id Its id (a positive integer).
-   * @param nowMs The accept time, in milliseconds since the server's epoch.
+   * @param host The server's shared part.
+   * @param nowMs The accept time, in milliseconds since the epoch.
    */
-  constructor(conn: TransportConn, id: number, nowMs: number) {
+  constructor(
+    conn: TransportConn,
+    id: number,
+    host: SessionHost,
+    nowMs: number,
+  ) {
     super();
     this.conn = conn;
-    this.idNumber = id;
+    this.host = host;
+    this.#id = id;
     this.connectedMs = nowMs;
     this.seenMs = nowMs;
   }
 
-  /** One of the MODE_ constants. */
-  get mode(): number {
+  get #mode(): number {
     return this.#bits & 3;
   }
-  set mode(mode: number) {
+  set #mode(mode: number) {
     this.#bits = (this.#bits & ~3) | mode;
   }
 
-  /** One of the STATE_ constants. */
-  get state(): number {
+  get #state(): number {
     return (this.#bits >> 2) & 3;
   }
-  set state(state: number) {
+  set #state(state: number) {
     this.#bits = (this.#bits & ~12) | (state << 2);
   }
 
-  /** How many bytes of the Go prefix matched so far (at most 31). */
-  get sniffed(): number {
+  get #sniffed(): number {
     return this.#bits >> 4;
   }
-  set sniffed(count: number) {
+  set #sniffed(count: number) {
     this.#bits = (this.#bits & 15) | (count << 4);
-  }
-
-  /** The ndjson decoder, once in MODE_LINES. */
-  get lines(): LineDecoder | null {
-    return this.mode === MODE_LINES ? this.#decoder as LineDecoder : null;
-  }
-  set lines(decoder: LineDecoder | null) {
-    this.#decoder = decoder;
-  }
-
-  /** The Go decoder, once in MODE_GO. */
-  get go(): GoFrameDecoder | null {
-    return this.mode === MODE_GO ? this.#decoder as GoFrameDecoder : null;
-  }
-  set go(decoder: GoFrameDecoder | null) {
-    this.#decoder = decoder;
   }
 
   /** The id sent in `welcome`, made on demand. */
   get id(): string {
-    return String(this.idNumber);
+    return String(this.#id);
+  }
+
+  /** Whether the session is open (not closing or closed). */
+  get open(): boolean {
+    return this.#state === STATE_OPEN;
   }
 
   /** Which protocol the session speaks. */
-  get protocol(): ClientProtocol {
-    return this.mode === MODE_GO ? "go" : "lifeline";
+  get protocol(): WireProtocol {
+    return this.#mode === MODE_GO ? "go" : "lifeline";
+  }
+
+  /** Whether the client reads frames (Go-format clients read nothing). */
+  get readsFrames(): boolean {
+    return this.#mode !== MODE_GO;
+  }
+
+  /**
+   * Queues text for the client.
+   *
+   * @param text The frame(s), encoded.
+   */
+  send(text: string): void {
+    this.conn.write(text);
   }
 
   /**
    * A snapshot for events and `clients()`.
    *
-   * @param epochMs The server's epoch, on its clock.
-   * @returns The client's info (the name must be set).
+   * @returns The client's info.
    */
-  info(epochMs: number): ClientInfo {
+  info(): SessionInfo {
+    const epochMs = this.host.epoch.epochMs;
     return {
       id: this.id,
       name: this.name ?? "",
@@ -154,8 +234,322 @@ export class Session extends WheelEntry {
     this.connectedMs -= shiftMs;
     this.seenMs -= shiftMs;
     // A ping this old no longer counts against the next one.
-    this.pingMs = this.pingMs - shiftMs < -SESSION_REBASE_MS
+    this.#pingMs = this.#pingMs - shiftMs < -SESSION_REBASE_MS
       ? NEVER
-      : this.pingMs - shiftMs;
+      : this.#pingMs - shiftMs;
+  }
+
+  // --- input ---
+
+  /**
+   * Bytes arrived from the transport.
+   *
+   * @param chunk The bytes, valid during the call only.
+   */
+  receive(chunk: Uint8Array): void {
+    if (this.#state !== STATE_OPEN) return;
+    const mode = this.#mode;
+    if (mode === MODE_LINES) this.#pushLines(chunk);
+    else if (mode === MODE_GO) this.#pushGo(chunk);
+    else this.#sniff(chunk);
+  }
+
+  #sniff(chunk: Uint8Array): void {
+    const before = this.#sniffed;
+    const matched = sniffWireFormat(before, chunk);
+    if (matched === SNIFFED_LINES) {
+      this.#mode = MODE_LINES;
+      this.#decoder = new LineDecoder({
+        maxFrameBytes: this.host.options.maxFrameBytes,
+      });
+      if (before > 0) this.#pushLines(GO_PREFIX_BYTES.subarray(0, before));
+      if (this.#state === STATE_OPEN) this.#pushLines(chunk);
+    } else if (matched === SNIFFED_GO) {
+      this.#mode = MODE_GO;
+      this.#decoder = new GoFrameDecoder({
+        maxFrameBytes: this.host.options.maxFrameBytes,
+      });
+      if (before > 0) this.#pushGo(GO_PREFIX_BYTES.subarray(0, before));
+      this.#pushGo(chunk);
+    } else {
+      this.#sniffed = matched;
+    }
+  }
+
+  #pushLines(chunk: Uint8Array): void {
+    const decoder = this.#decoder as LineDecoder;
+    if (decoder.push(chunk, Session.#LINE, this) === "frame_too_large") {
+      if (this.#state !== STATE_OPEN) return;
+      this.#sendError(
+        "frame_too_large",
+        `Frame longer than ${this.host.options.maxFrameBytes} bytes`,
+      );
+      this.close(PROTOCOL_ERROR);
+    }
+  }
+
+  #pushGo(chunk: Uint8Array): void {
+    const decoder = this.#decoder as GoFrameDecoder;
+    if (decoder.push(chunk, Session.#GO_FRAME, this) === "frame_too_large") {
+      this.close(PROTOCOL_ERROR);
+    }
+  }
+
+  // The decoders' callbacks: one function for every session, called with
+  // the session as `this`, so no session holds a closure of its own.
+  static readonly #LINE = function (this: Session, line: string): void {
+    this.#onLine(line);
+  };
+  static readonly #GO_FRAME = function (
+    this: Session,
+    result: GoParseResult,
+  ): void {
+    this.#onGoFrame(result);
+  };
+
+  #onLine(line: string): void {
+    if (this.#state !== STATE_OPEN) return;
+    const host = this.host;
+    const nowMs = host.epoch.since(host.liveness.touch(this));
+    this.seenMs = nowMs;
+    const seq = fastPingSeq(line);
+    if (seq >= 0) {
+      this.#ping(seq, nowMs);
+      return;
+    }
+    const result = parseClientFrame(line);
+    if (!result.ok) {
+      if (result.code === "unknown_type") {
+        this.#sendError(result.code, result.message);
+      } else {
+        this.#invalid(result.code, result.message);
+      }
+      return;
+    }
+    const frame = result.frame;
+    if (frame.type === "hello") {
+      if (this.name !== null) {
+        this.#sendError(
+          "duplicate_hello",
+          `Already registered as "${this.name}"`,
+        );
+        return;
+      }
+      this.#register(frame.name);
+      return;
+    }
+    if (this.name === null) {
+      this.#invalid(
+        "hello_required",
+        `Cannot accept a "${frame.type}" frame before "hello"`,
+      );
+      return;
+    }
+    if (frame.type === "ping") {
+      this.#ping(frame.seq, nowMs);
+    } else {
+      this.#message(frame.to, frame.body);
+    }
+  }
+
+  #onGoFrame(result: GoParseResult): void {
+    if (this.#state !== STATE_OPEN) return;
+    if (!result.ok) {
+      // Stray bytes between objects are not a frame: no liveness credit.
+      this.#countGoError();
+      return;
+    }
+    const host = this.host;
+    this.seenMs = host.epoch.since(host.liveness.touch(this));
+    const frame = result.frame;
+    if (this.name === null) {
+      if (!isValidName(frame.Owner)) {
+        this.#countGoError();
+        return;
+      }
+      this.#register(frame.Owner);
+      if (this.#state !== STATE_OPEN) return;
+    }
+    if (frame.MessageType === GO_HEARTBEAT) {
+      if (host.events.wantsHeartbeats) host.events.heartbeat(this, undefined);
+    } else {
+      host.hub.broadcast(
+        this,
+        encodeFrame({ type: "msg", from: this.name!, body: frame.Content }),
+      );
+      host.events.message(this, undefined, frame.Content);
+    }
+  }
+
+  // --- frames ---
+
+  /** `nowMs` is the frame's arrival, in milliseconds since the epoch. */
+  #ping(seq: number, nowMs: number): void {
+    if (this.name === null) {
+      this.#invalid(
+        "hello_required",
+        'Cannot accept a "ping" frame before "hello"',
+      );
+      return;
+    }
+    const options = this.host.options;
+    if (nowMs - this.#pingMs < options.minPingInterval) {
+      if (++this.#pingStrikes > options.maxPingStrikes) {
+        this.#sendError(
+          "too_many_pings",
+          `Pings less than ${options.minPingInterval}ms apart, ${this.#pingStrikes} times`,
+        );
+        this.close(TOO_MANY_PINGS);
+        return;
+      }
+    } else {
+      this.#pingStrikes = 0;
+    }
+    this.#pingMs = nowMs;
+    this.conn.write(encodePong(seq));
+    if (this.host.events.wantsHeartbeats) this.host.events.heartbeat(this, seq);
+  }
+
+  #message(to: string | undefined, body: string): void {
+    const hub = this.host.hub;
+    if (to !== undefined) {
+      const target = hub.get(to);
+      if (target === undefined || !target.readsFrames) {
+        this.#sendError(
+          "unknown_recipient",
+          target === undefined
+            ? `No client named "${to}" is online`
+            : `Cannot deliver to "${to}": it speaks the Go format and reads nothing`,
+        );
+        return;
+      }
+      target.send(encodeFrame({ type: "msg", from: this.name!, body }));
+    } else {
+      hub.broadcast(this, encodeFrame({ type: "msg", from: this.name!, body }));
+    }
+    this.host.events.message(this, to, body);
+  }
+
+  #register(name: string): void {
+    const host = this.host;
+    host.hub.get(name)?.close(REPLACED);
+    this.name = name;
+    host.hub.add(this);
+    if (this.#mode !== MODE_GO) {
+      this.conn.write(encodeFrame({
+        type: "welcome",
+        id: this.id,
+        interval: host.options.interval,
+        timeout: host.options.timeout,
+      }));
+    }
+    host.hub.announce(this, "online");
+    host.events.connect(this);
+  }
+
+  // --- abuse ---
+
+  #countGoError(): void {
+    if (++this.#invalidFrames >= this.host.options.maxInvalidFrames) {
+      this.close(PROTOCOL_ERROR);
+    }
+  }
+
+  #invalid(code: ErrorCode, message: string): void {
+    this.#sendError(code, message);
+    if (++this.#invalidFrames >= this.host.options.maxInvalidFrames) {
+      this.#sendError(
+        "too_many_errors",
+        `Closing after ${this.#invalidFrames} invalid frames`,
+      );
+      this.close(PROTOCOL_ERROR);
+    }
+  }
+
+  #sendError(code: ErrorCode, message: string): void {
+    if (this.#mode === MODE_GO) return;
+    this.conn.write(encodeFrame({ type: "error", code, message }));
+  }
+
+  // --- the end ---
+
+  /**
+   * Ends the session: `bye` if the disconnect has one, half-close, a grace
+   * deadline to close, unregister, tell the others, emit `close`. Does
+   * nothing once the session is closing.
+   *
+   * @param disconnect How it ends.
+   */
+  close(disconnect: Disconnect): void {
+    if (this.#state !== STATE_OPEN) return;
+    const host = this.host;
+    this.#state = STATE_CLOSING;
+    host.released();
+    if (disconnect.bye !== undefined && this.#mode !== MODE_GO) {
+      const bye: ByeFrame = disconnect.retryAfter === undefined
+        ? { type: "bye", reason: disconnect.bye }
+        : {
+          type: "bye",
+          reason: disconnect.bye,
+          retryAfter: disconnect.retryAfter,
+        };
+      this.conn.write(encodeFrame(bye));
+    }
+    this.conn.end();
+    host.liveness.remove(this);
+    host.graces.setDeadline(
+      this,
+      host.clock.now() + (disconnect.graceMs ?? host.options.closeGrace),
+    );
+    if (!host.hub.remove(this)) return;
+    if (disconnect.announce) {
+      host.hub.announce(this, "offline", offlineReason(disconnect.reason));
+    }
+    host.events.close(this, disconnect.reason);
+  }
+
+  /**
+   * Turns a connection away before it registers: `bye` with a jittered
+   * `retryAfter`, half-close, and the close grace. The session never
+   * counted toward the connection limit.
+   *
+   * @param reason `"server_full"` or `"shutdown"`.
+   */
+  refuse(reason: "server_full" | "shutdown"): void {
+    const host = this.host;
+    const options = host.options;
+    this.#state = STATE_CLOSING;
+    const retryAfter = jitteredRetryAfter({
+      minMs: options.retryAfterMin,
+      spreadMs: options.retryAfterSpread,
+      random: host.random,
+    });
+    this.conn.write(encodeFrame({ type: "bye", reason, retryAfter }));
+    this.conn.end();
+    host.graces.setDeadline(this, host.clock.now() + options.closeGrace);
+  }
+
+  /**
+   * The liveness deadline passed: a timeout.
+   *
+   * @param nowMs The sweep's time, on the server's clock.
+   */
+  expired(nowMs: number): void {
+    const host = this.host;
+    host.events.timeout(this, nowMs - (host.epoch.epochMs + this.seenMs));
+    this.close(TIMEOUT);
+  }
+
+  /** The grace deadline passed: the connection is cut. */
+  graceOver(): void {
+    this.conn.destroy();
+  }
+
+  /** The transport reported the connection closed. */
+  closed(): void {
+    if (this.#state === STATE_OPEN) this.close(CLOSED);
+    this.#state = STATE_CLOSED;
+    this.host.graces.remove(this);
+    this.host.forget(this);
   }
 }

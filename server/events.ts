@@ -1,22 +1,22 @@
 /**
- * The typed events a `LifelineServer` dispatches.
+ * The typed events a `LifelineServer` dispatches. A session is the
+ * server's side of one client connection; the names say so, so that they
+ * cannot be confused with the client's own events.
  *
  * @module
  */
 
-import type { TransportAddr } from "./transport.ts";
+import type { WireProtocol } from "../protocol/sniff.ts";
+import type { TransportAddr } from "../transport/types.ts";
 
-/** Which wire format a client speaks. */
-export type ClientProtocol = "lifeline" | "go";
-
-/** A snapshot of one registered client. */
-export interface ClientInfo {
+/** A snapshot of one registered client, as the server sees it. */
+export interface SessionInfo {
   /** The connection's id, unique within the server (sent in `welcome`). */
   id: string;
   /** The client's name. */
   name: string;
   /** `"lifeline"` (ndjson) or `"go"` (guobinqiu/tcp-heartbeat frames). */
-  protocol: ClientProtocol;
+  protocol: WireProtocol;
   /** The peer's address. */
   remoteAddr: TransportAddr;
   /** When the connection was accepted, in milliseconds on the server's clock. */
@@ -25,8 +25,8 @@ export interface ClientInfo {
   lastSeenAt: number;
 }
 
-/** Why a registered client's connection ended. */
-export type CloseReason =
+/** Why a registered client's session ended. */
+export type SessionCloseReason =
   | "closed"
   | "timeout"
   | "replaced"
@@ -35,17 +35,17 @@ export type CloseReason =
   | "protocol_error";
 
 /** Detail of a `heartbeat` event: a `ping` or a Go-format heartbeat arrived. */
-export interface HeartbeatDetail {
+export interface SessionHeartbeatDetail {
   /** The client. */
-  client: ClientInfo;
+  client: SessionInfo;
   /** The ping's `seq`; `undefined` for a Go-format heartbeat. */
   seq: number | undefined;
 }
 
 /** Detail of a `message` event: a client sent a message. */
-export interface MessageDetail {
+export interface SessionMessageDetail {
   /** The sender. */
-  from: ClientInfo;
+  from: SessionInfo;
   /** The recipient's name, or `undefined` for everyone else. */
   to: string | undefined;
   /** The message text. */
@@ -53,11 +53,11 @@ export interface MessageDetail {
 }
 
 /** Detail of a `timeout` event: a connection stayed silent past its deadline. */
-export interface TimeoutDetail {
+export interface SessionTimeoutDetail {
   /** The connection's id. */
   id: string;
   /** The client, or `null` for a connection that never said hello. */
-  client: ClientInfo | null;
+  client: SessionInfo | null;
   /** The peer's address. */
   remoteAddr: TransportAddr;
   /** Milliseconds since the last complete frame (or since accept). */
@@ -65,23 +65,23 @@ export interface TimeoutDetail {
 }
 
 /** Detail of a `close` event: a registered client is gone. */
-export interface CloseDetail {
+export interface SessionCloseDetail {
   /** The client, as it was last. */
-  client: ClientInfo;
-  /** Why the connection ended. */
-  reason: CloseReason;
+  client: SessionInfo;
+  /** Why the session ended. */
+  reason: SessionCloseReason;
 }
 
 /** The events of a `LifelineServer`, by type. */
 export interface LifelineServerEventMap {
   /** A client said hello (or sent its first Go-format frame). */
-  connect: CustomEvent<ClientInfo>;
+  connect: CustomEvent<SessionInfo>;
   /** A heartbeat arrived. Dispatched only while someone listens. */
-  heartbeat: CustomEvent<HeartbeatDetail>;
+  heartbeat: CustomEvent<SessionHeartbeatDetail>;
   /** A client sent a message. */
-  message: CustomEvent<MessageDetail>;
+  message: CustomEvent<SessionMessageDetail>;
   /** A connection was dropped for silence. */
-  timeout: CustomEvent<TimeoutDetail>;
-  /** A registered client's connection ended (after `timeout` for a timeout). */
-  close: CustomEvent<CloseDetail>;
+  timeout: CustomEvent<SessionTimeoutDetail>;
+  /** A registered client's session ended (after `timeout` for a timeout). */
+  close: CustomEvent<SessionCloseDetail>;
 }

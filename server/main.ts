@@ -7,22 +7,13 @@
  * @module
  */
 
-import { parseServerArgs, USAGE, UsageError } from "./_cli.ts";
+import { runCli } from "../common/cli.ts";
+import { parseServerArgs, USAGE } from "./_cli.ts";
 import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
-import { defaultMaxConnections } from "./options.ts";
 import { startServer } from "./server.ts";
 
 async function main(args: string[]): Promise<number> {
-  let cli;
-  try {
-    cli = parseServerArgs(args);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`server: ${error.message} (see --help)`);
-      return 2;
-    }
-    throw error;
-  }
+  const cli = parseServerArgs(args);
   if (cli.help) {
     console.log(USAGE);
     return 0;
@@ -54,7 +45,7 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const started = server.options;
-  const fits = defaultMaxConnections();
+  const fits = server.transport.connectionLimit;
   if (started.maxConnections > fits) {
     log({
       event: "warning",
@@ -65,10 +56,10 @@ async function main(args: string[]): Promise<number> {
   log({
     event: "listening",
     address: server.addr,
-    transport: server.transport,
-    ...(server.transportDetail
-      ? { transportDetail: server.transportDetail }
-      : {}),
+    transport: server.transport.name,
+    ...(server.transport.detail === undefined
+      ? {}
+      : { transportDetail: server.transport.detail }),
     interval: started.interval,
     timeout: started.timeout,
     tick: started.tick,
@@ -126,5 +117,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await runCli("server", main, Deno.args));
 }

@@ -11,16 +11,17 @@
  *   Options (all optional, durations in ms): `hostname` ("127.0.0.1"),
  *   `port` (9090; 0 picks one), `interval` (5000), `timeout` (15000),
  *   `tick` (timeout / 10 within 10..1000), `maxFrameBytes` (65536),
- *   `maxConnections`, `maxInvalidFrames` (3), `minPingInterval`
- *   (interval / 2), `maxPingStrikes` (2), `presenceLimit` (100),
- *   `retryAfterMin`/`retryAfterSpread` (1000/10000), `closeGrace` (1000),
- *   `shutdownGrace` (2000), `transport` ("deno" | "node" | a Transport),
- *   `clock`, `timers`, `random`, `signal`.
- * - `server.addr`, `server.clients()`, `server.close()`,
+ *   `maxConnections` (the transport's limit), `maxInvalidFrames` (3),
+ *   `minPingInterval` (interval / 2), `maxPingStrikes` (2), `presenceLimit`
+ *   (100), `retryAfterMin`/`retryAfterSpread` (1000/10000), `closeGrace`
+ *   (1000), `shutdownGrace` (2000), `transport` ("deno" | "node" | a
+ *   `Transport` from `@lifeline/lifeline/transport`), `clock`, `timers`,
+ *   `random`, `signal`.
+ * - `server.addr`, `server.transport`, `server.clients()`, `server.close()`,
  *   `await using server = ...`.
  * - Events (`addEventListener`, `CustomEvent` with `detail`): `connect`
- *   (ClientInfo), `heartbeat` ({client, seq}), `message` ({from, to, body}),
- *   `timeout` ({id, client | null, remoteAddr, silentMs}), `close`
+ *   (SessionInfo), `heartbeat` ({client, seq}), `message` ({from, to,
+ *   body}), `timeout` ({id, client | null, remoteAddr, silentMs}), `close`
  *   ({client, reason}).
  *
  * @example Start a server, watch clients come and go, stop it
@@ -48,9 +49,3 @@
 export * from "./server.ts";
 export * from "./options.ts";
 export * from "./events.ts";
-export * from "./transport.ts";
-export * from "./deno_transport.ts";
-export * from "./node_transport.ts";
-export * from "./heartbeat_registry.ts";
-export * from "./timing_wheel.ts";
-export * from "./retry_after.ts";

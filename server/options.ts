@@ -4,9 +4,8 @@
  * @module
  */
 
-import type { Clock, Timers } from "./heartbeat_registry.ts";
-import type { Transport } from "./transport.ts";
-import { openFileLimit } from "./_open_file_limit.ts";
+import type { Clock, Timers } from "../common/time.ts";
+import type { Transport } from "../transport/types.ts";
 
 /** Options for `startServer()`. Durations are in milliseconds. */
 export interface ServerOptions {
@@ -45,10 +44,11 @@ export interface ServerOptions {
   maxFrameBytes?: number;
   /**
    * The most connections served at once; more are refused with
-   * `bye {reason: "server_full", retryAfter}`. The default keeps every
-   * connection within the process's open-file limit (see
-   * {@link defaultMaxConnections}): past it the runtime stops accepting.
-   * @default {defaultMaxConnections()}
+   * `bye {reason: "server_full", retryAfter}`. The default is the
+   * transport's `connectionLimit`: for the Deno and node transports, the
+   * process's open-file limit less 64 for the runtime, so that a crowd gets
+   * `server_full` instead of running the process out of descriptors.
+   * @default {the transport's connection limit}
    */
   maxConnections?: number;
   /**
@@ -100,16 +100,11 @@ export interface ServerOptions {
   /**
    * The socket layer: `"node"` (`node:net`, less than half the memory per
    * connection; see `docs/performance.md`), `"deno"` (`Deno.listen`) or a
-   * {@link Transport} of your own.
+   * `Transport` of your own (for example `nodeTransport({ bareHandles:
+   * false })` or an in-memory one for tests).
    * @default {"node"}
    */
   transport?: "deno" | "node" | Transport;
-  /**
-   * Idle time before the first TCP keepalive probe where the transport can
-   * set it (`"node"`); `0` keeps the system default.
-   * @default {0}
-   */
-  keepAliveInitialDelay?: number;
   /**
    * Bytes a connection may have waiting to be written before it is closed
    * as a slow consumer.
@@ -167,8 +162,6 @@ export interface ResolvedServerOptions {
   closeGrace: number;
   /** See {@link ServerOptions.shutdownGrace}. */
   shutdownGrace: number;
-  /** See {@link ServerOptions.keepAliveInitialDelay}. */
-  keepAliveInitialDelay: number;
   /** See {@link ServerOptions.maxWriteBufferBytes}. */
   maxWriteBufferBytes: number;
 }
@@ -188,139 +181,4 @@ export interface ResolvedServerOptions {
  */
 export function defaultTick(timeout: number): number {
   return Math.min(1000, Math.max(10, Math.round(timeout / 10)));
-}
-
-/**
- * Open files kept back from clients for the runtime itself (stdio, the
- * listener, its event loop, files it opens).
- *
- * @example
- * ```ts
- * import {
- *   defaultMaxConnections,
- *   RESERVED_OPEN_FILES,
- * } from "@lifeline/lifeline/server";
- * console.log(defaultMaxConnections(1024) === 1024 - RESERVED_OPEN_FILES); // true
- * ```
- */
-export const RESERVED_OPEN_FILES = 64;
-
-/**
- * The default connection limit: the process's open-file limit (soft
- * `RLIMIT_NOFILE`) less {@link RESERVED_OPEN_FILES} for the runtime, so
- * that a crowd of clients gets `bye server_full` instead of running the
- * process out of descriptors (after which Deno's `node:net` listener stops
- * accepting for good). `Infinity` where the limit is unlimited or cannot be
- * read.
- *
- * @param limit The open-file limit; read from `/proc/self/limits` when
- * left out.
- * @returns The most connections to serve at once.
- *
- * @example
- * ```ts
- * import { defaultMaxConnections } from "@lifeline/lifeline/server";
- * console.log(defaultMaxConnections(1024)); // 960
- * ```
- */
-export function defaultMaxConnections(
-  limit: number = openFileLimit(),
-): number {
-  return limit === Infinity
-    ? Infinity
-    : Math.max(1, limit - RESERVED_OPEN_FILES);
-}
-
-/**
- * Fills in the defaults of {@link ServerOptions} and checks every value.
- *
- * @param options The options as given.
- * @returns The options with defaults.
- * @throws {RangeError} When a value is out of range.
- *
- * @example
- * ```ts
- * import { resolveServerOptions } from "@lifeline/lifeline/server";
- * console.log(resolveServerOptions({ timeout: 300 }).tick); // 30
- * ```
- */
-export function resolveServerOptions(
-  options: ServerOptions = {},
-): ResolvedServerOptions {
-  const interval = options.interval ?? 5000;
-  const timeout = options.timeout ?? 15_000;
-  const resolved: ResolvedServerOptions = {
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 9090,
-    interval,
-    timeout,
-    tick: options.tick ?? defaultTick(timeout),
-    maxFrameBytes: options.maxFrameBytes ?? 65_536,
-    maxConnections: options.maxConnections ?? defaultMaxConnections(),
-    maxInvalidFrames: options.maxInvalidFrames ?? 3,
-    minPingInterval: options.minPingInterval ?? Math.floor(interval / 2),
-    maxPingStrikes: options.maxPingStrikes ?? 2,
-    presenceLimit: options.presenceLimit ?? 100,
-    retryAfterMin: options.retryAfterMin ?? 1000,
-    retryAfterSpread: options.retryAfterSpread ?? 10_000,
-    closeGrace: options.closeGrace ?? 1000,
-    shutdownGrace: options.shutdownGrace ?? 2000,
-    keepAliveInitialDelay: options.keepAliveInitialDelay ?? 0,
-    maxWriteBufferBytes: options.maxWriteBufferBytes ?? 1024 * 1024,
-  };
-  const port = resolved.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(
-      `Cannot listen on port ${port}: expected an integer from 0 to 65535`,
-    );
-  }
-  for (
-    const key of [
-      "interval",
-      "timeout",
-      "tick",
-      "maxFrameBytes",
-      "maxConnections",
-      "maxInvalidFrames",
-    ] as const
-  ) {
-    positive(key, resolved[key]);
-  }
-  for (
-    const key of [
-      "minPingInterval",
-      "maxPingStrikes",
-      "presenceLimit",
-      "retryAfterMin",
-      "retryAfterSpread",
-      "closeGrace",
-      "shutdownGrace",
-      "keepAliveInitialDelay",
-      "maxWriteBufferBytes",
-    ] as const
-  ) {
-    nonNegative(key, resolved[key]);
-  }
-  if (!Number.isInteger(resolved.maxFrameBytes)) {
-    throw new RangeError(
-      `Cannot use maxFrameBytes ${resolved.maxFrameBytes}: expected an integer`,
-    );
-  }
-  return resolved;
-}
-
-function positive(name: string, value: number): void {
-  if (typeof value !== "number" || Number.isNaN(value) || !(value > 0)) {
-    throw new RangeError(
-      `Cannot use ${name} ${value}: expected a positive number`,
-    );
-  }
-}
-
-function nonNegative(name: string, value: number): void {
-  if (typeof value !== "number" || Number.isNaN(value) || !(value >= 0)) {
-    throw new RangeError(
-      `Cannot use ${name} ${value}: expected a number of at least 0`,
-    );
-  }
 }

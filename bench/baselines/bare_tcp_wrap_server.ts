@@ -1,7 +1,7 @@
 /**
  * Baseline: the floor of the layer Lifeline's node transport uses. A
  * `net.Server` listens, and each accepted connection is a bare native TCP
- * handle (`process.binding("tcp_wrap")`, see `server/_tcp_wrap.ts`) that
+ * handle (the `tcp_wrap` bindings of `transport/node/tcp_wrap.ts`) that
  * reads into one shared buffer and discards what it reads: no `net.Socket`,
  * no parsing, no table. With `--pong` it answers each `hello` with a
  * `welcome` and each `ping` with a `pong`, found with `indexOf`, like
@@ -17,11 +17,11 @@
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import {
-  isAcceptingHandle,
+  listeningHandleOf,
   loadTcpWrap,
   type TcpHandle,
   type WriteRequest,
-} from "../../server/_tcp_wrap.ts";
+} from "../../transport/node/tcp_wrap.ts";
 import { exitOnSignal, parseBaselineArgs } from "./_args.ts";
 
 const PING = '{"type":"ping","seq":';
@@ -81,8 +81,8 @@ if (import.meta.main) {
   };
   const server = net.createServer(() => {});
   server.listen(args.port, args.host, () => {
-    const listening = (server as unknown as { _handle: unknown })._handle;
-    if (!isAcceptingHandle(listening)) {
+    const listening = listeningHandleOf(server);
+    if (listening === null) {
       console.error("this runtime's listening handle cannot accept bare");
       Deno.exit(1);
     }

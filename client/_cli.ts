@@ -1,0 +1,183 @@
+/**
+ * Command-line flags of `client/main.ts`, parsed with `node:util` and
+ * validated with zod.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import {
+  durationFlag,
+  integerFlag,
+  parseFlags,
+  UsageError,
+  validateFlags,
+} from "../common/cli.ts";
+import type { AdaptiveOptions } from "../liveness/adaptive_heartbeat.ts";
+import { DEFAULT_HOSTNAME, DEFAULT_PORT } from "../protocol/defaults.ts";
+import { isValidName } from "../protocol/frames.ts";
+import type { ClientOptions } from "./options.ts";
+
+/** The usage text printed by `--help`. */
+export const USAGE: string = `Usage: deno task client -n NAME [options]
+
+Connects to a Lifeline server, sends each stdin line as a message ("@A text"
+goes to A only) and prints messages, presence changes, reconnects and errors,
+one per line with a timestamp. Ctrl-C, SIGTERM or the end of stdin close it.
+
+Options:
+  -n, --name NAME            this client's name (required; 1-64 of A-Z a-z 0-9 _ - .)
+      --host HOST            server host (default ${DEFAULT_HOSTNAME})
+  -p, --port PORT            server port (default ${DEFAULT_PORT})
+      --json                 print one JSON object per line instead of text
+  -v, --verbose              also print every pong and every adaptive result
+      --no-stdin             ignore stdin: keep running when it ends
+      --connect-timeout DUR  limit on the TCP connect and on the wait for welcome (default 10s)
+      --backoff-initial DUR  ceiling of the first reconnect delay (default 500ms)
+      --backoff-max DUR      cap of the reconnect delay (default 30s)
+      --adaptive             adaptive heartbeat interval (Mars smart heartbeat)
+      --adaptive-min DUR     start interval (default 210s)
+      --adaptive-max DUR     longest interval (default 10m)
+      --adaptive-step DUR    growth after enough successes (default 60s)
+      --adaptive-backoff DUR shrink after failures (default 80s)
+      --adaptive-successes N successes in a row per step (default 5)
+      --adaptive-failures N  failures in a row to back off (default 2)
+  -h, --help                 show this help
+
+Durations take a unit (250ms, 2s, 1m) or are bare milliseconds (2000).
+Any --adaptive-* flag turns --adaptive on.`;
+
+/** The parsed command line. */
+export interface ClientCli {
+  /** Print the usage and exit. */
+  help: boolean;
+  /** Print JSON lines. */
+  json: boolean;
+  /** Print pongs and every adaptive result too. */
+  verbose: boolean;
+  /** Do not read stdin. */
+  noStdin: boolean;
+  /** Options for the client. */
+  options: ClientOptions;
+}
+
+function duration(flag: string) {
+  return durationFlag(flag, { bareMs: true });
+}
+
+function count(flag: string) {
+  return integerFlag(flag, 1, 1_000_000);
+}
+
+const schema = z.object({
+  help: z.boolean().optional(),
+  json: z.boolean().optional(),
+  verbose: z.boolean().optional(),
+  "no-stdin": z.boolean().optional(),
+  name: z.string().refine(isValidName, {
+    error: (issue) =>
+      `--name: Cannot use ${
+        JSON.stringify(issue.input)
+      }: expected 1 to 64 characters from A-Z a-z 0-9 _ - .`,
+  }).optional(),
+  host: z.string().min(1, '--host: Cannot use "": expected a host').optional(),
+  port: integerFlag("port", 1, 65535).optional(),
+  "connect-timeout": duration("connect-timeout").optional(),
+  "backoff-initial": duration("backoff-initial").optional(),
+  "backoff-max": duration("backoff-max").optional(),
+  adaptive: z.boolean().optional(),
+  "adaptive-min": duration("adaptive-min").optional(),
+  "adaptive-max": duration("adaptive-max").optional(),
+  "adaptive-step": duration("adaptive-step").optional(),
+  "adaptive-backoff": duration("adaptive-backoff").optional(),
+  "adaptive-successes": count("adaptive-successes").optional(),
+  "adaptive-failures": count("adaptive-failures").optional(),
+});
+
+/**
+ * Parses the client's command line.
+ *
+ * @param args The arguments, without the program.
+ * @returns The parsed flags.
+ * @throws {UsageError} With one line for people when a flag is bad.
+ */
+export function parseClientArgs(args: string[]): ClientCli {
+  const { values } = parseFlags(args, {
+    help: { type: "boolean", short: "h" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+    "no-stdin": { type: "boolean" },
+    name: { type: "string", short: "n" },
+    host: { type: "string" },
+    port: { type: "string", short: "p" },
+    "connect-timeout": { type: "string" },
+    "backoff-initial": { type: "string" },
+    "backoff-max": { type: "string" },
+    adaptive: { type: "boolean" },
+    "adaptive-min": { type: "string" },
+    "adaptive-max": { type: "string" },
+    "adaptive-step": { type: "string" },
+    "adaptive-backoff": { type: "string" },
+    "adaptive-successes": { type: "string" },
+    "adaptive-failures": { type: "string" },
+  });
+  const v = validateFlags(schema, values);
+  if (v.help) {
+    return {
+      help: true,
+      json: false,
+      verbose: false,
+      noStdin: false,
+      options: { name: "help" },
+    };
+  }
+  if (v.name === undefined) {
+    throw new UsageError(
+      "Missing --name: every client needs a name, e.g. -n B",
+    );
+  }
+  const adaptive: AdaptiveOptions = {
+    ...(v["adaptive-min"] === undefined ? {} : { min: v["adaptive-min"] }),
+    ...(v["adaptive-max"] === undefined ? {} : { max: v["adaptive-max"] }),
+    ...(v["adaptive-step"] === undefined ? {} : { step: v["adaptive-step"] }),
+    ...(v["adaptive-backoff"] === undefined
+      ? {}
+      : { backoff: v["adaptive-backoff"] }),
+    ...(v["adaptive-successes"] === undefined
+      ? {}
+      : { successesToStep: v["adaptive-successes"] }),
+    ...(v["adaptive-failures"] === undefined
+      ? {}
+      : { failuresToBackOff: v["adaptive-failures"] }),
+  };
+  const adaptiveOn = v.adaptive === true || Object.keys(adaptive).length > 0;
+  const min = adaptive.min ?? 210_000;
+  const max = adaptive.max ?? 600_000;
+  if (adaptiveOn && max < min) {
+    throw new UsageError(
+      `--adaptive-max: Cannot use ${max}ms: it is below --adaptive-min ${min}ms`,
+    );
+  }
+  const options: ClientOptions = {
+    name: v.name,
+    hostname: v.host ?? DEFAULT_HOSTNAME,
+    port: v.port ?? DEFAULT_PORT,
+    reconnect: {
+      ...(v["backoff-initial"] === undefined
+        ? {}
+        : { initialDelay: v["backoff-initial"] }),
+      ...(v["backoff-max"] === undefined ? {} : { maxDelay: v["backoff-max"] }),
+    },
+    ...(v["connect-timeout"] === undefined
+      ? {}
+      : { connectTimeout: v["connect-timeout"] }),
+    ...(adaptiveOn ? { adaptive } : {}),
+  };
+  return {
+    help: false,
+    json: v.json === true,
+    verbose: v.verbose === true,
+    noStdin: v["no-stdin"] === true,
+    options,
+  };
+}

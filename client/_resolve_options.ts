@@ -1,0 +1,113 @@
+/**
+ * Fills in the defaults of the client's options and checks every value.
+ *
+ * @module
+ */
+
+import { globalTimers, sleepAwareClock } from "../common/time.ts";
+import type { Clock, Timers } from "../common/time.ts";
+import { integerAtLeast, positive } from "../common/validate.ts";
+import { AdaptiveHeartbeat } from "../liveness/adaptive_heartbeat.ts";
+import { Backoff } from "../liveness/backoff.ts";
+import {
+  DEFAULT_HOSTNAME,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_PORT,
+} from "../protocol/defaults.ts";
+import { isValidName } from "../protocol/frames.ts";
+import { denoDialer } from "../transport/deno.ts";
+import type { Dialer } from "../transport/types.ts";
+import type { ClientOptions } from "./options.ts";
+
+/** {@link ClientOptions} checked, with their defaults and policies made. */
+export interface ResolvedClientOptions {
+  /** The name. */
+  name: string;
+  /** The server's host. */
+  hostname: string;
+  /** The server's port. */
+  port: number;
+  /** The TCP connect and the wait for `welcome`, each, in milliseconds. */
+  connectTimeout: number;
+  /** The longest time between liveness checks, in milliseconds. */
+  tick: number;
+  /** Messages kept while disconnected. */
+  maxQueue: number;
+  /** The longest frame, in bytes. */
+  maxFrameBytes: number;
+  /** The clock. */
+  clock: Clock;
+  /** The timers. */
+  timers: Timers;
+  /** The dialer. */
+  dialer: Dialer;
+  /** Whether to reconnect at all. */
+  reconnect: boolean;
+  /** Reconnect attempts in a row before giving up. */
+  maxAttempts: number;
+  /** The reconnect delays. */
+  backoff: Backoff;
+  /** The adaptive interval, when on. */
+  adaptive: AdaptiveHeartbeat | undefined;
+}
+
+/**
+ * Checks the client's options and fills in their defaults.
+ *
+ * @param options The options as given.
+ * @returns The options, resolved.
+ * @throws {TypeError} For a bad name.
+ * @throws {RangeError} For a value out of range.
+ *
+ * @example
+ * ```ts
+ * import { resolveClientOptions } from "./_resolve_options.ts";
+ * console.log(resolveClientOptions({ name: "A" }).port); // 9090
+ * ```
+ */
+export function resolveClientOptions(
+  options: ClientOptions,
+): ResolvedClientOptions {
+  if (!isValidName(options.name)) {
+    throw new TypeError(
+      `Cannot use client name ${
+        JSON.stringify(options.name)
+      }: expected 1 to 64 characters from A-Z a-z 0-9 _ - .`,
+    );
+  }
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(
+      `Cannot use port "${port}": expected an integer from 1 to 65535`,
+    );
+  }
+  const clock = options.clock ?? sleepAwareClock();
+  const reconnect = options.reconnect ?? true;
+  const policy = typeof reconnect === "object" ? reconnect : {};
+  const adaptive = options.adaptive ?? false;
+  return {
+    name: options.name,
+    hostname: options.hostname ?? options.host ?? DEFAULT_HOSTNAME,
+    port,
+    connectTimeout: positive(
+      "connectTimeout",
+      options.connectTimeout ?? 10_000,
+    ),
+    tick: positive("tick", options.tick ?? 1000),
+    maxQueue: integerAtLeast("maxQueue", options.maxQueue ?? 100, 0),
+    maxFrameBytes: positive(
+      "maxFrameBytes",
+      options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    ),
+    clock,
+    timers: options.timers ?? globalTimers,
+    dialer: options.dialer ?? denoDialer(),
+    reconnect: reconnect !== false,
+    maxAttempts: policy.maxAttempts ?? Infinity,
+    backoff: new Backoff(policy),
+    adaptive: adaptive === false ? undefined : new AdaptiveHeartbeat({
+      ...(typeof adaptive === "object" ? adaptive : {}),
+      clock,
+    }),
+  };
+}

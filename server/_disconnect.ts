@@ -1,0 +1,100 @@
+/**
+ * How a session ends, as one typed value (centrifuge's `Disconnect`): why,
+ * whether the client is told with `bye`, whether its watchers are told,
+ * and how long it may take to close.
+ *
+ * @module
+ */
+
+import type { ByeReason, OfflineReason } from "../protocol/frames.ts";
+import type { SessionCloseReason } from "./events.ts";
+
+/** One way a session ends. */
+export interface Disconnect {
+  /** Why, as the `close` event and the log report it. */
+  readonly reason: SessionCloseReason;
+  /**
+   * The `bye` reason sent before closing, or `undefined` to close without
+   * one (the peer is gone already). Go-format clients never get one.
+   */
+  readonly bye: ByeReason | undefined;
+  /** Whether other clients are told the client went offline. */
+  readonly announce: boolean;
+  /** The `retryAfter` hint sent in `bye`, in milliseconds. */
+  readonly retryAfter?: number;
+  /**
+   * How long the connection may take to close after `bye` before it is
+   * cut, in milliseconds; the server's `closeGrace` when left out.
+   */
+  readonly graceMs?: number;
+}
+
+/** The peer closed (EOF, reset, a failed write). */
+export const CLOSED: Disconnect = {
+  reason: "closed",
+  bye: undefined,
+  announce: true,
+};
+
+/** Silent past the deadline. */
+export const TIMEOUT: Disconnect = {
+  reason: "timeout",
+  bye: "timeout",
+  announce: true,
+};
+
+/** Another connection registered the same name. */
+export const REPLACED: Disconnect = {
+  reason: "replaced",
+  bye: "replaced",
+  announce: true,
+};
+
+/** Pinged too often, once too many times. */
+export const TOO_MANY_PINGS: Disconnect = {
+  reason: "too_many_pings",
+  bye: "too_many_pings",
+  announce: true,
+};
+
+/** Broke the protocol (a frame too large, too many invalid frames). */
+export const PROTOCOL_ERROR: Disconnect = {
+  reason: "protocol_error",
+  bye: "protocol_error",
+  announce: true,
+};
+
+/**
+ * The server shuts down: every client is told when to come back, and
+ * nobody is told about anyone (everyone is leaving).
+ *
+ * @param retryAfter The client's hint, in milliseconds.
+ * @param graceMs How long the client may take to close.
+ * @returns The disconnect.
+ */
+export function shutdown(retryAfter: number, graceMs: number): Disconnect {
+  return {
+    reason: "shutdown",
+    bye: "shutdown",
+    announce: false,
+    retryAfter,
+    graceMs,
+  };
+}
+
+/**
+ * What watchers are told about a client that went offline.
+ *
+ * @param reason Why its session ended.
+ * @returns The `presence` frame's reason.
+ */
+export function offlineReason(reason: SessionCloseReason): OfflineReason {
+  switch (reason) {
+    case "timeout":
+    case "replaced":
+    case "shutdown":
+      return reason;
+    default:
+      return "closed";
+  }
+}

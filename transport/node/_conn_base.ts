@@ -1,0 +1,124 @@
+/**
+ * What both kinds of node transport connection (bare handle and
+ * `net.Socket`) share: their fields, the write limit, and the hand-over of
+ * a read to the handler.
+ *
+ * @module
+ */
+
+import { deliver, queueText } from "../_write_batch.ts";
+import type {
+  ConnectionHandler,
+  TransportAddr,
+  TransportConn,
+} from "../types.ts";
+import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
+
+/** What every connection of one listener shares. */
+export interface Shared {
+  /** The listener's handler. */
+  readonly handler: ConnectionHandler<unknown>;
+  /** The most bytes a connection may have waiting to be written. */
+  readonly maxWrite: number;
+}
+
+/** Flag bit: the connection is destroyed (or closed by the peer). */
+export const DESTROYED = 1;
+/** Flag bit: `end()` was called. */
+export const ENDING = 2;
+
+/**
+ * The part of a node transport connection that does not depend on what it
+ * runs on. Kept small on purpose: one lives as long as its connection, so
+ * every field is paid once per connection (see bench/RESULTS.md).
+ *
+ * @example A connection that hands its writes to an array
+ * ```ts
+ * import { NodeConnBase } from "./_conn_base.ts";
+ * class ArrayConn extends NodeConnBase {
+ *   sent: string[] = [];
+ *   protected get backlog(): number { return 0; }
+ *   flush(): void { if (this.queued !== "") this.sent.push(this.queued); this.queued = ""; }
+ *   end(): void {}
+ *   destroy(): void {}
+ * }
+ * const handler = { open: () => null, data: () => {}, closed: () => {} };
+ * const conn = new ArrayConn({ handler, maxWrite: 1024 }, "10.0.0.1", 5000);
+ * conn.write("a");
+ * conn.write("b");
+ * await Promise.resolve();
+ * console.log(conn.sent, conn.remoteAddr.hostname); // ["ab"] "10.0.0.1"
+ * ```
+ */
+export abstract class NodeConnBase implements TransportConn {
+  /** The listener's shared part. */
+  readonly shared: Shared;
+  /** The handler's per-connection state. */
+  state: unknown = null;
+  /** {@link DESTROYED}, {@link ENDING} and the subclass's own bits. */
+  flags = 0;
+  /** Text written in this tick, not yet handed to the socket. */
+  queued = "";
+  /** The peer's host: an IPv4 address packed by {@link packIpv4}, or text. */
+  readonly peerHost: number | string;
+  /** The peer's port. */
+  readonly peerPort: number;
+
+  /**
+   * Creates the connection.
+   *
+   * @param shared The listener's shared part.
+   * @param address The peer's address, read once while the socket is open
+   * and kept as a small value instead of the runtime's cached object.
+   * @param port The peer's port.
+   */
+  constructor(shared: Shared, address: string, port: number) {
+    this.shared = shared;
+    this.peerHost = packIpv4(address) ?? address;
+    this.peerPort = port;
+  }
+
+  /** The peer's address, rebuilt from the packed fields. */
+  get remoteAddr(): TransportAddr {
+    const host = this.peerHost;
+    return {
+      hostname: typeof host === "number" ? unpackIpv4(host) : host,
+      port: this.peerPort,
+    };
+  }
+
+  /** Bytes handed to the socket and not written yet. */
+  protected abstract get backlog(): number;
+
+  /**
+   * Queues text; past the write limit, destroys the connection.
+   *
+   * @param text The text.
+   */
+  write(text: string): void {
+    if (this.flags !== 0) return;
+    queueText(this, text);
+    if (this.queued.length + this.backlog > this.shared.maxWrite) {
+      this.destroy();
+    }
+  }
+
+  /**
+   * Hands a read to the handler (unless the connection is destroyed), then
+   * writes out what it queued in answer.
+   *
+   * @param chunk The bytes, valid during the call only.
+   */
+  received(chunk: Uint8Array): void {
+    if ((this.flags & DESTROYED) === 0) {
+      deliver(this, this.shared.handler, this.state, chunk);
+    }
+  }
+
+  /** Hands what is queued to the socket. */
+  abstract flush(): void;
+  /** Sends what is queued, then FIN. */
+  abstract end(): void;
+  /** Closes at once. */
+  abstract destroy(): void;
+}
