@@ -1,12 +1,20 @@
 /**
  * Small fake Lifeline servers for the client tests: they speak just enough
  * of the protocol (hello → welcome, ping → pong, msg relay, presence) and
- * can be told to misbehave (never reply, stop answering, say bye).
+ * can be told to misbehave (never reply, stop answering, say bye). They
+ * listen through the transport seam, in memory or on TCP.
  *
  * @module
  */
 
 import { encodeFrame, LineDecoder } from "../../protocol/mod.ts";
+import {
+  denoTransport,
+  type Dialer,
+  type MemoryNetwork,
+  type TransportConn,
+  type TransportListener,
+} from "../../transport/mod.ts";
 import { EVENT_TYPES } from "../../client/_format.ts";
 import type { ClientFrame, ServerFrame } from "../../protocol/mod.ts";
 import type {
@@ -16,6 +24,8 @@ import type {
 
 /** How a fake server behaves. */
 export interface FakeServerOptions {
+  /** The in-memory network to listen on; TCP on 127.0.0.1 without it. */
+  network?: MemoryNetwork;
   /** The port to listen on; 0 picks one. */
   port?: number;
   /** Answer `hello` with `welcome`. */
@@ -32,27 +42,31 @@ export interface FakeServerOptions {
 
 /** One connection to the fake server. */
 export interface FakePeer {
-  conn: Deno.TcpConn;
+  conn: TransportConn;
   name?: string;
   frames: ClientFrame[];
   closed: boolean;
+  decoder: LineDecoder;
 }
 
-/** A fake server on 127.0.0.1. */
+/**
+ * A fake server on the transport seam: in memory (with `network`), or on
+ * TCP at 127.0.0.1 through the Deno transport.
+ */
 export class FakeServer {
-  readonly listener: Deno.TcpListener;
   readonly peers: FakePeer[] = [];
-  readonly options: Required<Omit<FakeServerOptions, "onFrame" | "port">>;
+  readonly options: Required<
+    Omit<FakeServerOptions, "onFrame" | "port" | "network">
+  >;
+  #listener!: TransportListener;
+  #dialer: Dialer | undefined;
   #onFrame: FakeServerOptions["onFrame"];
-  #tasks = new Set<Promise<void>>();
   #ids = 0;
   #closed = false;
+  #gone = 0;
+  #allGone: (() => void) | null = null;
 
-  constructor(options: FakeServerOptions = {}) {
-    this.listener = Deno.listen({
-      hostname: "127.0.0.1",
-      port: options.port ?? 0,
-    });
+  private constructor(options: FakeServerOptions) {
     this.options = {
       welcome: options.welcome ?? true,
       answerPings: options.answerPings ?? true,
@@ -60,11 +74,33 @@ export class FakeServer {
       timeout: options.timeout ?? 300,
     };
     this.#onFrame = options.onFrame;
-    this.#track(this.#accept());
+    this.#dialer = options.network?.dialer;
+  }
+
+  /** Starts a fake server and waits until it listens. */
+  static async start(options: FakeServerOptions = {}): Promise<FakeServer> {
+    const server = new FakeServer(options);
+    const transport = options.network?.transport ?? denoTransport();
+    server.#listener = await transport.listen({
+      hostname: "127.0.0.1",
+      port: options.port ?? 0,
+    }, {
+      open: (conn) => server.#open(conn),
+      data: (peer, chunk) => server.#data(peer, chunk),
+      closed: (peer) => server.#peerClosed(peer),
+    });
+    return server;
   }
 
   get port(): number {
-    return this.listener.addr.port;
+    return this.#listener.addr.port;
+  }
+
+  /** What a client needs to reach this server: its port and, in memory, the dialer. */
+  get at(): { port: number; dialer?: Dialer } {
+    return this.#dialer === undefined
+      ? { port: this.port }
+      : { port: this.port, dialer: this.#dialer };
   }
 
   /** Peers that said hello with this name. */
@@ -73,71 +109,52 @@ export class FakeServer {
   }
 
   send(peer: FakePeer, frame: ServerFrame): void {
-    if (peer.closed) return;
-    const bytes = new TextEncoder().encode(encodeFrame(frame));
-    this.#track(
-      peer.conn.write(bytes).then(() => {}, () => {}),
-    );
+    if (!peer.closed) peer.conn.write(encodeFrame(frame));
   }
 
   drop(peer: FakePeer): void {
     if (peer.closed) return;
     peer.closed = true;
-    try {
-      peer.conn.close();
-    } catch {
-      // already closed
-    }
+    peer.conn.destroy();
   }
 
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      this.listener.close();
+      await this.#listener.close();
       for (const peer of this.peers) this.drop(peer);
     }
-    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+    if (this.#gone < this.peers.length) {
+      await new Promise<void>((resolve) => this.#allGone = resolve);
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  #track(task: Promise<void>): void {
-    this.#tasks.add(task);
-    task.finally(() => this.#tasks.delete(task));
+  #open(conn: TransportConn): FakePeer {
+    const peer: FakePeer = {
+      conn,
+      frames: [],
+      closed: false,
+      decoder: new LineDecoder(),
+    };
+    this.peers.push(peer);
+    return peer;
   }
 
-  async #accept(): Promise<void> {
-    try {
-      for await (const conn of this.listener) {
-        const peer: FakePeer = { conn, frames: [], closed: false };
-        this.peers.push(peer);
-        this.#track(this.#serve(peer));
-      }
-    } catch {
-      // listener closed
-    }
+  #data(peer: FakePeer, chunk: Uint8Array): void {
+    peer.decoder.push(chunk, (line) => {
+      const frame = JSON.parse(line) as ClientFrame;
+      peer.frames.push(frame);
+      this.#handle(frame, peer);
+    });
   }
 
-  async #serve(peer: FakePeer): Promise<void> {
-    const decoder = new LineDecoder();
-    const buffer = new Uint8Array(4096);
-    try {
-      while (true) {
-        const n = await peer.conn.read(buffer);
-        if (n === null) break;
-        decoder.push(buffer.subarray(0, n), (line) => {
-          const frame = JSON.parse(line) as ClientFrame;
-          peer.frames.push(frame);
-          this.#handle(frame, peer);
-        });
-      }
-    } catch {
-      // closed
-    }
+  #peerClosed(peer: FakePeer): void {
     const wasOpen = !peer.closed;
-    this.drop(peer);
+    peer.closed = true;
     if (wasOpen && peer.name !== undefined && !this.#closed) {
       for (const other of this.#live()) {
         if (other !== peer) {
@@ -149,6 +166,11 @@ export class FakeServer {
           });
         }
       }
+    }
+    if (++this.#gone >= this.peers.length && this.#allGone !== null) {
+      const resolve = this.#allGone;
+      this.#allGone = null;
+      resolve();
     }
   }
 

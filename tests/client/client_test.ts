@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
 import { connect, LifelineClient } from "../../client/mod.ts";
 import type { PingFrame } from "../../protocol/mod.ts";
+import { memoryNetwork } from "../../transport/mod.ts";
 import { FakeServer, nextEvent, record, until } from "./_fake_server.ts";
 import { FakeTime } from "../_helpers/fake_time.ts";
+
+// The client's unit tests run on an in-memory network through the
+// transport seam; tests/client/client_server_test.ts runs it on real
+// sockets against the real server.
+const network = memoryNetwork();
+let unused = 60_000;
+
+/** A port nothing listens on (yet) on the in-memory network. */
+function unusedPort(): number {
+  return unused++;
+}
 
 const fast = { initialDelay: 20, maxDelay: 100 };
 
@@ -11,8 +23,12 @@ function pings(frames: { type: string }[]): PingFrame[] {
 }
 
 Deno.test("connect() says hello, follows welcome's interval and receives pongs", async () => {
-  await using server = new FakeServer({ interval: 30, timeout: 1000 });
-  await using client = await connect({ port: server.port, name: "A" });
+  await using server = await FakeServer.start({
+    network,
+    interval: 30,
+    timeout: 1000,
+  });
+  await using client = await connect({ ...server.at, name: "A" });
   assert.equal(client.connected, true);
   assert.equal(client.interval, 30);
   assert.equal(client.welcome?.timeout, 1000);
@@ -27,9 +43,9 @@ Deno.test("connect() says hello, follows welcome's interval and receives pongs",
 Deno.test("the client declares a server that stops answering dead within timeout + one interval, then reconnects", async () => {
   const interval = 40;
   const timeout = 250;
-  await using server = new FakeServer({ interval, timeout });
+  await using server = await FakeServer.start({ network, interval, timeout });
   await using client = await connect({
-    port: server.port,
+    ...server.at,
     name: "A",
     reconnect: fast,
   });
@@ -80,14 +96,14 @@ Deno.test("the client declares a server that stops answering dead within timeout
 });
 
 Deno.test("a server that accepts and never replies is declared dead after connectTimeout, and the client keeps trying", async () => {
-  await using server = new FakeServer({ welcome: false });
+  await using server = await FakeServer.start({ network, welcome: false });
   await assert.rejects(
-    connect({ port: server.port, name: "A", connectTimeout: 150 }),
+    connect({ ...server.at, name: "A", connectTimeout: 150 }),
     /Cannot connect to 127\.0\.0\.1:\d+ as "A": No welcome/,
   );
   const started = Date.now();
   await using client = new LifelineClient({
-    port: server.port,
+    ...server.at,
     name: "A",
     connectTimeout: 150,
     reconnect: fast,
@@ -100,14 +116,23 @@ Deno.test("a server that accepts and never replies is declared dead after connec
 });
 
 Deno.test("the client reconnects after the server restarts on the same port", async () => {
-  const first = new FakeServer({ interval: 30, timeout: 500 });
+  const first = await FakeServer.start({ network, interval: 30, timeout: 500 });
   const port = first.port;
-  await using client = await connect({ port, name: "A", reconnect: fast });
+  await using client = await connect({
+    ...first.at,
+    name: "A",
+    reconnect: fast,
+  });
   const log = record(client);
   await first.close();
   await nextEvent(client, "disconnect", 3000);
   await nextEvent(client, "error", 3000, (d) => d.code === "connect_failed");
-  await using second = new FakeServer({ port, interval: 30, timeout: 500 });
+  await using second = await FakeServer.start({
+    network,
+    port,
+    interval: 30,
+    timeout: 500,
+  });
   const back = await nextEvent(client, "reconnected", 3000);
   assert.ok(back.attempts >= 2, `took ${back.attempts} attempts`);
   assert.ok(back.downtime > 0);
@@ -122,7 +147,8 @@ Deno.test("the client reconnects after the server restarts on the same port", as
 Deno.test("bye {reason: shutdown, retryAfter} is honoured as the earliest reconnect", async () => {
   const retryAfter = 300;
   let byeAt = 0;
-  await using server = new FakeServer({
+  await using server = await FakeServer.start({
+    network,
     interval: 1000,
     timeout: 3000,
     onFrame(frame, peer, srv) {
@@ -134,7 +160,7 @@ Deno.test("bye {reason: shutdown, retryAfter} is honoured as the earliest reconn
     },
   });
   await using client = new LifelineClient({
-    port: server.port,
+    ...server.at,
     name: "A",
     reconnect: { initialDelay: 10 },
   });
@@ -158,7 +184,8 @@ Deno.test("bye {reason: shutdown, retryAfter} is honoured as the earliest reconn
 });
 
 Deno.test("error too_many_pings doubles the ping interval, also after the reconnect", async () => {
-  await using server = new FakeServer({
+  await using server = await FakeServer.start({
+    network,
     interval: 30,
     timeout: 2000,
     onFrame(frame, peer, srv) {
@@ -177,7 +204,7 @@ Deno.test("error too_many_pings doubles the ping interval, also after the reconn
     },
   });
   await using client = await connect({
-    port: server.port,
+    ...server.at,
     name: "A",
     reconnect: fast,
   });
@@ -192,7 +219,8 @@ Deno.test("error too_many_pings doubles the ping interval, also after the reconn
 });
 
 Deno.test("a client replaced by another of the same name closes for good instead of fighting back", async () => {
-  await using server = new FakeServer({
+  await using server = await FakeServer.start({
+    network,
     interval: 50,
     timeout: 1000,
     onFrame(frame, peer, srv) {
@@ -206,13 +234,13 @@ Deno.test("a client replaced by another of the same name closes for good instead
     },
   });
   const first = await connect({
-    port: server.port,
+    ...server.at,
     name: "A",
     reconnect: fast,
   });
   const log = record(first);
   const closed = first.closed;
-  await using second = await connect({ port: server.port, name: "A" });
+  await using second = await connect({ ...server.at, name: "A" });
   const detail = await closed;
   assert.equal(detail.reason, "replaced");
   assert.equal(log.some((e) => e.type === "reconnecting"), false);
@@ -224,9 +252,13 @@ Deno.test("a client replaced by another of the same name closes for good instead
 Deno.test("a clock jump, as after a laptop sleep, is noticed at the next check, not after a full timeout", async (t) => {
   await t.step("on the next tick", async () => {
     let offset = 0;
-    await using server = new FakeServer({ interval: 5000, timeout: 20_000 });
+    await using server = await FakeServer.start({
+      network,
+      interval: 5000,
+      timeout: 20_000,
+    });
     await using client = await connect({
-      port: server.port,
+      ...server.at,
       name: "A",
       reconnect: false,
       tick: 30,
@@ -240,9 +272,13 @@ Deno.test("a clock jump, as after a laptop sleep, is noticed at the next check, 
   });
   await t.step("before a send", async () => {
     let offset = 0;
-    await using server = new FakeServer({ interval: 5000, timeout: 20_000 });
+    await using server = await FakeServer.start({
+      network,
+      interval: 5000,
+      timeout: 20_000,
+    });
     await using client = await connect({
-      port: server.port,
+      ...server.at,
       name: "A",
       reconnect: false,
       tick: 60_000,
@@ -259,11 +295,10 @@ Deno.test("a clock jump, as after a laptop sleep, is noticed at the next check, 
 });
 
 Deno.test("messages sent while disconnected are queued, bounded, and flushed in order after welcome", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
+  const port = unusedPort();
   await using client = new LifelineClient({
     port,
+    dialer: network.dialer,
     name: "B",
     maxQueue: 2,
     reconnect: fast,
@@ -273,7 +308,12 @@ Deno.test("messages sent while disconnected are queued, bounded, and flushed in 
   assert.throws(() => client.send("three"), RangeError);
   assert.throws(() => client.send("x", "not a name"), TypeError);
   await nextEvent(client, "error", 3000, (d) => d.code === "connect_failed");
-  await using server = new FakeServer({ port, interval: 1000, timeout: 3000 });
+  await using server = await FakeServer.start({
+    network,
+    port,
+    interval: 1000,
+    timeout: 3000,
+  });
   await nextEvent(client, "welcome", 3000);
   const peer = server.named("B")[0];
   await until(() => peer.frames.length >= 3, 2000, "the queued messages");
@@ -286,10 +326,13 @@ Deno.test("messages sent while disconnected are queued, bounded, and flushed in 
 });
 
 Deno.test("close() reports the messages that never left the queue", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
-  const client = new LifelineClient({ port, name: "B", reconnect: fast });
+  const port = unusedPort();
+  const client = new LifelineClient({
+    port,
+    dialer: network.dialer,
+    name: "B",
+    reconnect: fast,
+  });
   client.send("lost?");
   const detail = await client.close();
   assert.equal(detail.reason, "closed");
@@ -301,11 +344,9 @@ Deno.test("close() reports the messages that never left the queue", async () => 
 });
 
 Deno.test("connect() rejects with a clear error when nothing listens", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
+  const port = unusedPort();
   await assert.rejects(
-    connect({ port, name: "A" }),
+    connect({ port, dialer: network.dialer, name: "A" }),
     new RegExp(`Cannot connect to 127\\.0\\.0\\.1:${port} as "A"`),
   );
   assert.throws(() => new LifelineClient({ name: "bad name" }), TypeError);
@@ -316,10 +357,14 @@ Deno.test("connect() rejects with a clear error when nothing listens", async () 
 });
 
 Deno.test("an AbortSignal closes the client with reason aborted", async () => {
-  await using server = new FakeServer({ interval: 50, timeout: 1000 });
+  await using server = await FakeServer.start({
+    network,
+    interval: 50,
+    timeout: 1000,
+  });
   const controller = new AbortController();
   const client = await connect({
-    port: server.port,
+    ...server.at,
     name: "A",
     signal: controller.signal,
   });
@@ -331,9 +376,13 @@ Deno.test("an AbortSignal closes the client with reason aborted", async () => {
 });
 
 Deno.test("with adaptive on, the client pings at its own interval and lengthens it while pongs arrive", async () => {
-  await using server = new FakeServer({ interval: 5000, timeout: 3000 });
+  await using server = await FakeServer.start({
+    network,
+    interval: 5000,
+    timeout: 3000,
+  });
   await using client = await connect({
-    port: server.port,
+    ...server.at,
     name: "A",
     adaptive: { min: 30, max: 120, step: 30, successesToStep: 2 },
   });
@@ -351,16 +400,20 @@ Deno.test("with adaptive on, the client pings at its own interval and lengthens 
 });
 
 Deno.test("with adaptive on, the interval never exceeds the server's timeout minus its interval", async () => {
-  await using server = new FakeServer({ interval: 20, timeout: 80 });
-  await using client = await connect({
-    port: server.port,
-    name: "A",
-    adaptive: { min: 20, max: 1000, step: 100, successesToStep: 1 },
+  await using server = await FakeServer.start({
+    network,
+    interval: 50,
+    timeout: 250,
   });
-  await until(() => client.adaptive!.interval === 60, 3000, "the ceiling");
-  assert.equal(client.interval, 60);
-  // Pinging every 60 ms, the client stays alive against an 80 ms timeout.
-  await new Promise((r) => setTimeout(r, 250));
+  await using client = await connect({
+    ...server.at,
+    name: "A",
+    adaptive: { min: 50, max: 5000, step: 500, successesToStep: 1 },
+  });
+  await until(() => client.adaptive!.interval === 200, 3000, "the ceiling");
+  assert.equal(client.interval, 200);
+  // Pinging every 200 ms, the client stays alive against a 250 ms timeout.
+  await new Promise((r) => setTimeout(r, 700));
   assert.equal(client.connected, true);
 });
 
@@ -370,7 +423,8 @@ Deno.test("with adaptive on, behind a simulated NAT the client settles just belo
   const natIdle = 150;
   const lastSeen = new Map<unknown, number>();
   const blackholed = new Set<unknown>();
-  await using server = new FakeServer({
+  await using server = await FakeServer.start({
+    network,
     interval: 10,
     timeout: 300,
     answerPings: false,
@@ -385,7 +439,7 @@ Deno.test("with adaptive on, behind a simulated NAT the client settles just belo
     },
   });
   await using client = await connect({
-    port: server.port,
+    ...server.at,
     name: "A",
     reconnect: { initialDelay: 5 },
     adaptive: { min: 60, max: 600, step: 60, successesToStep: 2, backoff: 60 },
@@ -419,9 +473,13 @@ Deno.test("with adaptive on, behind a simulated NAT the client settles just belo
 
 Deno.test("with an injected clock and timers, pings go out exactly every interval and the server is declared dead exactly at the timeout", async () => {
   const time = new FakeTime(1_000_000);
-  await using server = new FakeServer({ interval: 100, timeout: 300 });
+  await using server = await FakeServer.start({
+    network,
+    interval: 100,
+    timeout: 300,
+  });
   await using client = await connect({
-    port: server.port,
+    ...server.at,
     name: "A",
     clock: time.clock,
     timers: time.timers,

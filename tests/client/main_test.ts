@@ -168,7 +168,7 @@ Deno.test("client CLI: two clients talk through the real server, and A sees B go
 });
 
 Deno.test("client CLI: end of stdin and SIGTERM close cleanly with exit 0, and text lines carry timestamps", async () => {
-  await using server = new FakeServer({ interval: 100, timeout: 2000 });
+  await using server = await FakeServer.start({ interval: 100, timeout: 2000 });
   const port = String(server.port);
   const a = new CliClient(["-n", "A", "--port", port]);
   await a.waitFor((e) => e.event === "welcome");

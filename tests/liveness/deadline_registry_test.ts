@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { DeadlineEntry, DeadlineRegistry } from "../../liveness/mod.ts";
+import { FakeTime } from "../_helpers/fake_time.ts";
+
+class Item extends DeadlineEntry {
+  constructor(readonly id: number) {
+    super();
+  }
+}
+
+function setup(tickMs: number, horizonMs: number) {
+  const time = new FakeTime(0);
+  const expired: { id: number; at: number }[] = [];
+  const registry = new DeadlineRegistry<Item>({
+    tickMs,
+    horizonMs,
+    clock: time.clock,
+    timers: time,
+    onExpire: (item, now) => expired.push({ id: item.id, at: now }),
+  });
+  return { time, registry, expired };
+}
+
+Deno.test("DeadlineRegistry expires each entry at the first tick at or after its explicit deadline", () => {
+  const { time, registry, expired } = setup(100, 1000);
+  registry.start();
+  registry.setDeadline(new Item(1), 250);
+  registry.setDeadline(new Item(2), 700);
+  time.advance(299);
+  assert.equal(expired.length, 0);
+  time.advance(1);
+  assert.deepEqual(expired, [{ id: 1, at: 300 }]);
+  time.advance(400);
+  assert.deepEqual(expired.map((e) => e.id), [1, 2]);
+  assert.equal(registry.size, 0);
+  registry.stop();
+  assert.equal(time.pending, 0);
+});
+
+Deno.test("DeadlineRegistry forgets a removed entry and moves a re-set one", () => {
+  const { time, registry, expired } = setup(10, 100);
+  registry.start();
+  const a = new Item(1);
+  const b = new Item(2);
+  registry.setDeadline(a, 50);
+  registry.setDeadline(b, 50);
+  registry.remove(a);
+  assert.equal(registry.has(a), false);
+  registry.setDeadline(b, 90);
+  time.advance(80);
+  assert.equal(expired.length, 0);
+  time.advance(10);
+  assert.deepEqual(expired, [{ id: 2, at: 90 }]);
+  registry.stop();
+});
+
+Deno.test("DeadlineRegistry's ticker fires on tick boundaries and stops when asked", () => {
+  const { time, registry } = setup(100, 1000);
+  time.now = 30;
+  registry.start();
+  registry.start(); // A second start changes nothing.
+  assert.equal(registry.running, true);
+  assert.deepEqual(time.delays, [70]);
+  time.advance(70);
+  assert.deepEqual(time.delays, [70, 100]);
+  registry.stop();
+  assert.equal(registry.running, false);
+  assert.equal(time.pending, 0);
+  assert.throws(
+    () =>
+      new DeadlineRegistry({ tickMs: 0, horizonMs: 10, onExpire: () => {} }),
+    RangeError,
+  );
+});
