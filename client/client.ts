@@ -9,7 +9,6 @@
 
 import { errorMessage } from "../common/errors.ts";
 import { TypedEventTarget } from "../common/typed_event_target.ts";
-import type { Clock, Timers } from "../common/time.ts";
 import type {
   AdaptiveHeartbeat,
   AdaptiveStep,
@@ -22,14 +21,16 @@ import {
   type ServerFrame,
   type WelcomeFrame,
 } from "../protocol/frames.ts";
-import type { Dialer } from "../transport/types.ts";
 import { Connection, type ConnectionOwner } from "./_connection.ts";
 import {
   intervalCeiling,
   pingInterval,
   type ServerPolicy,
 } from "./_interval.ts";
-import { resolveClientOptions } from "./_resolve_options.ts";
+import {
+  resolveClientOptions,
+  type ResolvedClientOptions,
+} from "./_resolve_options.ts";
 import type {
   ClientCloseDetail,
   ClientCloseReason,
@@ -66,17 +67,7 @@ import type { ClientOptions } from "./options.ts";
  * ```
  */
 export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
-  #name: string;
-  #hostname: string;
-  #port: number;
-  #connectTimeout: number;
-  #maxQueue: number;
-  #maxFrameBytes: number;
-  #clock: Clock;
-  #timers: Timers;
-  #dialer: Dialer;
-  #reconnect: boolean;
-  #maxAttempts: number;
+  #config: ResolvedClientOptions;
   #backoff: Backoff;
   #adaptive: AdaptiveHeartbeat | undefined;
   #signal: AbortSignal | undefined;
@@ -106,21 +97,11 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
    */
   constructor(options: ClientOptions) {
     super();
-    const resolved = resolveClientOptions(options);
-    this.#name = resolved.name;
-    this.#hostname = resolved.hostname;
-    this.#port = resolved.port;
-    this.#connectTimeout = resolved.connectTimeout;
-    this.#maxQueue = resolved.maxQueue;
-    this.#maxFrameBytes = resolved.maxFrameBytes;
-    this.#clock = resolved.clock;
-    this.#timers = resolved.timers;
-    this.#dialer = resolved.dialer;
-    this.#reconnect = resolved.reconnect;
-    this.#maxAttempts = resolved.maxAttempts;
-    this.#backoff = resolved.backoff;
-    this.#adaptive = resolved.adaptive;
-    this.#owner = this.#ownerFacade(resolved.tick);
+    const config = resolveClientOptions(options);
+    this.#config = config;
+    this.#backoff = config.backoff;
+    this.#adaptive = config.adaptive;
+    this.#owner = this.#ownerFacade(config);
     this.#signal = options.signal;
     if (this.#signal?.aborted) {
       throw this.#signal.reason ?? new DOMException("Aborted", "AbortError");
@@ -131,7 +112,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
 
   /** The client's name. */
   get name(): string {
-    return this.#name;
+    return this.#config.name;
   }
 
   /** Whether a connection is up and welcomed right now. */
@@ -181,7 +162,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
    */
   send(body: string, to?: string): "sent" | "queued" {
     if (this.#closed) {
-      throw new Error(`Cannot send: client "${this.#name}" is closed`);
+      throw new Error(`Cannot send: client "${this.#config.name}" is closed`);
     }
     if (to !== undefined && !isValidName(to)) {
       throw new TypeError(
@@ -193,9 +174,9 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       : { type: "msg", to, body };
     const line = encodeFrame(frame);
     const size = new TextEncoder().encode(line).length - 1;
-    if (size > this.#maxFrameBytes) {
+    if (size > this.#config.maxFrameBytes) {
       throw new RangeError(
-        `Cannot send a message of ${size} bytes: the limit is ${this.#maxFrameBytes}`,
+        `Cannot send a message of ${size} bytes: the limit is ${this.#config.maxFrameBytes}`,
       );
     }
     const connection = this.#connection;
@@ -205,11 +186,11 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     }
     if (this.#closed) {
       // The liveness check just found the server dead and reconnecting is off.
-      throw new Error(`Cannot send: client "${this.#name}" is closed`);
+      throw new Error(`Cannot send: client "${this.#config.name}" is closed`);
     }
-    if (this.#queue.length >= this.#maxQueue) {
+    if (this.#queue.length >= this.#config.maxQueue) {
       throw new RangeError(
-        `Cannot queue a message: ${this.#maxQueue} messages already wait for a connection`,
+        `Cannot queue a message: ${this.#config.maxQueue} messages already wait for a connection`,
       );
     }
     this.#queue.push(frame);
@@ -243,17 +224,17 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
   }
 
   /** What the connections see of this client. */
-  #ownerFacade(tick: number): ConnectionOwner {
+  #ownerFacade(config: ResolvedClientOptions): ConnectionOwner {
     // deno-lint-ignore no-this-alias
     const client = this;
     return {
-      clock: this.#clock,
-      timers: this.#timers,
-      hostname: this.#hostname,
-      port: this.#port,
-      connectTimeout: this.#connectTimeout,
-      tick,
-      maxFrameBytes: this.#maxFrameBytes,
+      clock: config.clock,
+      timers: config.timers,
+      hostname: config.hostname,
+      port: config.port,
+      connectTimeout: config.connectTimeout,
+      tick: config.tick,
+      maxFrameBytes: config.maxFrameBytes,
       interval: (policy) => this.#intervalFor(policy),
       emit(type, detail) {
         client.emit(type, detail);
@@ -279,21 +260,21 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     const attempt = this.#backoff.attempt;
     this.emit("connecting", {
       attempt,
-      hostname: this.#hostname,
-      port: this.#port,
+      hostname: this.#config.hostname,
+      port: this.#config.port,
     });
     const abort = new AbortController();
     this.#connectAbort = abort;
-    const timer = this.#timers.setTimeout(
+    const timer = this.#config.timers.setTimeout(
       () => abort.abort(),
-      this.#connectTimeout,
+      this.#config.connectTimeout,
     );
     const connection = new Connection(this.#owner);
     let localAddr: string;
     try {
-      const dialed = await this.#dialer.dial({
-        hostname: this.#hostname,
-        port: this.#port,
+      const dialed = await this.#config.dialer.dial({
+        hostname: this.#config.hostname,
+        port: this.#config.port,
         signal: abort.signal,
       }, connection);
       localAddr = `${dialed.localAddr.hostname}:${dialed.localAddr.port}`;
@@ -303,15 +284,15 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
         source: "client",
         code: "connect_failed",
         message: abort.signal.aborted
-          ? `Cannot connect to ${this.#hostname}:${this.#port}: no answer within ${this.#connectTimeout}ms`
-          : `Cannot connect to ${this.#hostname}:${this.#port}: ${
+          ? `Cannot connect to ${this.#config.hostname}:${this.#config.port}: no answer within ${this.#config.connectTimeout}ms`
+          : `Cannot connect to ${this.#config.hostname}:${this.#config.port}: ${
             errorMessage(error)
           }`,
       });
       this.#scheduleReconnect(undefined);
       return;
     } finally {
-      this.#timers.clearTimeout(timer);
+      this.#config.timers.clearTimeout(timer);
       this.#connectAbort = undefined;
     }
     if (this.#closed) {
@@ -320,7 +301,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     }
     this.#connection = connection;
     this.#track(connection.gone);
-    connection.start(this.#name);
+    connection.start(this.#config.name);
     if (connection.ended) return;
     this.emit("open", { attempt, localAddr });
   }
@@ -421,7 +402,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     message: string | undefined,
   ): void {
     if (this.#connection === connection) this.#connection = undefined;
-    const now = this.#clock.now();
+    const now = this.#config.clock.now();
     if (connection.welcomed) {
       this.#backoff.disconnected(now);
       if (this.#lostAt === undefined) {
@@ -446,7 +427,10 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       void this.close(this.#giveUp);
       return;
     }
-    if (!this.#reconnect || this.#backoff.attempt >= this.#maxAttempts) {
+    if (
+      !this.#config.reconnect ||
+      this.#backoff.attempt >= this.#config.maxAttempts
+    ) {
       void this.close("gave_up");
       return;
     }
@@ -457,7 +441,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       ...(retryAfter === undefined ? {} : { retryAfter }),
     });
     if (this.#closed) return;
-    this.#retryTimer = this.#timers.setTimeout(() => {
+    this.#retryTimer = this.#config.timers.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#track(this.#attempt());
     }, delay);
@@ -467,7 +451,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     this.#closed = true;
     this.#signal?.removeEventListener("abort", this.#onAbort);
     if (this.#retryTimer !== undefined) {
-      this.#timers.clearTimeout(this.#retryTimer);
+      this.#config.timers.clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
     }
     this.#connectAbort?.abort();

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { DEFAULT_HOSTNAME, DEFAULT_PORT } from "../protocol/defaults.ts";
 import { LifelineClient } from "./client.ts";
 import type { ClientOptions } from "./options.ts";
 
@@ -36,47 +37,40 @@ export function connect(options: ClientOptions): Promise<LifelineClient> {
   }
   return new Promise((resolve, reject) => {
     let lastError = "the connection ended";
-    const onWelcome = () => {
-      cleanup();
+    // One signal takes every listener off again, whichever way it ends.
+    const listening = new AbortController();
+    const on = { signal: listening.signal };
+    client.addEventListener("welcome", () => {
+      listening.abort();
       resolve(client);
-    };
-    const onError = (event: CustomEvent<{ message: string }>) => {
+    }, on);
+    client.addEventListener("error", (event) => {
       lastError = event.detail.message;
-    };
-    const onDisconnect = (event: CustomEvent<{ reason: string }>) => {
+    }, on);
+    client.addEventListener("disconnect", (event) => {
       if (event.detail.reason === "eof") {
         lastError = "the server closed the connection before welcome";
       }
-    };
-    const onBye = (event: CustomEvent<{ reason: string }>) => {
+    }, on);
+    client.addEventListener("bye", (event) => {
       lastError = `the server said bye (${event.detail.reason})`;
-    };
-    const onFail = () => {
-      cleanup();
+    }, on);
+    const fail = () => {
+      listening.abort();
       const aborted = options.signal?.aborted === true;
       client.close(aborted ? "aborted" : "gave_up").finally(() => {
         reject(
           aborted ? options.signal!.reason : new Error(
             `Cannot connect to ${
-              options.hostname ?? options.host ?? "127.0.0.1"
-            }:${options.port ?? 9090} as "${options.name}": ${lastError}`,
+              options.hostname ?? options.host ?? DEFAULT_HOSTNAME
+            }:${
+              options.port ?? DEFAULT_PORT
+            } as "${options.name}": ${lastError}`,
           ),
         );
       });
     };
-    function cleanup(): void {
-      client.removeEventListener("welcome", onWelcome);
-      client.removeEventListener("error", onError);
-      client.removeEventListener("disconnect", onDisconnect);
-      client.removeEventListener("bye", onBye);
-      client.removeEventListener("reconnecting", onFail);
-      client.removeEventListener("close", onFail);
-    }
-    client.addEventListener("welcome", onWelcome);
-    client.addEventListener("error", onError);
-    client.addEventListener("disconnect", onDisconnect);
-    client.addEventListener("bye", onBye);
-    client.addEventListener("reconnecting", onFail);
-    client.addEventListener("close", onFail);
+    client.addEventListener("reconnecting", fail, on);
+    client.addEventListener("close", fail, on);
   });
 }

@@ -116,9 +116,37 @@ export function validateFlags<T>(
   return result.data;
 }
 
-function issue(ctx: z.RefinementCtx, message: string): never {
-  ctx.addIssue({ code: "custom", message });
-  return z.NEVER;
+/**
+ * The one shape of every flag parser: `parse` turns the text into a value
+ * (or throws, its message saying why), `expected` says what was expected
+ * when the value is out of range.
+ */
+function flagParser<T>(
+  flag: string,
+  parse: (text: string) => T,
+  expected: (value: T) => string | undefined,
+): z.ZodType<T, string> {
+  return z.string().transform((text, ctx) => {
+    let value: T;
+    try {
+      value = parse(text);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `--${flag}: ${(error as Error).message}`,
+      });
+      return z.NEVER;
+    }
+    const wanted = expected(value);
+    if (wanted === undefined) return value;
+    ctx.addIssue({
+      code: "custom",
+      message: `--${flag}: Cannot use ${
+        JSON.stringify(text)
+      }: expected ${wanted}`,
+    });
+    return z.NEVER;
+  });
 }
 
 /** Bounds of {@link durationFlag}. */
@@ -161,27 +189,24 @@ export function durationFlag(
 ): z.ZodType<number, string> {
   const min = bounds.min ?? 1;
   const max = bounds.max ?? Infinity;
-  return z.string().transform((text, ctx) => {
-    let ms: number;
-    if (bounds.bareMs === true && /^\d+$/.test(text.trim())) {
-      ms = Number(text.trim());
-    } else {
-      try {
-        ms = parseDuration(text);
-      } catch (error) {
-        return issue(ctx, `--${flag}: ${(error as Error).message}`);
+  return flagParser(
+    flag,
+    (text) =>
+      bounds.bareMs === true && /^\d+$/.test(text.trim())
+        ? Number(text.trim())
+        : parseDuration(text),
+    (ms) => {
+      if (ms >= min && ms <= max) return undefined;
+      if (max !== Infinity) {
+        return `a duration from ${formatDuration(min)} to ${
+          formatDuration(max)
+        }`;
       }
-    }
-    if (ms < min || ms > max) {
-      const range = max === Infinity
-        ? min <= 0
-          ? "a duration of at least 0"
-          : `a duration of at least ${formatDuration(min)}`
-        : `a duration from ${formatDuration(min)} to ${formatDuration(max)}`;
-      return issue(ctx, `--${flag}: Cannot use "${text}": expected ${range}`);
-    }
-    return ms;
-  });
+      return min <= 0
+        ? "a duration of at least 0"
+        : `a duration of at least ${formatDuration(min)}`;
+    },
+  );
 }
 
 /**
@@ -204,16 +229,14 @@ export function integerFlag(
   min: number,
   max: number,
 ): z.ZodType<number, string> {
-  return z.string().transform((text, ctx) => {
-    const value = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      return issue(
-        ctx,
-        `--${flag}: Cannot use "${text}": expected an integer from ${min} to ${max}`,
-      );
-    }
-    return value;
-  });
+  return flagParser(
+    flag,
+    (text) => /^\d+$/.test(text.trim()) ? Number(text) : NaN,
+    (value) =>
+      Number.isSafeInteger(value) && value >= min && value <= max
+        ? undefined
+        : `an integer from ${min} to ${max}`,
+  );
 }
 
 const BYTES = /^(\d+)\s*(|b|k|kb|kib|m|mb|mib)$/i;
@@ -266,21 +289,12 @@ export function byteSizeFlag(
   min: number,
   max: number,
 ): z.ZodType<number, string> {
-  return z.string().transform((text, ctx) => {
-    let bytes: number;
-    try {
-      bytes = parseByteSize(text);
-    } catch (error) {
-      return issue(ctx, `--${flag}: ${(error as Error).message}`);
-    }
-    if (bytes < min || bytes > max) {
-      return issue(
-        ctx,
-        `--${flag}: Cannot use "${text}": expected ${min} to ${max} bytes`,
-      );
-    }
-    return bytes;
-  });
+  return flagParser(
+    flag,
+    parseByteSize,
+    (bytes) =>
+      bytes >= min && bytes <= max ? undefined : `${min} to ${max} bytes`,
+  );
 }
 
 /**
@@ -301,18 +315,15 @@ export function choiceFlag<const T extends readonly [string, ...string[]]>(
   flag: string,
   choices: T,
 ): z.ZodType<T[number], string> {
-  return z.string().transform((text, ctx) => {
-    if ((choices as readonly string[]).includes(text)) return text as T[number];
-    return issue(
-      ctx,
-      `--${flag}: Cannot use ${JSON.stringify(text)}: expected ${
-        choices.map((c) => JSON.stringify(c)).join(", ").replace(
-          /, ([^,]*)$/,
-          " or $1",
-        )
-      }`,
-    );
-  });
+  const words = choices.map((c) => JSON.stringify(c)).join(", ").replace(
+    /, ([^,]*)$/,
+    " or $1",
+  );
+  return flagParser(
+    flag,
+    (text) => text as T[number],
+    (word) => (choices as readonly string[]).includes(word) ? undefined : words,
+  );
 }
 
 /**

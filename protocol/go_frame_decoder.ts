@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import { DEFAULT_MAX_FRAME_BYTES } from "./defaults.ts";
+import { firstIssue } from "./_zod_issue.ts";
 import type { FrameDecoder, PushResult } from "./frame_decoder.ts";
 
 /**
@@ -341,9 +342,7 @@ export function parseGoFrame(text: string): GoParseResult {
   if (!result.success) {
     return {
       ok: false,
-      message: `Invalid Go-format frame: ${
-        result.error.issues[0]?.path.join(".") || "frame"
-      }: ${result.error.issues[0]?.message}`,
+      message: `Invalid Go-format frame: ${firstIssue(result.error)}`,
     };
   }
   return { ok: true, frame: result.data };

@@ -6,6 +6,7 @@
  */
 
 import type { ClientFrame, ErrorCode, ServerFrame } from "./frames.ts";
+import { firstIssue } from "./_zod_issue.ts";
 import { clientFrameSchemas, serverFrameSchema } from "./_schemas.ts";
 import { fastPingSeq } from "./fast_ping.ts";
 
@@ -67,14 +68,10 @@ export function parseClientFrame(line: string): ParseResult {
   const schema = clientFrameSchemas[type as keyof typeof clientFrameSchemas];
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue?.path.length ? issue.path.join(".") : "frame";
     return {
       ok: false,
       code: "invalid_frame",
-      message: `Invalid ${type} frame: ${where}: ${
-        issue?.message ?? "invalid"
-      }`,
+      message: `Invalid ${type} frame: ${firstIssue(result.error)}`,
     };
   }
   return { ok: true, frame: result.data };
@@ -110,12 +107,10 @@ export function parseServerFrame(line: string): ServerParseResult {
   }
   const result = serverFrameSchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue?.path.length ? issue.path.join(".") : "frame";
     return {
       ok: false,
-      message: `Invalid server frame ${quote(line)}: ${where}: ${
-        issue?.message ?? "invalid"
+      message: `Invalid server frame ${quote(line)}: ${
+        firstIssue(result.error)
       }`,
     };
   }

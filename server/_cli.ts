@@ -16,7 +16,8 @@ import {
 } from "../common/cli.ts";
 import { formatDuration } from "../common/duration.ts";
 import { DEFAULT_HOSTNAME, DEFAULT_PORT } from "../protocol/defaults.ts";
-import { defaultTick } from "./options.ts";
+import type { LogFormat } from "./_log.ts";
+import { defaultTick, type ResolvedServerOptions } from "./options.ts";
 
 /** The usage text printed by `--help`. */
 export const USAGE: string = `Usage: deno run -A server/main.ts [options]
@@ -45,31 +46,27 @@ Options:
 Durations take units: 250ms, 5s, 1m, 1m30s.`;
 
 /** What the command line asks for. */
-export interface ServerCli {
+export interface ServerCli extends
+  Pick<
+    ResolvedServerOptions,
+    | "hostname"
+    | "port"
+    | "interval"
+    | "timeout"
+    | "tick"
+    | "maxFrameBytes"
+    | "presenceLimit"
+  > {
   /** Whether `--help` was given. */
   help: boolean;
   /** Whether to log heartbeats. */
   verbose: boolean;
-  /** The listen address. */
-  hostname: string;
-  /** The port. */
-  port: number;
-  /** The interval, in ms. */
-  interval: number;
-  /** The timeout, in ms. */
-  timeout: number;
-  /** The tick, in ms. */
-  tick: number;
-  /** The frame limit, in bytes. */
-  maxFrameBytes: number;
   /** The connection limit, if given. */
   maxConnections?: number;
   /** The transport. */
   transport: "deno" | "node";
-  /** The most registered clients for which presence frames are sent. */
-  presenceLimit: number;
   /** The log's format. */
-  logFormat: "text" | "json";
+  logFormat: LogFormat;
 }
 
 const schema = z.object({
