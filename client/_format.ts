@@ -80,7 +80,9 @@ function describe(
     }
     case "connecting": {
       const e = detail as LifelineClientEventMap["connecting"]["detail"];
-      return `${e.hostname}:${e.port} (attempt ${e.attempt})`;
+      return e.attempt === 0
+        ? `${e.hostname}:${e.port}`
+        : `${e.hostname}:${e.port} (attempt ${e.attempt})`;
     }
     case "open": {
       const e = detail as LifelineClientEventMap["open"]["detail"];
