@@ -32,6 +32,9 @@ Options:
       --json                 print one JSON object per line instead of text
   -v, --verbose              also print every pong and every adaptive result
       --no-stdin             ignore stdin: keep running when it ends
+      --watch A,B            watch these clients' presence (online, suspect,
+                             offline); "/watch NAME" and "/unwatch NAME" on
+                             stdin change the list
       --connect-timeout DUR  limit on the TCP connect and on the wait for welcome (default 10s)
       --backoff-initial DUR  ceiling of the first reconnect delay (default 500ms)
       --backoff-max DUR      cap of the reconnect delay (default 30s)
@@ -57,6 +60,8 @@ export interface ClientCli {
   verbose: boolean;
   /** Do not read stdin. */
   noStdin: boolean;
+  /** The names to watch. */
+  watch: string[];
   /** Options for the client. */
   options: ClientOptions;
 }
@@ -74,6 +79,22 @@ const schema = z.object({
   json: z.boolean().optional(),
   verbose: z.boolean().optional(),
   "no-stdin": z.boolean().optional(),
+  watch: z.string().transform((text, ctx) => {
+    const names = text.split(",").map((name) => name.trim()).filter((name) =>
+      name !== ""
+    );
+    const bad = names.find((name) => !isValidName(name));
+    if (bad !== undefined || names.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `--watch: Cannot use ${
+          JSON.stringify(bad ?? text)
+        }: expected names separated by commas, each 1 to 64 characters from A-Z a-z 0-9 _ - .`,
+      });
+      return z.NEVER;
+    }
+    return names;
+  }).optional(),
   name: z.string().refine(isValidName, {
     error: (issue) =>
       `--name: Cannot use ${
@@ -107,6 +128,7 @@ export function parseClientArgs(args: string[]): ClientCli {
     json: { type: "boolean" },
     verbose: { type: "boolean", short: "v" },
     "no-stdin": { type: "boolean" },
+    watch: { type: "string" },
     name: { type: "string", short: "n" },
     host: { type: "string" },
     port: { type: "string", short: "p" },
@@ -128,6 +150,7 @@ export function parseClientArgs(args: string[]): ClientCli {
       json: false,
       verbose: false,
       noStdin: false,
+      watch: [],
       options: { name: "help" },
     };
   }
@@ -178,6 +201,7 @@ export function parseClientArgs(args: string[]): ClientCli {
     json: v.json === true,
     verbose: v.verbose === true,
     noStdin: v["no-stdin"] === true,
+    watch: v.watch ?? [],
     options,
   };
 }

@@ -297,16 +297,21 @@ export class Connection implements ConnectionHandler<Connection> {
   }
 
   /**
-   * Ends the connection gracefully: what is queued goes out, then FIN, and
-   * the connection is cut if the server has not closed it within a second.
+   * Ends the connection gracefully: `bye` (so the server tells this
+   * client's watchers at once that it left on purpose), what is queued,
+   * then FIN; the connection is cut if the server has not closed it within
+   * a second.
    *
    * @returns A promise that settles once the transport closed it.
    */
   async finish(): Promise<void> {
     if (this.#ended) return;
+    const conn = this.#conn;
+    if (conn !== null && this.#welcomed) {
+      conn.write(encodeFrame({ type: "bye" }));
+    }
     this.#ended = true;
     this.#disarm();
-    const conn = this.#conn;
     if (conn === null) return;
     conn.end();
     const timers = this.#owner.timers;

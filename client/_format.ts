@@ -110,7 +110,15 @@ function describe(
     }
     case "presence": {
       const e = detail as LifelineClientEventMap["presence"]["detail"];
-      return `${e.name} ${e.state}${e.reason ? ` (${e.reason})` : ""}`;
+      const why = [
+        ...(e.reason === undefined ? [] : [e.reason]),
+        ...(e.silentMs === undefined
+          ? []
+          : [`silent ${formatDuration(e.silentMs)}`]),
+      ];
+      return `${e.name} ${e.state}${
+        why.length > 0 ? ` (${why.join(", ")})` : ""
+      }`;
     }
     case "error": {
       const e = detail as LifelineClientEventMap["error"]["detail"];

@@ -18,6 +18,7 @@ import { encodeFrame } from "../protocol/encode.ts";
 import {
   type ClientMsgFrame,
   isValidName,
+  MAX_NAMES_PER_WATCH,
   type ServerFrame,
   type WelcomeFrame,
 } from "../protocol/frames.ts";
@@ -77,6 +78,8 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
   #connection: Connection | undefined;
   #welcome: WelcomeDetail | undefined;
   #queue: ClientMsgFrame[] = [];
+  // The watch list, in the order names were first watched.
+  #watching = new Set<string>();
   #intervalMultiplier = 1;
   // The backoff's attempt count when the last welcomed connection was lost.
   #attemptAtLoss = 0;
@@ -140,6 +143,11 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     return this.#queue.length;
   }
 
+  /** The names this client watches. */
+  get watching(): string[] {
+    return [...this.#watching];
+  }
+
   /** Resolves when the client has closed for good. */
   get closed(): Promise<ClientCloseDetail> {
     return this.#closedDetail.promise;
@@ -198,6 +206,39 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
   }
 
   /**
+   * Watches clients by name: the server answers at once with a `presence`
+   * event for each (`online`, `suspect` or `offline`), then sends every
+   * change of their state. The watch list outlives connections: after a
+   * reconnect it is sent again, and the fresh snapshot tells what changed
+   * meanwhile.
+   *
+   * @param names Valid client names.
+   * @throws {TypeError} When a name is not valid.
+   * @throws {Error} When the client is closed.
+   */
+  watch(names: string[]): void {
+    const fresh = this.#checkNames("watch", names).filter((name) =>
+      !this.#watching.has(name)
+    );
+    for (const name of fresh) this.#watching.add(name);
+    if (fresh.length > 0) this.#sendNames("watch", fresh);
+  }
+
+  /**
+   * Stops watching clients by name.
+   *
+   * @param names Valid client names; names not watched are ignored.
+   * @throws {TypeError} When a name is not valid.
+   * @throws {Error} When the client is closed.
+   */
+  unwatch(names: string[]): void {
+    const known = this.#checkNames("unwatch", names).filter((name) =>
+      this.#watching.delete(name)
+    );
+    if (known.length > 0) this.#sendNames("unwatch", known);
+  }
+
+  /**
    * Closes the client for good: no more reconnects. Queued messages are
    * not sent; the `close` event and the returned detail list them.
    *
@@ -216,6 +257,33 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  #checkNames(verb: string, names: string[]): string[] {
+    if (this.#closed) {
+      throw new Error(
+        `Cannot ${verb}: client "${this.#config.name}" is closed`,
+      );
+    }
+    for (const name of names) {
+      if (!isValidName(name)) {
+        throw new TypeError(
+          `Cannot ${verb} ${JSON.stringify(name)}: not a valid client name`,
+        );
+      }
+    }
+    return names;
+  }
+
+  /** Sends `watch` or `unwatch` frames now, if connected (else after welcome). */
+  #sendNames(type: "watch" | "unwatch", names: string[]): void {
+    const connection = this.#connection;
+    if (!connection?.up) return;
+    for (let i = 0; i < names.length; i += MAX_NAMES_PER_WATCH) {
+      connection.write(
+        encodeFrame({ type, names: names.slice(i, i + MAX_NAMES_PER_WATCH) }),
+      );
+    }
   }
 
   #track(task: Promise<void>): void {
@@ -335,6 +403,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
         reason: "welcome",
       });
     }
+    if (this.#watching.size > 0) this.#sendNames("watch", this.watching);
     const queued = this.#queue.splice(0);
     for (const message of queued) {
       if (connection.ended) this.#queue.push(message);

@@ -2,7 +2,9 @@
  * The Lifeline client on the command line:
  * `deno task client -n B [--host 127.0.0.1] [--port 9090] [--adaptive] [--json]`.
  *
- * Each line on stdin is sent as a message (`@A text` goes to A only).
+ * Each line on stdin is sent as a message (`@A text` goes to A only);
+ * `/watch NAME` and `/unwatch NAME` change the watch list (`--watch A,B`
+ * sets the first one).
  * Messages, presence changes, reconnects and errors are printed one per line
  * with a timestamp (or as JSON lines with `--json`). Ctrl-C, SIGTERM and the
  * end of stdin close the client cleanly (exit 0). Bad flags: one line on
@@ -18,6 +20,7 @@ import { runCli } from "../common/cli.ts";
 import { errorMessage } from "../common/errors.ts";
 
 const DIRECT = /^@([A-Za-z0-9_.-]{1,64})\s(.*)$/;
+const WATCH = /^\/(watch|unwatch)\s+(.+)$/;
 
 async function run(cli: ClientCli): Promise<number> {
   const client = new LifelineClient(cli.options);
@@ -51,10 +54,19 @@ async function run(cli: ClientCli): Promise<number> {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
 
+  if (cli.watch.length > 0) client.watch(cli.watch);
+
   if (!cli.noStdin) {
     readLines((line) => {
       const direct = DIRECT.exec(line);
+      const watch = WATCH.exec(line.trim());
       try {
+        if (watch !== null) {
+          const names = watch[2].split(/[\s,]+/).filter((n) => n !== "");
+          if (watch[1] === "watch") client.watch(names);
+          else client.unwatch(names);
+          return;
+        }
         const outcome = direct
           ? client.send(direct[2], direct[1])
           : client.send(line);

@@ -7,11 +7,15 @@
 
 import { z } from "zod";
 import {
+  type ClientByeFrame,
   type ClientMsgFrame,
   type HelloFrame,
+  MAX_NAMES_PER_WATCH,
   NAME_PATTERN,
   type PingFrame,
   type ServerFrame,
+  type UnwatchFrame,
+  type WatchFrame,
 } from "./frames.ts";
 
 const nameSchema = z.string().regex(
@@ -21,11 +25,19 @@ const nameSchema = z.string().regex(
 
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+const namesSchema = z.array(nameSchema).min(1).max(
+  MAX_NAMES_PER_WATCH,
+  `at most ${MAX_NAMES_PER_WATCH} names per frame`,
+);
+
 /** Schemas of the client frames, by `type`. */
 export const clientFrameSchemas: {
   readonly hello: z.ZodType<HelloFrame>;
   readonly ping: z.ZodType<PingFrame>;
   readonly msg: z.ZodType<ClientMsgFrame>;
+  readonly watch: z.ZodType<WatchFrame>;
+  readonly unwatch: z.ZodType<UnwatchFrame>;
+  readonly bye: z.ZodType<ClientByeFrame>;
 } = {
   hello: z.strictObject({ type: z.literal("hello"), name: nameSchema }),
   ping: z.strictObject({ type: z.literal("ping"), seq: seqSchema }),
@@ -34,6 +46,9 @@ export const clientFrameSchemas: {
     to: nameSchema.optional(),
     body: z.string(),
   }),
+  watch: z.strictObject({ type: z.literal("watch"), names: namesSchema }),
+  unwatch: z.strictObject({ type: z.literal("unwatch"), names: namesSchema }),
+  bye: z.strictObject({ type: z.literal("bye") }),
 };
 
 /** Schema of any server frame. */
@@ -51,8 +66,10 @@ export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
     z.object({
       type: z.literal("presence"),
       name: z.string(),
-      state: z.enum(["online", "offline"]),
-      reason: z.enum(["closed", "timeout", "replaced", "shutdown"]).optional(),
+      state: z.enum(["online", "suspect", "offline"]),
+      reason: z.enum(["closed", "timeout", "replaced", "shutdown", "node_lost"])
+        .optional(),
+      silentMs: z.number().min(0).optional(),
     }),
     z.object({
       type: z.literal("error"),
@@ -66,6 +83,7 @@ export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
         "unknown_recipient",
         "too_many_pings",
         "too_many_errors",
+        "too_many_watches",
         "server_full",
       ]),
       message: z.string(),

@@ -61,8 +61,53 @@ export interface ClientMsgFrame {
   body: string;
 }
 
+/**
+ * The most names one `watch` or `unwatch` frame may carry.
+ *
+ * @example
+ * ```ts
+ * import { MAX_NAMES_PER_WATCH } from "@lifeline/lifeline/protocol";
+ * console.log(MAX_NAMES_PER_WATCH); // 1000
+ * ```
+ */
+export const MAX_NAMES_PER_WATCH = 1000;
+
+/**
+ * `watch {names}`: tell me the presence of these clients now, and every
+ * change of it from now on.
+ */
+export interface WatchFrame {
+  /** The frame type. */
+  type: "watch";
+  /** Valid client names, at most {@link MAX_NAMES_PER_WATCH}. */
+  names: string[];
+}
+
+/** `unwatch {names}`: stop telling me about these clients. */
+export interface UnwatchFrame {
+  /** The frame type. */
+  type: "unwatch";
+  /** Valid client names, at most {@link MAX_NAMES_PER_WATCH}. */
+  names: string[];
+}
+
+/**
+ * `bye {}` from a client: it leaves on purpose, so its watchers are told
+ * `offline` with reason `closed` at once (no grace window applies).
+ */
+export interface ClientByeFrame {
+  /** The frame type. */
+  type: "bye";
+}
+
 /** Any frame a client may send. */
-export type ClientFrame = HelloFrame | PingFrame | ClientMsgFrame;
+export type ClientFrame =
+  | HelloFrame
+  | PingFrame
+  | ClientMsgFrame
+  | WatchFrame
+  | UnwatchFrame
+  | ClientByeFrame;
 
 /** `welcome {id, interval, timeout}`: the server's heartbeat policy, in ms. */
 export interface WelcomeFrame {
@@ -94,19 +139,44 @@ export interface ServerMsgFrame {
   body: string;
 }
 
-/** Why a client went offline. */
-export type OfflineReason = "closed" | "timeout" | "replaced" | "shutdown";
+/**
+ * Why a client went offline: it closed (or said `bye`), went silent past
+ * the timeout, the server shut down, or (in a cluster) its node was lost.
+ * `replaced` is kept for compatibility: a name taken over by a new
+ * connection stays online for its watchers.
+ */
+export type OfflineReason =
+  | "closed"
+  | "timeout"
+  | "replaced"
+  | "shutdown"
+  | "node_lost";
 
-/** `presence {name, state, reason?}`: a client came online or went offline. */
+/**
+ * A watched client's presence: `online`; `suspect` (silent for longer than
+ * the server's `suspectAfter`, or its connection ended abruptly and the
+ * grace window is open); `offline`.
+ */
+export type PresenceState = "online" | "suspect" | "offline";
+
+/**
+ * `presence {name, state, reason?, silentMs?}`: the state of a watched
+ * client, as a snapshot after `watch` and on every change after it.
+ */
 export interface PresenceFrame {
   /** The frame type. */
   type: "presence";
   /** The client's name. */
   name: string;
-  /** Whether the client is now online or offline. */
-  state: "online" | "offline";
-  /** Why it went offline; only with `state: "offline"`. */
+  /** Its state now. */
+  state: PresenceState;
+  /**
+   * Why it went offline (with `offline`, when known), or why it is
+   * suspect after its connection ended (with `suspect` in the grace window).
+   */
   reason?: OfflineReason;
+  /** With `suspect`: how long it has been silent, in milliseconds. */
+  silentMs?: number;
 }
 
 /** Error codes the server sends in `error` frames. */
@@ -120,6 +190,7 @@ export type ErrorCode =
   | "unknown_recipient"
   | "too_many_pings"
   | "too_many_errors"
+  | "too_many_watches"
   | "server_full";
 
 /** `error {code, message}`: something the client sent was refused. */

@@ -35,8 +35,14 @@ Options:
   --max-connections <n>    Refuse more clients with bye server_full (default:
                            the open-file limit less 64)
   --transport <deno|node>  Socket layer: Deno.listen or node:net (default node)
-  --presence-limit <n>     Send presence frames only while at most n clients
-                           are registered (default 100; 0 turns them off)
+  --suspect-after <duration>
+                           Silence after which watchers are told a client is
+                           suspect (default 1.5 x interval)
+  --presence-grace <duration>
+                           After an abrupt end, tell watchers suspect and wait
+                           this long for the name to come back before offline
+                           (default 0: offline at once)
+  --max-watches <n>        Names one connection may watch (default 10000)
   --log-format <text|json> Log lines for people (text, the default) or one
                            JSON object per line for programs (json: the
                            stable interface, see docs/server.md)
@@ -55,8 +61,11 @@ export interface ServerCli extends
     | "timeout"
     | "tick"
     | "maxFrameBytes"
-    | "presenceLimit"
+    | "presenceGrace"
+    | "maxWatches"
   > {
+  /** Silence before a watched client is suspect, when given. */
+  suspectAfter?: number;
   /** Whether `--help` was given. */
   help: boolean;
   /** Whether to log heartbeats. */
@@ -79,7 +88,9 @@ const schema = z.object({
   tick: durationFlag("tick").optional(),
   "max-frame": byteSizeFlag("max-frame", 16, 64 * 1048576),
   "max-connections": integerFlag("max-connections", 1, 10_000_000).optional(),
-  "presence-limit": integerFlag("presence-limit", 0, 10_000_000),
+  "suspect-after": durationFlag("suspect-after").optional(),
+  "presence-grace": durationFlag("presence-grace", { min: 0 }),
+  "max-watches": integerFlag("max-watches", 1, 10_000_000),
   "log-format": choiceFlag("log-format", ["text", "json"]),
   transport: choiceFlag("transport", ["deno", "node"]),
 });
@@ -103,7 +114,9 @@ export function parseServerArgs(args: string[]): ServerCli {
     "max-frame": { type: "string", default: "64KiB" },
     "max-connections": { type: "string" },
     transport: { type: "string", default: "node" },
-    "presence-limit": { type: "string", default: "100" },
+    "suspect-after": { type: "string" },
+    "presence-grace": { type: "string", default: "0ms" },
+    "max-watches": { type: "string", default: "10000" },
     "log-format": { type: "string", default: "text" },
   });
   const v = validateFlags(schema, values);
@@ -125,7 +138,11 @@ export function parseServerArgs(args: string[]): ServerCli {
     maxFrameBytes: v["max-frame"],
     maxConnections: v["max-connections"],
     transport: v.transport,
-    presenceLimit: v["presence-limit"],
+    ...(v["suspect-after"] === undefined
+      ? {}
+      : { suspectAfter: v["suspect-after"] }),
+    presenceGrace: v["presence-grace"],
+    maxWatches: v["max-watches"],
     logFormat: v["log-format"],
   };
 }

@@ -18,8 +18,13 @@ export interface Disconnect {
    * one (the peer is gone already). Go-format clients never get one.
    */
   readonly bye: ByeReason | undefined;
-  /** Whether other clients are told the client went offline. */
+  /** Whether the client's watchers are told it went offline. */
   readonly announce: boolean;
+  /**
+   * Whether the end was abrupt (EOF or reset without `bye`, a timeout, a
+   * failed write): only then does the presence grace window apply.
+   */
+  readonly abrupt: boolean;
   /** The `retryAfter` hint sent in `bye`, in milliseconds. */
   readonly retryAfter?: number;
   /**
@@ -29,11 +34,20 @@ export interface Disconnect {
   readonly graceMs?: number;
 }
 
-/** The peer closed (EOF, reset, a failed write). */
+/** The peer closed without saying `bye` (EOF, reset, a failed write). */
 export const CLOSED: Disconnect = {
   reason: "closed",
   bye: undefined,
   announce: true,
+  abrupt: true,
+};
+
+/** The client said `bye`: it leaves on purpose. */
+export const LEFT: Disconnect = {
+  reason: "closed",
+  bye: undefined,
+  announce: true,
+  abrupt: false,
 };
 
 /** Silent past the deadline. */
@@ -41,6 +55,7 @@ export const TIMEOUT: Disconnect = {
   reason: "timeout",
   bye: "timeout",
   announce: true,
+  abrupt: true,
 };
 
 /** Another connection registered the same name. */
@@ -48,6 +63,7 @@ export const REPLACED: Disconnect = {
   reason: "replaced",
   bye: "replaced",
   announce: true,
+  abrupt: false,
 };
 
 /** Pinged too often, once too many times. */
@@ -55,6 +71,7 @@ export const TOO_MANY_PINGS: Disconnect = {
   reason: "too_many_pings",
   bye: "too_many_pings",
   announce: true,
+  abrupt: false,
 };
 
 /** Broke the protocol (a frame too large, too many invalid frames). */
@@ -62,11 +79,12 @@ export const PROTOCOL_ERROR: Disconnect = {
   reason: "protocol_error",
   bye: "protocol_error",
   announce: true,
+  abrupt: false,
 };
 
 /**
- * The server shuts down: every client is told when to come back, and
- * nobody is told about anyone (everyone is leaving).
+ * The server shuts down: every client is told when to come back, and no
+ * watcher here is told about anyone (everyone here is leaving).
  *
  * @param retryAfter The client's hint, in milliseconds.
  * @param graceMs How long the client may take to close.
@@ -77,6 +95,7 @@ export function shutdown(retryAfter: number, graceMs: number): Disconnect {
     reason: "shutdown",
     bye: "shutdown",
     announce: false,
+    abrupt: false,
     retryAfter,
     graceMs,
   };

@@ -1,43 +1,36 @@
 /**
- * The hub: the registry of named sessions and nothing else (centrifuge's
- * `hub.go`). Adds and removes names, finds a session by name, writes a
- * frame to one session or to every session, tells clients about each
- * other's presence, and counts.
+ * The hub: the registry of named sessions (centrifuge's `hub.go`). Adds and
+ * removes names, finds a session by name, writes a frame to every session,
+ * and counts; who watches whom is its `Presence` (`_presence.ts`).
  *
  * @module
  */
 
-import { encodeFrame } from "../protocol/encode.ts";
-import type { OfflineReason, PresenceFrame } from "../protocol/frames.ts";
+import {
+  Presence,
+  type PresenceMember,
+  type PresenceOptions,
+} from "./_presence.ts";
 
-/** What the hub needs of a session. */
-export interface HubMember {
-  /** The registered name (set before {@link Hub.add}). */
-  readonly name: string | null;
-  /** Whether the client reads frames (Go-format clients read nothing). */
-  readonly readsFrames: boolean;
-  /**
-   * Queues text for the client.
-   *
-   * @param text The frame(s), encoded.
-   */
-  send(text: string): void;
-}
+/** What the hub needs of a session: what its presence needs. */
+export type HubMember = PresenceMember;
 
 /** The registry of named sessions. */
 export class Hub<M extends HubMember> {
   #names = new Map<string, M>();
-  #presenceLimit: number;
+  /** Who watches which name, and each watched name's state. */
+  readonly presence: Presence;
 
   /**
    * Creates an empty hub.
    *
-   * @param presenceLimit `presence` frames go out only while at most this
-   * many clients are registered: beyond that, telling everyone about
-   * everyone costs the square of the number of clients.
+   * @param presence The presence options, without the lookup of names.
    */
-  constructor(presenceLimit: number) {
-    this.#presenceLimit = presenceLimit;
+  constructor(presence: Omit<PresenceOptions, "holderOf">) {
+    this.presence = new Presence({
+      ...presence,
+      holderOf: (name) => this.#names.get(name),
+    });
   }
 
   /** The number of registered sessions. */
@@ -93,25 +86,5 @@ export class Hub<M extends HubMember> {
     for (const member of this.#names.values()) {
       if (member !== from && member.readsFrames) member.send(text);
     }
-  }
-
-  /**
-   * Tells the other clients that a client came online or went offline,
-   * while few enough are registered (see the constructor).
-   *
-   * @param member The client.
-   * @param state Its new state.
-   * @param reason Why it went offline.
-   */
-  announce(
-    member: M,
-    state: "online" | "offline",
-    reason?: OfflineReason,
-  ): void {
-    if (this.#names.size > this.#presenceLimit) return;
-    const frame: PresenceFrame = reason === undefined
-      ? { type: "presence", name: member.name!, state }
-      : { type: "presence", name: member.name!, state, reason };
-    this.broadcast(member, encodeFrame(frame));
   }
 }

@@ -48,7 +48,9 @@ export function resolveServerOptions(
     maxInvalidFrames: options.maxInvalidFrames ?? 3,
     minPingInterval: options.minPingInterval ?? Math.floor(interval / 2),
     maxPingStrikes: options.maxPingStrikes ?? 2,
-    presenceLimit: options.presenceLimit ?? 100,
+    suspectAfter: options.suspectAfter ?? Math.round(interval * 1.5),
+    presenceGrace: options.presenceGrace ?? 0,
+    maxWatches: options.maxWatches ?? 10_000,
     retryAfterMin: options.retryAfterMin ?? 1000,
     retryAfterSpread: options.retryAfterSpread ?? 10_000,
     closeGrace: options.closeGrace ?? 1000,
@@ -69,6 +71,8 @@ export function resolveServerOptions(
       "tick",
       "maxFrameBytes",
       "maxInvalidFrames",
+      "suspectAfter",
+      "maxWatches",
     ] as const
   ) {
     positive(key, resolved[key]);
@@ -78,7 +82,7 @@ export function resolveServerOptions(
     const key of [
       "minPingInterval",
       "maxPingStrikes",
-      "presenceLimit",
+      "presenceGrace",
       "retryAfterMin",
       "retryAfterSpread",
       "closeGrace",

@@ -38,7 +38,7 @@ import type { TransportConn } from "../transport/types.ts";
 import {
   CLOSED,
   type Disconnect,
-  offlineReason,
+  LEFT,
   PROTOCOL_ERROR,
   REPLACED,
   TIMEOUT,
@@ -46,6 +46,7 @@ import {
 } from "./_disconnect.ts";
 import { SESSION_REBASE_MS, type SessionEpoch } from "./_epoch.ts";
 import type { Hub } from "./_hub.ts";
+import type { Watched } from "./_presence.ts";
 import type { SessionCloseReason, SessionInfo } from "./events.ts";
 import type { ResolvedServerOptions } from "./options.ts";
 
@@ -135,6 +136,10 @@ export class Session extends DeadlineEntry {
   #pingMs: number = NEVER;
   // Pings that came too soon after the previous one, since the last good one.
   #pingStrikes = 0;
+  /** The record of this session's name, while somebody watches it. */
+  watched: Watched | null = null;
+  /** The names this session watches, once it watches any. */
+  watching: Set<Watched> | null = null;
 
   /**
    * Creates the state of a freshly accepted connection.
@@ -194,6 +199,11 @@ export class Session extends DeadlineEntry {
     return this.#mode === MODE_GO ? "go" : "lifeline";
   }
 
+  /** When the last complete frame arrived, on the server's clock. */
+  get lastSeenAt(): number {
+    return this.host.epoch.epochMs + this.seenMs;
+  }
+
   /** Whether the client reads frames (Go-format clients read nothing). */
   get readsFrames(): boolean {
     return this.#mode !== MODE_GO;
@@ -222,6 +232,8 @@ export class Session extends DeadlineEntry {
       remoteAddr: this.conn.remoteAddr,
       connectedAt: epochMs + this.connectedMs,
       lastSeenAt: epochMs + this.seenMs,
+      watching: this.watching?.size ?? 0,
+      watchers: this.watched?.watchers.size ?? 0,
     };
   }
 
@@ -310,8 +322,10 @@ export class Session extends DeadlineEntry {
   #onLine(line: string): void {
     if (this.#state !== STATE_OPEN) return;
     const host = this.host;
-    const nowMs = host.epoch.since(host.liveness.touch(this));
+    const now = host.liveness.touch(this);
+    const nowMs = host.epoch.since(now);
     this.seenMs = nowMs;
+    if (this.watched !== null) host.hub.presence.heard(this, now);
     const seq = fastPingSeq(line);
     if (seq >= 0) {
       this.#ping(seq, nowMs);
@@ -345,10 +359,27 @@ export class Session extends DeadlineEntry {
       );
       return;
     }
-    if (frame.type === "ping") {
-      this.#ping(frame.seq, nowMs);
-    } else {
-      this.#message(frame.to, frame.body);
+    switch (frame.type) {
+      case "ping":
+        this.#ping(frame.seq, nowMs);
+        break;
+      case "msg":
+        this.#message(frame.to, frame.body);
+        break;
+      case "watch":
+        if (host.hub.presence.watch(this, frame.names) !== undefined) {
+          this.#sendError(
+            "too_many_watches",
+            `Cannot watch ${frame.names.length} more names: a connection watches at most ${host.options.maxWatches}`,
+          );
+        }
+        break;
+      case "unwatch":
+        host.hub.presence.unwatch(this, frame.names);
+        break;
+      case "bye":
+        this.close(LEFT);
+        break;
     }
   }
 
@@ -360,7 +391,9 @@ export class Session extends DeadlineEntry {
       return;
     }
     const host = this.host;
-    this.seenMs = host.epoch.since(host.liveness.touch(this));
+    const now = host.liveness.touch(this);
+    this.seenMs = host.epoch.since(now);
+    if (this.watched !== null) host.hub.presence.heard(this, now);
     const frame = result.frame;
     if (this.name === null) {
       if (!isValidName(frame.Owner)) {
@@ -443,7 +476,7 @@ export class Session extends DeadlineEntry {
         timeout: host.options.timeout,
       }));
     }
-    host.hub.announce(this, "online");
+    host.hub.presence.registered(this);
     host.events.connect(this);
   }
 
@@ -475,8 +508,8 @@ export class Session extends DeadlineEntry {
 
   /**
    * Ends the session: `bye` if the disconnect has one, half-close, a grace
-   * deadline to close, unregister, tell the others, emit `close`. Does
-   * nothing once the session is closing.
+   * deadline to close, stop watching, unregister, tell the watchers, emit
+   * `close`. Does nothing once the session is closing.
    *
    * @param disconnect How it ends.
    */
@@ -501,10 +534,9 @@ export class Session extends DeadlineEntry {
       this,
       host.clock.now() + (disconnect.graceMs ?? host.options.closeGrace),
     );
+    host.hub.presence.forget(this);
     if (!host.hub.remove(this)) return;
-    if (disconnect.announce) {
-      host.hub.announce(this, "offline", offlineReason(disconnect.reason));
-    }
+    host.hub.presence.ended(this, disconnect);
     host.events.close(this, disconnect.reason);
   }
 

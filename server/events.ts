@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { OfflineReason, PresenceState } from "../protocol/frames.ts";
 import type { WireProtocol } from "../protocol/sniff.ts";
 import type { TransportAddr } from "../transport/types.ts";
 
@@ -23,6 +24,10 @@ export interface SessionInfo {
   connectedAt: number;
   /** When the last complete frame arrived, in milliseconds on the server's clock. */
   lastSeenAt: number;
+  /** How many names the client watches. */
+  watching: number;
+  /** How many clients watch this one's name. */
+  watchers: number;
 }
 
 /** Why a registered client's session ended. */
@@ -72,6 +77,21 @@ export interface SessionCloseDetail {
   reason: SessionCloseReason;
 }
 
+/**
+ * Detail of a `presence` event: a watched name changed state (the same
+ * change its watchers are sent).
+ */
+export interface SessionPresenceDetail {
+  /** The name. */
+  name: string;
+  /** Its new state. */
+  state: PresenceState;
+  /** Why it went offline (or is suspect after an abrupt end). */
+  reason?: OfflineReason;
+  /** With `suspect`: how long it has been silent, in milliseconds. */
+  silentMs?: number;
+}
+
 /** The events of a `LifelineServer`, by type. */
 export interface LifelineServerEventMap {
   /** A client said hello (or sent its first Go-format frame). */
@@ -84,4 +104,6 @@ export interface LifelineServerEventMap {
   timeout: CustomEvent<SessionTimeoutDetail>;
   /** A registered client's session ended (after `timeout` for a timeout). */
   close: CustomEvent<SessionCloseDetail>;
+  /** A name somebody watches changed state. */
+  presence: CustomEvent<SessionPresenceDetail>;
 }

@@ -33,7 +33,9 @@ async function main(args: string[]): Promise<number> {
       maxFrameBytes: cli.maxFrameBytes,
       maxConnections: cli.maxConnections,
       transport: cli.transport,
-      presenceLimit: cli.presenceLimit,
+      suspectAfter: cli.suspectAfter,
+      presenceGrace: cli.presenceGrace,
+      maxWatches: cli.maxWatches,
     });
   } catch (error) {
     // Address in use, not available, permission denied: one line, exit 1.

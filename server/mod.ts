@@ -12,8 +12,9 @@
  *   `port` (9090; 0 picks one), `interval` (5000), `timeout` (15000),
  *   `tick` (timeout / 10 within 10..1000), `maxFrameBytes` (65536),
  *   `maxConnections` (the transport's limit), `maxInvalidFrames` (3),
- *   `minPingInterval` (interval / 2), `maxPingStrikes` (2), `presenceLimit`
- *   (100), `retryAfterMin`/`retryAfterSpread` (1000/10000), `closeGrace`
+ *   `minPingInterval` (interval / 2), `maxPingStrikes` (2), `suspectAfter`
+ *   (1.5 × interval), `presenceGrace` (0), `maxWatches` (10000),
+ *   `retryAfterMin`/`retryAfterSpread` (1000/10000), `closeGrace`
  *   (1000), `shutdownGrace` (2000), `transport` ("deno" | "node" | a
  *   `Transport` from `@lifeline/lifeline/transport`), `clock`, `timers`,
  *   `random`, `signal`.

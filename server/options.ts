@@ -69,12 +69,25 @@ export interface ServerOptions {
    */
   maxPingStrikes?: number;
   /**
-   * `presence` frames are sent only while at most this many clients are
-   * registered: above it, the cost of telling everyone about everyone grows
-   * with the square of the number of clients.
-   * @default {100}
+   * Silence after which a watched client is `suspect` (its watchers are
+   * told before it is declared gone at `timeout`).
+   * @default {1.5 × interval}
    */
-  presenceLimit?: number;
+  suspectAfter?: number;
+  /**
+   * The presence grace window: after an abrupt end (EOF or reset without
+   * `bye`, a timeout, a failed write), watchers are told `suspect` at once
+   * and `offline` only if no connection takes the name back within this
+   * long; `0` tells them `offline` at once.
+   * @default {0}
+   */
+  presenceGrace?: number;
+  /**
+   * The most names one connection may watch; a `watch` past it gets
+   * `error {code: "too_many_watches"}`.
+   * @default {10000}
+   */
+  maxWatches?: number;
   /**
    * The shortest `retryAfter` sent in `bye` (shutdown, server full).
    * @default {1000}
@@ -152,8 +165,12 @@ export interface ResolvedServerOptions {
   minPingInterval: number;
   /** See {@link ServerOptions.maxPingStrikes}. */
   maxPingStrikes: number;
-  /** See {@link ServerOptions.presenceLimit}. */
-  presenceLimit: number;
+  /** See {@link ServerOptions.suspectAfter}. */
+  suspectAfter: number;
+  /** See {@link ServerOptions.presenceGrace}. */
+  presenceGrace: number;
+  /** See {@link ServerOptions.maxWatches}. */
+  maxWatches: number;
   /** See {@link ServerOptions.retryAfterMin}. */
   retryAfterMin: number;
   /** See {@link ServerOptions.retryAfterSpread}. */

@@ -1,8 +1,9 @@
 /**
  * The Lifeline heartbeat server: its lifecycle (listen, shut down), its
  * options and its events. Each connection is a `Session` (`_session.ts`),
- * the named ones are in the `Hub` (`_hub.ts`), and their deadlines are in
- * two registries: liveness while open, the close grace while closing.
+ * the named ones are in the `Hub` (`_hub.ts`) with who watches whom
+ * (`_presence.ts`), and their deadlines are in two registries: liveness
+ * while open, the close grace while closing.
  *
  * @module
  */
@@ -108,7 +109,17 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       timers,
       onExpire: (session) => session.graceOver(),
     });
-    this.#hub = new Hub<Session>(opts.presenceLimit);
+    this.#hub = new Hub<Session>({
+      suspectAfterMs: opts.suspectAfter,
+      graceMs: opts.presenceGrace,
+      maxWatches: opts.maxWatches,
+      tickMs: opts.tick,
+      clock,
+      timers,
+      changed: (detail) => {
+        if (this.hasListeners("presence")) this.emit("presence", detail);
+      },
+    });
     const sessions = this.#sessions;
     this.#host = {
       options: opts,
@@ -172,6 +183,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     }
     this.#liveness.start();
     this.#graces.start();
+    this.#hub.presence.start();
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
@@ -236,6 +248,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     }
     this.#liveness.stop();
     this.#graces.stop();
+    this.#hub.presence.stop();
     await listenerClosed;
   }
 

@@ -80,12 +80,36 @@ export class RawClient {
     return new RawClient(conn);
   }
 
-  /** Connects and says hello, waiting for welcome. */
-  static async hello(port: number, name: string): Promise<RawClient> {
+  /**
+   * Connects and says hello, waiting for welcome; then, with `watch`,
+   * watches those names and waits for their snapshots.
+   */
+  static async hello(
+    port: number,
+    name: string,
+    watch?: string[],
+  ): Promise<RawClient> {
     const client = await RawClient.connect(port);
     await client.send({ type: "hello", name });
     await client.waitFor((f) => f.type === "welcome");
+    if (watch !== undefined) await client.watch(watch);
     return client;
+  }
+
+  /** Watches names and waits for a snapshot of each. */
+  async watch(names: string[]): Promise<void> {
+    const before = this.frames.length;
+    await this.send({ type: "watch", names });
+    await this.until(
+      () =>
+        names.every((name) =>
+          this.frames.slice(before).some((f) =>
+            f.type === "presence" && f.name === name
+          )
+        ),
+      3000,
+      `the snapshots of ${names.join(", ")}`,
+    );
   }
 
   async #read(): Promise<void> {

@@ -160,6 +160,8 @@ Deno.test("client and server: the server tells A that B timed out when B's heart
   });
   const port = server.addr.port;
   await using a = await connect({ port, name: "A" });
+  a.watch(["B"]);
+  assert.deepEqual(a.watching, ["B"]);
   // B pings far too rarely: with a clock running slow it thinks it is early.
   let slow = 0;
   const b = new LifelineClient({
@@ -174,7 +176,7 @@ Deno.test("client and server: the server tells A that B timed out when B's heart
     a,
     "presence",
     3000,
-    (d) => d.name === "B" && d.state === "offline",
+    (d) => d.name === "B" && d.state === "offline" && d.reason !== undefined,
   );
   assert.equal(offline.reason, "timeout");
   await b.close();

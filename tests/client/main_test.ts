@@ -128,10 +128,13 @@ Deno.test("client CLI: two clients talk through the real server, and A sees B go
     timeout: 2000,
   });
   const port = String(server.addr.port);
-  const a = new CliClient(["-n", "A", "--port", port]);
+  const a = new CliClient(["-n", "A", "--port", port, "--watch", "B"]);
   let b: CliClient | undefined;
   try {
     await a.waitFor((e) => e.event === "welcome");
+    await a.waitFor((e) =>
+      e.event === "presence" && e.name === "B" && e.state === "offline"
+    );
     b = new CliClient(["-n", "B", "--port", port]);
     await b.waitFor((e) => e.event === "welcome");
     await a.waitFor((e) =>
@@ -146,7 +149,8 @@ Deno.test("client CLI: two clients talk through the real server, and A sees B go
     b.child.kill("SIGKILL");
     await b.finish();
     const offline = await a.waitFor((e) =>
-      e.event === "presence" && e.name === "B" && e.state === "offline"
+      e.event === "presence" && e.name === "B" && e.state === "offline" &&
+      e.reason !== undefined
     );
     assert.equal(offline.reason, "closed");
     a.child.kill("SIGINT");

@@ -35,25 +35,30 @@ for (const transport of TRANSPORTS) {
     );
   });
 
-  Deno.test(`the others are told when a client comes online and when it closes (${transport})`, async () => {
+  Deno.test(`a watcher is told when the watched client comes online and when it closes, and nobody else is (${transport})`, async () => {
     await using server = await startServer({ ...OPTIONS, transport });
     const closes: SessionCloseDetail[] = [];
     server.addEventListener("close", (e) => closes.push(e.detail));
-    await using a = await RawClient.hello(server.addr.port, "A");
+    await using a = await RawClient.hello(server.addr.port, "A", ["B"]);
+    await using c = await RawClient.hello(server.addr.port, "C");
     const b = await RawClient.hello(server.addr.port, "B");
     await a.waitFor((f) =>
       f.type === "presence" && f.name === "B" && f.state === "online"
     );
-    await b.close();
+    await b.send({ type: "bye" });
+    await b.waitClosed();
     await a.waitFor((f) =>
-      f.type === "presence" && f.name === "B" && f.state === "offline"
+      f.type === "presence" && f.name === "B" && f.state === "offline" &&
+      f.reason === "closed"
     );
     assert.deepEqual(a.frames.filter((f) => f.type === "presence"), [
+      { type: "presence", name: "B", state: "offline" },
       { type: "presence", name: "B", state: "online" },
       { type: "presence", name: "B", state: "offline", reason: "closed" },
     ]);
-    // B never hears about itself.
+    // Neither B nor C watches anyone: they hear about nobody.
     assert.equal(b.frames.some((f) => f.type === "presence"), false);
+    assert.equal(c.frames.some((f) => f.type === "presence"), false);
     assert.deepEqual(closes.map((c) => [c.client.name, c.reason]), [
       ["B", "closed"],
     ]);
@@ -61,8 +66,9 @@ for (const transport of TRANSPORTS) {
 
   Deno.test(`a second client with the same name replaces the first, which gets bye replaced (${transport})`, async () => {
     await using server = await startServer({ ...OPTIONS, transport });
-    await using watcher = await RawClient.hello(server.addr.port, "W");
+    await using watcher = await RawClient.hello(server.addr.port, "W", ["A"]);
     await using first = await RawClient.hello(server.addr.port, "A");
+    await watcher.waitFor((f) => f.type === "presence" && f.state === "online");
     await using second = await RawClient.hello(server.addr.port, "A");
     await first.waitClosed();
     assert.deepEqual(first.frames.at(-1), { type: "bye", reason: "replaced" });
@@ -70,36 +76,16 @@ for (const transport of TRANSPORTS) {
     assert.deepEqual(clients.map((c) => c.name), ["W", "A"]);
     const welcome = second.frames[0];
     assert.equal(clients[1].id, welcome.type === "welcome" ? welcome.id : "");
-    await watcher.until(() =>
-      watcher.frames.filter((f) => f.type === "presence").length === 3
-    );
-    assert.deepEqual(watcher.frames.filter((f) => f.type === "presence"), [
-      { type: "presence", name: "A", state: "online" },
-      { type: "presence", name: "A", state: "offline", reason: "replaced" },
-      { type: "presence", name: "A", state: "online" },
-    ]);
-    // The new A is served.
+    assert.equal(clients[1].watchers, 1);
+    assert.equal(clients[0].watching, 1);
+    // The new A is served, and for its watcher A never went offline.
     await second.send({ type: "ping", seq: 5 });
     await second.waitFor((f) => f.type === "pong");
-  });
-
-  Deno.test(`above the presence limit nobody is told about everybody (${transport})`, async () => {
-    await using server = await startServer({
-      ...OPTIONS,
-      presenceLimit: 2,
-      transport,
-    });
-    await using a = await RawClient.hello(server.addr.port, "A");
-    await using b = await RawClient.hello(server.addr.port, "B");
-    await a.waitFor((f) => f.type === "presence" && f.name === "B");
-    await using c = await RawClient.hello(server.addr.port, "C");
-    await c.send({ type: "msg", to: "A", body: "after C" });
-    await a.waitFor((f) => f.type === "msg");
-    assert.equal(
-      a.frames.some((f) => f.type === "presence" && f.name === "C"),
-      false,
-    );
-    assert.equal(b.eof, false);
+    await delay(50);
+    assert.deepEqual(watcher.frames.filter((f) => f.type === "presence"), [
+      { type: "presence", name: "A", state: "offline" },
+      { type: "presence", name: "A", state: "online" },
+    ]);
   });
 }
 

@@ -27,8 +27,11 @@ Deno.test("the server CLI rejects bad flags with one line on stderr and exit cod
     [["--max-connections", "0"], /--max-connections: Cannot use "0"/],
     [["--transport", "bun"], /--transport: Cannot use "bun"/],
     [["--log-format", "xml"], /--log-format: Cannot use "xml"/],
-    [["--presence-limit=-1"], /--presence-limit: Cannot use "-1"/],
-    [["--presence-limit", "many"], /--presence-limit: Cannot use "many"/],
+    [["--max-watches", "0"], /--max-watches: Cannot use "0"/],
+    [["--max-watches", "many"], /--max-watches: Cannot use "many"/],
+    [["--suspect-after", "soon"], /--suspect-after: Cannot parse duration/],
+    [["--presence-grace=-1s"], /--presence-grace: Cannot parse duration/],
+    [["--presence-limit", "100"], /Unknown option '--presence-limit'/],
     [["--interval", "20s"], /--interval: .*shorter than the timeout/],
     [["stray"], /Unexpected argument 'stray'/],
   ];
@@ -58,7 +61,9 @@ Deno.test("the server CLI prints usage for --help and exits 0", async () => {
       "--max-frame",
       "--max-connections",
       "--transport",
-      "--presence-limit",
+      "--suspect-after",
+      "--presence-grace",
+      "--max-watches",
       "--log-format",
       "--verbose",
     ]
@@ -67,12 +72,23 @@ Deno.test("the server CLI prints usage for --help and exits 0", async () => {
   }
 });
 
-Deno.test("the server CLI takes --presence-limit, 100 by default", () => {
-  assert.equal(parseServerArgs([]).presenceLimit, 100);
-  assert.equal(parseServerArgs(["--presence-limit", "0"]).presenceLimit, 0);
-  assert.equal(
-    parseServerArgs(["--presence-limit", "5000"]).presenceLimit,
-    5000,
+Deno.test("the server CLI takes the presence flags, with their defaults", () => {
+  const defaults = parseServerArgs([]);
+  assert.deepEqual(
+    [defaults.suspectAfter, defaults.presenceGrace, defaults.maxWatches],
+    [undefined, 0, 10_000],
+  );
+  const given = parseServerArgs([
+    "--suspect-after",
+    "2s",
+    "--presence-grace",
+    "15s",
+    "--max-watches",
+    "50",
+  ]);
+  assert.deepEqual(
+    [given.suspectAfter, given.presenceGrace, given.maxWatches],
+    [2000, 15_000, 50],
   );
 });
 
@@ -223,15 +239,13 @@ Deno.test("the server CLI with --log-format json writes one object per line with
   assert.equal((await cli.child.status).code, 0);
 });
 
-Deno.test("the server CLI passes --presence-limit on: above it, a newcomer is announced to nobody", async () => {
-  await using cli = await startCli(["--port", "0", "--presence-limit", "1"]);
+Deno.test("the server CLI passes --max-watches on: a watch past it gets too_many_watches", async () => {
+  await using cli = await startCli(["--port", "0", "--max-watches", "2"]);
   {
-    await using a = await RawClient.hello(cli.port, "A");
-    await using b = await RawClient.hello(cli.port, "B");
-    await b.send({ type: "msg", body: "after B's hello" });
-    await a.waitFor((f) => f.type === "msg");
-    // The server writes to A in order: a presence for B would come first.
-    assert.deepEqual(a.frames.map((f) => f.type), ["welcome", "msg"]);
+    await using a = await RawClient.hello(cli.port, "A", ["B", "C"]);
+    await a.send({ type: "watch", names: ["D"] });
+    const error = await a.waitFor((f) => f.type === "error");
+    assert.equal(error.type === "error" && error.code, "too_many_watches");
   }
   cli.child.kill("SIGTERM");
   assert.equal((await cli.child.status).code, 0);

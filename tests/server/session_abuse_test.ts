@@ -13,7 +13,7 @@ const OPTIONS = {
 for (const transport of TRANSPORTS) {
   Deno.test(`a ping flood gets too_many_pings, bye and a close while others are served (${transport})`, async () => {
     await using server = await startServer({ ...OPTIONS, transport });
-    await using b = await RawClient.hello(server.addr.port, "B");
+    await using b = await RawClient.hello(server.addr.port, "B", ["A"]);
     await using a = await RawClient.hello(server.addr.port, "A");
     let flood = "";
     for (let seq = 1; seq <= 20; seq++) {

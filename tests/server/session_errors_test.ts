@@ -63,7 +63,7 @@ for (const transport of TRANSPORTS) {
 
   Deno.test(`invalid JSON and non-objects get invalid_json; a few of them close the connection (${transport})`, async () => {
     await using server = await startServer({ ...OPTIONS, transport });
-    await using b = await RawClient.hello(server.addr.port, "B");
+    await using b = await RawClient.hello(server.addr.port, "B", ["A"]);
     await using a = await RawClient.hello(server.addr.port, "A");
     await a.write("this is not json\n");
     await a.waitFor((f) => f.type === "error");

@@ -49,7 +49,7 @@ for (const transport of TRANSPORTS) {
     server.addEventListener("timeout", (e) => {
       timedOut = e.detail.client?.name ?? "?";
     });
-    await using b = await RawClient.hello(server.addr.port, "B");
+    await using b = await RawClient.hello(server.addr.port, "B", ["gopher"]);
     await using go = await RawClient.connect(server.addr.port);
     const beat = goFrame(1, "", "gopher");
     // Three timeouts' worth of heartbeats, each split in two writes.

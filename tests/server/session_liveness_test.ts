@@ -34,7 +34,7 @@ for (const transport of TRANSPORTS) {
     await using server = await startServer({ port: 0, ...FAST, transport });
     const timeouts: SessionTimeoutDetail[] = [];
     server.addEventListener("timeout", (e) => timeouts.push(e.detail));
-    await using a = await RawClient.hello(server.addr.port, "A");
+    await using a = await RawClient.hello(server.addr.port, "A", ["B"]);
     const stop = keepPinging(a, 80);
     try {
       await using b = await RawClient.hello(server.addr.port, "B");
@@ -46,7 +46,7 @@ for (const transport of TRANSPORTS) {
       await a.waitFor((f) =>
         f.type === "presence" && f.name === "B" && f.state === "offline"
       );
-      const offline = a.frames.find((f) =>
+      const offline = a.frames.findLast((f) =>
         f.type === "presence" && f.state === "offline"
       );
       assert.deepEqual(offline, {
