@@ -174,9 +174,9 @@ export function durationFlag(
     }
     if (ms < min || ms > max) {
       const range = max === Infinity
-        ? min <= 0 ? "a duration of at least 0" : `a duration of at least ${
-          formatDuration(min)
-        }`
+        ? min <= 0
+          ? "a duration of at least 0"
+          : `a duration of at least ${formatDuration(min)}`
         : `a duration from ${formatDuration(min)} to ${formatDuration(max)}`;
       return issue(ctx, `--${flag}: Cannot use "${text}": expected ${range}`);
     }
