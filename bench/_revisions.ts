@@ -27,21 +27,20 @@ export interface Checkout {
   jsonLog: boolean;
 }
 
+function text(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes).trim();
+}
+
 async function git(
   args: string[],
 ): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  const out = await new Deno.Command("git", {
+  const { success, stdout, stderr } = await new Deno.Command("git", {
     args: ["-C", ROOT, ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const decoder = new TextDecoder();
-  return {
-    ok: out.success,
-    stdout: decoder.decode(out.stdout).trim(),
-    stderr: decoder.decode(out.stderr).trim(),
-  };
+  return { ok: success, stdout: text(stdout), stderr: text(stderr) };
 }
 
 /**
@@ -100,9 +99,10 @@ export async function hasJsonLog(
   }).output();
   if (out.code === 0) return true;
   if (out.code === 2) return false;
-  const stderr = new TextDecoder().decode(out.stderr).trim().split("\n");
   throw new Error(
-    `Cannot run ${serverMain} (exit code ${out.code}): ${stderr.at(-1)}`,
+    `Cannot run ${serverMain} (exit code ${out.code}): ${
+      text(out.stderr).split("\n").at(-1)
+    }`,
   );
 }
 
