@@ -134,7 +134,7 @@ const AdaptiveSampleSchema = z.object({
 
 /** The adaptive heartbeat experiment behind the lab's NAT. */
 const AdaptiveSchema = z.object({
-  /** Whether the experiment ran (false: the client has no --adaptive yet, or it failed; see `note`). */
+  /** Whether the experiment ran (false: skipped with `--no-adaptive`, or it failed; see `note`). */
   ran: z.boolean(),
   natTimeoutMs: Ms,
   /** The client options used (scaled constants), as passed on the command line. */
