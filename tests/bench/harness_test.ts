@@ -39,12 +39,15 @@ async function shortRun(
   }
 }
 
-async function worktrees(): Promise<string> {
+/** The harness's temporary worktrees (`…/bench_<pid>_…/lifeline-<commit>`). */
+async function harnessWorktrees(): Promise<string[]> {
   const out = await new Deno.Command("git", {
     args: ["-C", REPO, "worktree", "list", "--porcelain"],
     stdout: "piped",
   }).output();
-  return new TextDecoder().decode(out.stdout);
+  return new TextDecoder().decode(out.stdout).split("\n").filter((line) =>
+    /^worktree .*\/bench_\d+_[^/]+\/lifeline-[0-9a-f]{12}$/.test(line)
+  );
 }
 
 const OLD = "4493b0c";
@@ -113,14 +116,14 @@ Deno.test({
     "tests/bench/harness_test.ts",
   ),
   async fn() {
-    const before = await worktrees();
+    const before = await harnessWorktrees();
     const { report, markdown } = await shortRun(20, [
       "--protocol",
       "lifeline",
       "--servers",
       `lifeline-node,lifeline-node@HEAD,lifeline-node@${OLD}`,
     ]);
-    assert.equal(await worktrees(), before);
+    assert.deepEqual(await harnessWorktrees(), before);
     assert.deepEqual(report.skipped, []);
     assert.deepEqual(
       report.results.map((r) => [r.label, r.revision, r.falseTimeoutsFrom]),
