@@ -7,8 +7,11 @@
  * @module
  */
 
+import { exitWithin } from "./_child.ts";
 import { RttHistogram } from "./_histogram.ts";
+import { readLines } from "./_lines.ts";
 import type {
+  LoadCounters,
   LoadProtocol,
   WorkerConfig,
   WorkerReport,
@@ -53,39 +56,17 @@ export interface RampInfo {
 }
 
 /** The merged report of every worker. */
-export interface LoadReport {
-  /** Connections asked for. */
-  target: number;
+export interface LoadReport extends LoadCounters {
   /** Connections open and past the handshake when the report was taken. */
   connections: number;
-  /** Connection attempts that failed. */
-  failed: number;
-  /** Established connections closed by the server during the run. */
-  dropped: number;
-  /** Socket errors by code. */
-  errors: Record<string, number>;
-  /** `bye` reasons and `error` codes received during the whole run. */
-  frames: Record<string, number>;
-  /** Heartbeats sent during the measurement. */
-  heartbeats: number;
   /** Heartbeats per second during the measurement. */
   heartbeatsPerSecond: number;
-  /** Pongs matched to their ping. */
-  pongs: number;
-  /** Pings sent before the previous pong came back. */
-  late: number;
-  /** `bye` frames received. */
-  byes: number;
-  /** `error` frames received. */
-  errorFrames: number;
   /** Seconds measured. */
   measureSeconds: number;
   /** Pong round trips in milliseconds (zero when the protocol has none). */
   rtt: { count: number; p50: number; p99: number; max: number };
   /** How many worker processes ran. */
   workers: number;
-  /** The slowest pong round trip in each second of the measurement, in ms. */
-  worstPerSecond: number[];
 }
 
 const WORKER = new URL("./_load_worker.ts", import.meta.url).pathname;
@@ -241,14 +222,8 @@ export class LoadRun {
     await Promise.all(this.#workers.map(async (w) => {
       await this.#send(w, "close").catch(() => {});
       await w.writer.close().catch(() => {});
-      const timer = setTimeout(() => {
-        try {
-          w.child.kill("SIGKILL");
-        } catch { /* already gone */ }
-      }, 10_000);
-      await w.child.status;
+      await exitWithin(w.child, 10_000);
       await w.done;
-      clearTimeout(timer);
     }));
   }
 
@@ -285,25 +260,16 @@ function spawnWorker(config: WorkerConfig): Worker {
   ramped.catch(() => {});
   const reports: ((report: WorkerReport) => void)[] = [];
   const done = (async () => {
-    let buffered = "";
-    const lines = child.stdout.pipeThrough(new TextDecoderStream());
-    for await (const text of lines) {
-      buffered += text;
-      let newline = buffered.indexOf("\n");
-      while (newline !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf("\n");
-        let event: { event?: string } & Record<string, unknown>;
-        try {
-          event = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (event.event === "ramped") onRamped(event as unknown as RampInfo);
-        else if (event.event === "report") {
-          reports.shift()?.(event as unknown as WorkerReport);
-        }
+    for await (const line of readLines(child.stdout)) {
+      let event: { event?: string } & Record<string, unknown>;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (event.event === "ramped") onRamped(event as unknown as RampInfo);
+      else if (event.event === "report") {
+        reports.shift()?.(event as unknown as WorkerReport);
       }
     }
     onRampFailed(new Error("Load worker exited before its ramp was done"));

@@ -37,21 +37,17 @@ export interface WorkerConfig {
   namePrefix: string;
 }
 
-/** What a worker reports on `report`. */
-export interface WorkerReport {
-  /** The event name. */
-  event: "report";
-  /** Connections this worker was asked to open. */
+/** The counts a worker reports and the coordinator merges. */
+export interface LoadCounters {
+  /** Connections asked for. */
   target: number;
-  /** Connections open and past the handshake now. */
-  ready: number;
   /** Connection attempts that failed. */
   failed: number;
-  /** Established connections closed by the other side (whole run). */
+  /** Established connections closed by the server during the whole run. */
   dropped: number;
-  /** Socket errors by code (whole run). */
+  /** Socket errors by code, during the whole run. */
   errors: Record<string, number>;
-  /** `bye` reasons and `error` codes received (whole run), as "bye timeout". */
+  /** `bye` reasons and `error` codes received during the whole run, as "bye timeout". */
   frames: Record<string, number>;
   /** Heartbeats sent since `measure`. */
   heartbeats: number;
@@ -63,10 +59,18 @@ export interface WorkerReport {
   byes: number;
   /** `error` frames received since `measure`. */
   errorFrames: number;
+  /** The slowest round trip in each second since `measure`, in ms. */
+  worstPerSecond: number[];
+}
+
+/** What a worker reports on `report`. */
+export interface WorkerReport extends LoadCounters {
+  /** The event name. */
+  event: "report";
+  /** Connections open and past the handshake now. */
+  ready: number;
   /** Milliseconds since `measure`. */
   measureMs: number;
   /** Round trips since `measure`. */
   rtt: HistogramJson;
-  /** The slowest round trip in each second since `measure`, in ms. */
-  worstPerSecond: number[];
 }

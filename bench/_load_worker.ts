@@ -13,6 +13,7 @@
 
 import net from "node:net";
 import { RttHistogram } from "./_histogram.ts";
+import { readLines } from "./_lines.ts";
 import type { WorkerConfig, WorkerReport } from "./_load_types.ts";
 
 const CONNECTING = 1;
@@ -237,31 +238,23 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     Deno.exit(3);
   }, config.maxSeconds * 1000);
 
-  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
-  let buffered = "";
-  outer: for await (const text of lines) {
-    buffered += text;
-    let newline = buffered.indexOf("\n");
-    while (newline !== -1) {
-      const command = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (command === "measure") {
-        histogram.reset();
-        worstPerSecond = [];
-        heartbeats =
-          pongs =
-          late =
-          byes =
-          errorFrames =
-            0;
-        measuring = true;
-        measureStart = performance.now();
-      } else if (command === "report") {
-        emit(report());
-      } else if (command === "close") {
-        break outer;
-      }
-      newline = buffered.indexOf("\n");
+  for await (const line of readLines(Deno.stdin.readable)) {
+    const command = line.trim();
+    if (command === "measure") {
+      histogram.reset();
+      worstPerSecond = [];
+      heartbeats =
+        pongs =
+        late =
+        byes =
+        errorFrames =
+          0;
+      measuring = true;
+      measureStart = performance.now();
+    } else if (command === "report") {
+      emit(report());
+    } else if (command === "close") {
+      break;
     }
   }
   closing = true;

@@ -13,6 +13,8 @@ import type { ServerKind } from "./_servers.ts";
 export interface ServerResult {
   /** Which server. */
   kind: ServerKind;
+  /** The git revision Lifeline ran at, when not the harness's own checkout. */
+  revision?: string;
   /** Its name in reports. */
   label: string;
   /** The protocol the clients spoke. */
@@ -49,8 +51,19 @@ export interface ServerResult {
   worstPerSecond: number[];
   /** Pings sent while the previous one was unanswered. */
   late: number;
-  /** Timeouts the server logged while every client was healthy. */
+  /**
+   * Clients dropped for silence while every client was healthy: `timeout`
+   * events in the server's log, or what the clients saw (see
+   * {@link ServerResult.falseTimeoutsFrom}).
+   */
   falseTimeouts: number;
+  /**
+   * `"clients"` when the server's log could not tell (Lifeline at a
+   * revision without `--log-format json`): then the count is the `bye`
+   * frames with reason `timeout` the clients received, and with seed frames
+   * (no replies) every drop.
+   */
+  falseTimeoutsFrom?: "clients";
   /** Milliseconds until every client was connected. */
   rampMs: number;
   /** Seconds of the steady window. */
@@ -77,8 +90,8 @@ export interface HarnessReport {
   machine: { cpu: string; cores: number; kernel: string; memoryMiB: number };
   /** `/proc/loadavg` before and after. */
   load: { before: string; after: string };
-  /** Tool versions. */
-  versions: { deno: string; v8: string; go: string };
+  /** Tool versions, and the revision of this checkout (`git describe`). */
+  versions: { deno: string; v8: string; go: string; lifeline?: string };
   /** Whether everything ran in a private network namespace. */
   netns: boolean;
   /** The settings. */
@@ -101,6 +114,44 @@ function median(values: number[]): number {
     : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The figures {@link medians} takes the median of. */
+const MEDIAN_FIELDS = [
+  "heartbeatsPerSecond",
+  "rssBeforeKiB",
+  "rssAfterRampKiB",
+  "rssEndKiB",
+  "peakKiB",
+  "rssPerConnectionKiB",
+  "rssCreep",
+  "cpuPercent",
+  "cpuMicrosPerHeartbeat",
+] as const;
+
+/** The counts {@link medians} sums, so a problem in any round shows. */
+const SUMMED_FIELDS = ["failed", "dropped", "falseTimeouts", "late"] as const;
+
+/**
+ * The key that tells one measured server from another: its kind, its
+ * revision if any, and the protocol.
+ *
+ * @param r A result.
+ * @returns `kind[@revision]/protocol`.
+ *
+ * @example
+ * ```ts
+ * import { serverKey } from "./_report.ts";
+ * console.log(serverKey({ kind: "lifeline-node", revision: "4493b0c", protocol: "go" }));
+ * // "lifeline-node@4493b0c/go"
+ * ```
+ */
+export function serverKey(
+  r: Pick<ServerResult, "kind" | "revision" | "protocol">,
+): string {
+  return `${r.kind}${
+    r.revision === undefined ? "" : `@${r.revision}`
+  }/${r.protocol}`;
+}
+
 /**
  * Merges the rounds of each server into one result holding the median of
  * every figure (counts of drops, failures and false timeouts are summed,
@@ -108,43 +159,40 @@ function median(values: number[]): number {
  *
  * @param results Every measurement.
  * @returns One result per server and protocol, in first-seen order.
+ *
+ * @example
+ * ```ts ignore
+ * import { medians } from "./_report.ts";
+ * console.log(medians(report.results).map((r) => r.cpuPercent));
+ * ```
  */
 export function medians(results: ServerResult[]): ServerResult[] {
   const groups = new Map<string, ServerResult[]>();
   for (const r of results) {
-    const key = `${r.kind}/${r.protocol}`;
+    const key = serverKey(r);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()].map((rows) => {
     if (rows.length === 1) return rows[0];
-    const m = (pick: (r: ServerResult) => number) => median(rows.map(pick));
-    const sum = (pick: (r: ServerResult) => number) =>
-      rows.reduce((total, r) => total + pick(r), 0);
-    return {
+    const merged: ServerResult = {
       ...rows[0],
       connections: Math.min(...rows.map((r) => r.connections)),
-      failed: sum((r) => r.failed),
-      dropped: sum((r) => r.dropped),
-      falseTimeouts: sum((r) => r.falseTimeouts),
-      late: sum((r) => r.late),
-      heartbeatsPerSecond: m((r) => r.heartbeatsPerSecond),
-      rssBeforeKiB: m((r) => r.rssBeforeKiB),
-      rssAfterRampKiB: m((r) => r.rssAfterRampKiB),
-      rssEndKiB: m((r) => r.rssEndKiB),
-      peakKiB: m((r) => r.peakKiB),
-      rssPerConnectionKiB: m((r) => r.rssPerConnectionKiB),
-      rssCreep: m((r) => r.rssCreep),
-      cpuPercent: m((r) => r.cpuPercent),
-      cpuMicrosPerHeartbeat: m((r) => r.cpuMicrosPerHeartbeat),
       rtt: {
-        count: sum((r) => r.rtt.count),
-        p50: m((r) => r.rtt.p50),
-        p99: m((r) => r.rtt.p99),
+        count: rows.reduce((total, r) => total + r.rtt.count, 0),
+        p50: median(rows.map((r) => r.rtt.p50)),
+        p99: median(rows.map((r) => r.rtt.p99)),
         max: Math.max(...rows.map((r) => r.rtt.max)),
       },
       round: undefined,
       samples: [],
     };
+    for (const key of MEDIAN_FIELDS) {
+      merged[key] = median(rows.map((r) => r[key]));
+    }
+    for (const key of SUMMED_FIELDS) {
+      merged[key] = rows.reduce((total, r) => total + r[key], 0);
+    }
+    return merged;
   });
 }
 
@@ -153,9 +201,159 @@ function ratio(a: number, b: number | undefined): string {
   return (a / b).toFixed(2);
 }
 
+const COUNTED_BY_CLIENTS = "†";
+
+function serverTable(rows: ServerResult[]): string[] {
+  const lines = [
+    "| server | conns | hb/s | RSS/conn KiB | RSS before → ramp → end MiB | peak MiB | end/ramp | CPU % | CPU µs/hb | RTT p50 / p99 / max ms | drops | failed | false timeouts |",
+    "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+  ];
+  for (const r of rows) {
+    const mib = (kib: number) => fixed(kib / 1024);
+    const rtt = r.rtt.count > 0
+      ? `${fixed(r.rtt.p50, 2)} / ${fixed(r.rtt.p99, 2)} / ${
+        fixed(r.rtt.max, 1)
+      }`
+      : "–";
+    const mark = r.falseTimeoutsFrom === "clients" ? COUNTED_BY_CLIENTS : "";
+    lines.push(
+      `| ${r.label} | ${r.connections}/${r.clients} | ${
+        fixed(r.heartbeatsPerSecond, 0)
+      } | ${fixed(r.rssPerConnectionKiB, 2)} | ${mib(r.rssBeforeKiB)} → ${
+        mib(r.rssAfterRampKiB)
+      } → ${mib(r.rssEndKiB)} | ${mib(r.peakKiB)} | ${fixed(r.rssCreep, 2)} | ${
+        fixed(r.cpuPercent)
+      } | ${
+        fixed(r.cpuMicrosPerHeartbeat, 1)
+      } | ${rtt} | ${r.dropped} | ${r.failed} | ${r.falseTimeouts}${mark} |`,
+    );
+  }
+  lines.push("");
+  if (rows.some((r) => r.falseTimeoutsFrom === "clients")) {
+    lines.push(
+      `${COUNTED_BY_CLIENTS} counted by the clients, as the server at that revision has no \`--log-format json\`: \`bye\` frames with reason \`timeout\`, and with seed frames (no replies) every drop.`,
+      "",
+    );
+  }
+  return lines;
+}
+
+const BASELINES = [
+  "go",
+  "go-quiet",
+  "naive-deno",
+  "bare-node",
+  "bare-node-zod",
+  "bare-tcp-wrap",
+] as const;
+
+function baselineRatios(rows: ServerResult[]): string[] {
+  const byKind = new Map(
+    rows.filter((r) => r.revision === undefined).map((r) => [r.kind, r]),
+  );
+  const lifeline = rows.filter((r) => r.kind.startsWith("lifeline"));
+  const refs = BASELINES.filter((k) => byKind.has(k));
+  if (lifeline.length === 0 || refs.length === 0) return [];
+  const lines = [
+    "Ratios in the same run (Lifeline ÷ baseline; lower is better):",
+    "",
+    `| server | ${
+      refs.map((k) => `RSS/conn ÷ ${byKind.get(k)!.label}`).join(" | ")
+    } | ${refs.map((k) => `CPU ÷ ${byKind.get(k)!.label}`).join(" | ")} |`,
+    `| --- |${" --: |".repeat(refs.length * 2)}`,
+  ];
+  for (const r of lifeline) {
+    lines.push(
+      `| ${r.label} | ${
+        refs.map((k) =>
+          ratio(r.rssPerConnectionKiB, byKind.get(k)!.rssPerConnectionKiB)
+        ).join(" | ")
+      } | ${
+        refs.map((k) => ratio(r.cpuPercent, byKind.get(k)!.cpuPercent))
+          .join(" | ")
+      } |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+function revisionRatios(rows: ServerResult[]): string[] {
+  const pairs = rows.flatMap((old) => {
+    const current = rows.find((r) =>
+      r.kind === old.kind && r.revision === undefined
+    );
+    return old.revision !== undefined && current ? [{ current, old }] : [];
+  });
+  if (pairs.length === 0) return [];
+  const lines = [
+    "Against the same server at another revision (this checkout ÷ that revision; lower is better):",
+    "",
+    "| server | against | RSS/conn | CPU | CPU µs/hb | RTT p99 |",
+    "| --- | --- | --: | --: | --: | --: |",
+  ];
+  for (const { current, old } of pairs) {
+    lines.push(
+      `| ${current.label} | ${old.label} | ${
+        ratio(current.rssPerConnectionKiB, old.rssPerConnectionKiB)
+      } | ${ratio(current.cpuPercent, old.cpuPercent)} | ${
+        ratio(current.cpuMicrosPerHeartbeat, old.cpuMicrosPerHeartbeat)
+      } | ${
+        current.rtt.count > 0 ? ratio(current.rtt.p99, old.rtt.p99) : "–"
+      } |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+function heapSection(results: ServerResult[]): string[] {
+  const withHeap = results.filter((r) => r.heap);
+  if (withHeap.length === 0) return [];
+  const lines = [
+    "## Heap at the end of the steady window (after a full GC)",
+    "",
+  ];
+  for (const r of withHeap) {
+    const heap = r.heap!;
+    lines.push(
+      `### ${r.label} / ${r.protocol}: ${
+        fixed(heap.totalBytes / 1024 / 1024)
+      } MiB in ${heap.nodes} objects, ${
+        fixed(heap.totalBytes / Math.max(1, r.connections), 0)
+      } B per connection (total ÷ connections)`,
+      "",
+      ...(heap.spaces.length > 0
+        ? [
+          `V8 heap spaces before that GC, held / used MiB: ${
+            heap.spaces.filter((space) => space.physicalBytes > 0).map((
+              space,
+            ) =>
+              `${space.name} ${fixed(space.physicalBytes / 1048576)} / ${
+                fixed(space.usedBytes / 1048576)
+              }`
+            ).join(", ")
+          }`,
+          "",
+        ]
+        : []),
+      "| class | count | per conn | shallow KiB |",
+      "| --- | --: | --: | --: |",
+      ...heap.top.slice(0, 12).map((c) =>
+        `| ${c.name.replaceAll("|", "\\|").slice(0, 60)} | ${c.count} | ${
+          fixed(c.count / Math.max(1, r.connections), 2)
+        } | ${fixed(c.selfBytes / 1024, 0)} |`
+      ),
+      "",
+    );
+  }
+  return lines;
+}
+
 /**
- * Renders the report as Markdown: the run's context, one table per protocol
- * and the ratios of Lifeline against the baselines of the same run.
+ * Renders the report as Markdown: the run's context, one table per protocol,
+ * the ratios of Lifeline against the baselines of the same run, and against
+ * itself at another revision when the run measured one.
  *
  * @param report The run.
  * @returns Markdown text.
@@ -167,13 +365,16 @@ function ratio(a: number, b: number | undefined): string {
  * ```
  */
 export function renderMarkdown(report: HarnessReport): string {
+  const v = report.versions;
   const lines: string[] = [
     `# Benchmark ${report.date}`,
     "",
     `- command: \`${report.command}\``,
     `- machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryMiB} MiB, Linux ${report.machine.kernel}`,
     `- load average before / after: ${report.load.before} / ${report.load.after}`,
-    `- deno ${report.versions.deno} (V8 ${report.versions.v8}), ${report.versions.go}`,
+    `- deno ${v.deno} (V8 ${v.v8}), ${v.go}${
+      v.lifeline ? `, Lifeline at ${v.lifeline}` : ""
+    }`,
     `- private network namespace: ${report.netns ? "yes" : "no"}`,
     `- settings: ${
       Object.entries(report.settings).map(([k, v]) => `${k}=${v}`).join(", ")
@@ -198,101 +399,12 @@ export function renderMarkdown(report: HarnessReport): string {
           : "Lifeline ndjson (a pong for every ping)"
       }`,
       "",
-      "| server | conns | hb/s | RSS/conn KiB | RSS before → ramp → end MiB | peak MiB | end/ramp | CPU % | CPU µs/hb | RTT p50 / p99 / max ms | drops | failed | false timeouts |",
-      "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+      ...serverTable(rows),
+      ...baselineRatios(rows),
+      ...revisionRatios(rows),
     );
-    for (const r of rows) {
-      const mib = (kib: number) => fixed(kib / 1024);
-      const rtt = r.rtt.count > 0
-        ? `${fixed(r.rtt.p50, 2)} / ${fixed(r.rtt.p99, 2)} / ${
-          fixed(r.rtt.max, 1)
-        }`
-        : "–";
-      lines.push(
-        `| ${r.label} | ${r.connections}/${r.clients} | ${
-          fixed(r.heartbeatsPerSecond, 0)
-        } | ${fixed(r.rssPerConnectionKiB, 2)} | ${mib(r.rssBeforeKiB)} → ${
-          mib(r.rssAfterRampKiB)
-        } → ${mib(r.rssEndKiB)} | ${mib(r.peakKiB)} | ${
-          fixed(r.rssCreep, 2)
-        } | ${fixed(r.cpuPercent)} | ${
-          fixed(r.cpuMicrosPerHeartbeat, 1)
-        } | ${rtt} | ${r.dropped} | ${r.failed} | ${r.falseTimeouts} |`,
-      );
-    }
-    lines.push("");
-    const byKind = new Map(rows.map((r) => [r.kind, r]));
-    const lifeline = rows.filter((r) => r.kind.startsWith("lifeline"));
-    const refs = ([
-      "go",
-      "go-quiet",
-      "naive-deno",
-      "bare-node",
-      "bare-node-zod",
-      "bare-tcp-wrap",
-    ] as const)
-      .filter((k) => byKind.has(k));
-    if (lifeline.length > 0 && refs.length > 0) {
-      lines.push(
-        "Ratios in the same run (Lifeline ÷ baseline; lower is better):",
-        "",
-        `| server | ${
-          refs.map((k) => `RSS/conn ÷ ${byKind.get(k)!.label}`).join(" | ")
-        } | ${refs.map((k) => `CPU ÷ ${byKind.get(k)!.label}`).join(" | ")} |`,
-        `| --- |${" --: |".repeat(refs.length * 2)}`,
-      );
-      for (const r of lifeline) {
-        lines.push(
-          `| ${r.label} | ${
-            refs.map((k) =>
-              ratio(r.rssPerConnectionKiB, byKind.get(k)!.rssPerConnectionKiB)
-            ).join(" | ")
-          } | ${
-            refs.map((k) => ratio(r.cpuPercent, byKind.get(k)!.cpuPercent))
-              .join(" | ")
-          } |`,
-        );
-      }
-      lines.push("");
-    }
   }
-  const withHeap = report.results.filter((r) => r.heap);
-  if (withHeap.length > 0) {
-    lines.push("## Heap at the end of the steady window (after a full GC)", "");
-    for (const r of withHeap) {
-      const heap = r.heap!;
-      lines.push(
-        `### ${r.label} / ${r.protocol}: ${
-          fixed(heap.totalBytes / 1024 / 1024)
-        } MiB in ${heap.nodes} objects, ${
-          fixed(heap.totalBytes / Math.max(1, r.connections), 0)
-        } B per connection (total ÷ connections)`,
-        "",
-        ...(heap.spaces.length > 0
-          ? [
-            `V8 heap spaces before that GC, held / used MiB: ${
-              heap.spaces.filter((space) => space.physicalBytes > 0).map((
-                space,
-              ) =>
-                `${space.name} ${fixed(space.physicalBytes / 1048576)} / ${
-                  fixed(space.usedBytes / 1048576)
-                }`
-              ).join(", ")
-            }`,
-            "",
-          ]
-          : []),
-        "| class | count | per conn | shallow KiB |",
-        "| --- | --: | --: | --: |",
-        ...heap.top.slice(0, 12).map((c) =>
-          `| ${c.name.replaceAll("|", "\\|").slice(0, 60)} | ${c.count} | ${
-            fixed(c.count / Math.max(1, r.connections), 2)
-          } | ${fixed(c.selfBytes / 1024, 0)} |`
-        ),
-        "",
-      );
-    }
-  }
+  lines.push(...heapSection(report.results));
   if (report.skipped.length > 0) {
     lines.push("Not measured:", "");
     for (const s of report.skipped) {

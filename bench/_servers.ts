@@ -1,14 +1,21 @@
 /**
- * The servers the harness can measure: Lifeline with either transport, and
- * the baselines in `bench/baselines/`, each with the command that starts it
- * and the pattern of the log line it prints when it drops a client for
- * silence.
+ * The servers the harness can measure: Lifeline with either transport (from
+ * this checkout or from another revision's), and the baselines in
+ * `bench/baselines/`, each with the command that starts it and how its log
+ * tells that it dropped a client for silence.
  *
  * @module
  */
 
 import { fileURLToPath } from "node:url";
 import type { LoadProtocol } from "./_load_types.ts";
+import type { Checkout } from "./_revisions.ts";
+import {
+  isBaselineTimeout,
+  isLifelineTimeout,
+  neverTimeout,
+  type TimeoutLine,
+} from "./_server_log.ts";
 
 /** The names accepted by `--servers`. */
 export const SERVER_KINDS = [
@@ -34,8 +41,16 @@ export interface ServerSpec {
   label: string;
   /** The program and its arguments. */
   argv: string[];
-  /** A log line matching this reports a client dropped for silence. */
-  timeoutLine: RegExp;
+  /**
+   * Recognises a log line that reports a client dropped for silence; `null`
+   * when the log cannot tell (Lifeline at a revision without
+   * `--log-format json`), so the clients' side counts them.
+   */
+  timeoutLine: TimeoutLine | null;
+  /** The directory to run in (a checkout's root), if not this one. */
+  cwd?: string;
+  /** The revision Lifeline runs at, if not this checkout's. */
+  revision?: string;
 }
 
 /** Settings every server of a run gets. */
@@ -58,6 +73,8 @@ export interface ServerSettings {
   cpuProfDir?: string;
   /** Start Deno servers with `--inspect` on this port. */
   inspectPort?: number;
+  /** Run Lifeline from this checkout of another revision. */
+  checkout?: Checkout;
 }
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -97,22 +114,25 @@ export function serverSpec(
   protocol: LoadProtocol,
   settings: ServerSettings,
 ): ServerSpec {
-  const deno = (
-    script: string,
-    extra: string[] = [],
-    profile = false,
-  ): string[] => [
+  const checkout = settings.checkout;
+  // Lifeline's server: from the checkout of another revision, if any, and
+  // with a CPU profile when asked for.
+  const lifeline = kind.startsWith("lifeline");
+  const profileDir = `${settings.cpuProfDir}/${kind}${
+    checkout ? `@${checkout.revision}` : ""
+  }`;
+  const deno = (script: string, extra: string[] = []): string[] => [
     Deno.execPath(),
     "run",
     "-A",
     ...(settings.v8Flags ? [`--v8-flags=${settings.v8Flags}`] : []),
-    ...(profile && settings.cpuProfDir
-      ? ["--cpu-prof", `--cpu-prof-dir=${settings.cpuProfDir}/${kind}`]
+    ...(lifeline && settings.cpuProfDir
+      ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
       : []),
     ...(settings.inspectPort
       ? [`--inspect=127.0.0.1:${settings.inspectPort}`]
       : []),
-    `${ROOT}${script}`,
+    `${lifeline ? checkout?.root ?? ROOT : ROOT}${script}`,
     "--host",
     settings.host,
     "--port",
@@ -125,14 +145,17 @@ export function serverSpec(
     "--scan",
     "10s",
   ];
-  const baselineTimeout = /^timeout /;
+  const baselineTimeout = isBaselineTimeout;
   switch (kind) {
     case "lifeline-deno":
     case "lifeline-node": {
       const transport = kind === "lifeline-deno" ? "deno" : "node";
+      const jsonLog = checkout?.jsonLog ?? true;
       return {
         kind,
-        label: `Lifeline (${transport})`,
+        label: `Lifeline (${transport})${
+          checkout ? ` @${checkout.revision}` : ""
+        }`,
         argv: deno("server/main.ts", [
           "--interval",
           `${settings.intervalMs}ms`,
@@ -141,8 +164,12 @@ export function serverSpec(
           ...(settings.tickMs ? ["--tick", `${settings.tickMs}ms`] : []),
           "--transport",
           transport,
-        ], true),
-        timeoutLine: /^\S+ timeout /,
+          ...(jsonLog ? ["--log-format", "json"] : []),
+        ]),
+        timeoutLine: jsonLog ? isLifelineTimeout : null,
+        ...(checkout
+          ? { cwd: checkout.root, revision: checkout.revision }
+          : {}),
       };
     }
     case "naive-deno":
@@ -164,7 +191,7 @@ export function serverSpec(
         kind,
         label: "bare Deno.listen",
         argv: deno("bench/baselines/bare_deno_server.ts"),
-        timeoutLine: /^$^/,
+        timeoutLine: neverTimeout,
       };
     case "bare-node":
     case "bare-node-zod": {
@@ -178,7 +205,7 @@ export function serverSpec(
           ...(protocol === "go" ? [] : ["--pong"]),
           ...(zod ? ["--with-zod"] : []),
         ]),
-        timeoutLine: /^$^/,
+        timeoutLine: neverTimeout,
       };
     }
     case "bare-tcp-wrap":
@@ -189,7 +216,7 @@ export function serverSpec(
           "bench/baselines/bare_tcp_wrap_server.ts",
           protocol === "go" ? [] : ["--pong"],
         ),
-        timeoutLine: /^$^/,
+        timeoutLine: neverTimeout,
       };
     case "go":
     case "go-quiet":

@@ -14,9 +14,16 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { z } from "zod";
-import { parseDuration } from "../common/duration.ts";
+import {
+  choiceFlag,
+  durationFlag,
+  integerFlag,
+  parseFlags,
+  runCli,
+  UsageError,
+  validateFlags,
+} from "../common/cli.ts";
 import { type LoadOptions, type LoadReport, LoadRun } from "./_load_run.ts";
 
 const USAGE = `Usage: deno task bench:load --port PORT [options]
@@ -42,26 +49,23 @@ export interface LoadCli {
   json: boolean;
 }
 
-const durationSchema = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
+const FlagsSchema = z.object({
+  host: z.string().transform((text, ctx) => {
+    if (/^127\.\d+\.\d+\.\d+$|^::1$|^localhost$/.test(text)) return text;
+    ctx.addIssue({
+      code: "custom",
+      message: `--host: Cannot use "${text}": expected a loopback address`,
+    });
     return z.NEVER;
-  }
-});
-
-const cliSchema = z.object({
-  host: z.string().regex(/^127\.\d+\.\d+\.\d+$|^::1$|^localhost$/, {
-    message: "expected a loopback address",
   }),
-  port: z.coerce.number().int().min(1).max(65535),
-  clients: z.coerce.number().int().min(1).max(200000),
-  interval: durationSchema.pipe(z.number().min(10)),
-  duration: durationSchema.pipe(z.number().min(100).max(3_600_000)),
-  protocol: z.enum(["lifeline", "go"]),
-  sources: z.coerce.number().int().min(1).max(254),
-  "per-process": z.coerce.number().int().min(1).max(19000),
+  port: integerFlag("port", 1, 65535),
+  clients: integerFlag("clients", 1, 200000),
+  interval: durationFlag("interval", { min: 10 }),
+  duration: durationFlag("duration", { min: 100, max: 3_600_000 }),
+  protocol: choiceFlag("protocol", ["lifeline", "go"]),
+  sources: integerFlag("sources", 1, 254),
+  "per-process": integerFlag("per-process", 1, 19000),
+  json: z.boolean(),
 });
 
 /**
@@ -69,7 +73,8 @@ const cliSchema = z.object({
  *
  * @param args The command-line arguments.
  * @returns The parsed options, or `"help"`.
- * @throws {TypeError} On an unknown flag or a bad value, with one clear line.
+ * @throws {UsageError} On an unknown flag, a missing port or a bad value,
+ * with one clear line.
  *
  * @example
  * ```ts
@@ -79,41 +84,23 @@ const cliSchema = z.object({
  * ```
  */
 export function parseLoadArgs(args: string[]): LoadCli | "help" {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        host: { type: "string", default: "127.0.0.1" },
-        port: { type: "string" },
-        clients: { type: "string", short: "n", default: "1000" },
-        interval: { type: "string", default: "1s" },
-        duration: { type: "string", default: "10s" },
-        protocol: { type: "string", default: "lifeline" },
-        sources: { type: "string", default: "8" },
-        "per-process": { type: "string", default: "15000" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new TypeError((error as Error).message.split("\n")[0]);
-  }
+  const { values } = parseFlags(args, {
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string" },
+    clients: { type: "string", short: "n", default: "1000" },
+    interval: { type: "string", default: "1s" },
+    duration: { type: "string", default: "10s" },
+    protocol: { type: "string", default: "lifeline" },
+    sources: { type: "string", default: "8" },
+    "per-process": { type: "string", default: "15000" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) return "help";
   if (values.port === undefined) {
-    throw new TypeError('Missing "--port": the server\'s port is required');
+    throw new UsageError('Missing "--port": the server\'s port is required');
   }
-  const parsed = cliSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const flag = String(issue.path[0]);
-    throw new TypeError(
-      `Cannot use --${flag} ${JSON.stringify(values[flag])}: ${issue.message}`,
-    );
-  }
-  const v = parsed.data;
+  const v = validateFlags(FlagsSchema, values);
   return {
     options: {
       host: v.host,
@@ -125,7 +112,7 @@ export function parseLoadArgs(args: string[]): LoadCli | "help" {
       perProcess: v["per-process"],
     },
     durationMs: v.duration,
-    json: values.json === true,
+    json: v.json,
   };
 }
 
@@ -166,17 +153,11 @@ export function formatLoadReport(report: LoadReport): string {
   ].join("\n");
 }
 
-if (import.meta.main) {
-  let cli: LoadCli | "help";
-  try {
-    cli = parseLoadArgs(Deno.args);
-  } catch (error) {
-    console.error((error as Error).message);
-    Deno.exit(2);
-  }
+async function main(args: string[]): Promise<number> {
+  const cli = parseLoadArgs(args);
   if (cli === "help") {
     console.log(USAGE);
-    Deno.exit(0);
+    return 0;
   }
   const run = LoadRun.start(cli.options);
   try {
@@ -191,10 +172,14 @@ if (import.meta.main) {
     console.log(
       cli.json ? JSON.stringify(report, null, 2) : formatLoadReport(report),
     );
-    Deno.exit(report.dropped > 0 || report.failed > 0 ? 1 : 0);
+    return report.dropped > 0 || report.failed > 0 ? 1 : 0;
   } catch (error) {
     console.error((error as Error).message);
     await run.kill();
-    Deno.exit(1);
+    return 1;
   }
+}
+
+if (import.meta.main) {
+  Deno.exit(await runCli("bench:load", main, Deno.args));
 }

@@ -7,15 +7,14 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
 import type { LabAdaptive, LabParameters } from "./results_schema.ts";
 import { createTopology } from "./netns.ts";
 import { NsProcess } from "./ns_process.ts";
-import { LAB_PORT, lifelineServerCommand } from "./endpoints.ts";
-
-const CLIENT_MAIN = fileURLToPath(
-  new URL("../client/main.ts", import.meta.url),
-);
+import {
+  lifelineClientCommand,
+  lifelineServerCommand,
+  startListening,
+} from "./endpoints.ts";
 
 /**
  * An adaptive result that records why the experiment did not run.
@@ -194,41 +193,22 @@ export async function runAdaptive(
     nat: "strict",
     conntrackTimeoutS: ADAPTIVE_NAT_TIMEOUT_S,
   });
-  const server = new NsProcess(
+  await using _server = await startListening(
     topology.server,
     lifelineServerCommand(topology.serverAddr, ADAPTIVE_SERVER),
+    "Lifeline server",
   );
-  await using _server = server;
-  if (
-    (await server.waitFor((l) => /^\S+ listening /.test(l.text), 20_000)) ===
-      null
-  ) {
-    throw new Error(
-      `Lifeline server did not start: ${
-        server.lines.map((l) => l.text).join(" | ")
-      }`,
-    );
-  }
   const flags = Object.entries(ADAPTIVE_LAB_OPTIONS).flatMap((
     [k, v],
   ) => [`--${k}`, String(v)]);
   const startedAt = Date.now();
-  const client = new NsProcess(topology.client, [
-    "deno",
-    "run",
-    "-A",
-    CLIENT_MAIN,
-    "-n",
-    "adaptive",
-    "--host",
-    topology.serverAddr,
-    "--port",
-    String(LAB_PORT),
-    "--json",
-    "--no-stdin",
-    "--adaptive",
-    ...flags,
-  ]);
+  const client = new NsProcess(
+    topology.client,
+    lifelineClientCommand(topology.serverAddr, "adaptive", [
+      "--adaptive",
+      ...flags,
+    ]),
+  );
   await using _client = client;
   const settled = await client.waitFor(
     (l) => l.json?.event === "adaptive" && l.json.settled === true,

@@ -133,6 +133,17 @@ export function detectionSpec(results: LabResults): ChartSpec {
     "not detected within cap",
     "survived (kept alive)",
   ];
+  const byStatus = (range: string[]) => ({
+    field: "status",
+    type: "nominal",
+    scale: { domain: statuses, range },
+    legend: { orient: "bottom", title: null, labelLimit: 300 },
+  });
+  const mechanismAxis = {
+    field: "mechanism",
+    type: "nominal",
+    sort: results.mechanisms.map((m) => m.label),
+  };
   const panel = (fault: string): ChartSpec => ({
     title: { text: fault, anchor: "start", fontSize: 12 },
     width: 460,
@@ -145,11 +156,7 @@ export function detectionSpec(results: LabResults): ChartSpec {
         encoding: {
           x: { field: "predictedMin", type: "quantitative" },
           x2: { field: "predictedMax" },
-          y: {
-            field: "mechanism",
-            type: "nominal",
-            sort: results.mechanisms.map((m) => m.label),
-          },
+          y: mechanismAxis,
         },
       },
       {
@@ -157,11 +164,7 @@ export function detectionSpec(results: LabResults): ChartSpec {
         encoding: {
           x: { field: "seconds", type: "quantitative" },
           x2: { field: "maxSeconds" },
-          y: {
-            field: "mechanism",
-            type: "nominal",
-            sort: results.mechanisms.map((m) => m.label),
-          },
+          y: mechanismAxis,
         },
       },
       {
@@ -173,31 +176,9 @@ export function detectionSpec(results: LabResults): ChartSpec {
             scale: { type: "log", domain: [0.001, cap * 1.5], nice: false },
             title: "seconds after the fault (log)",
           },
-          y: {
-            field: "mechanism",
-            type: "nominal",
-            title: null,
-            sort: results.mechanisms.map((m) => m.label),
-            axis: { labelLimit: 260 },
-          },
-          color: {
-            field: "status",
-            type: "nominal",
-            scale: {
-              domain: statuses,
-              range: ["#1f77b4", "#d62728", "#2ca02c"],
-            },
-            legend: { orient: "bottom", title: null, labelLimit: 300 },
-          },
-          shape: {
-            field: "status",
-            type: "nominal",
-            scale: {
-              domain: statuses,
-              range: ["circle", "triangle-right", "diamond"],
-            },
-            legend: { orient: "bottom", title: null, labelLimit: 300 },
-          },
+          y: { ...mechanismAxis, title: null, axis: { labelLimit: 260 } },
+          color: byStatus(["#1f77b4", "#d62728", "#2ca02c"]),
+          shape: byStatus(["circle", "triangle-right", "diamond"]),
           tooltip: [{ field: "mechanism" }, { field: "seconds" }, {
             field: "status",
           }],
@@ -294,6 +275,34 @@ export function productionSpec(results: LabResults): ChartSpec {
 }
 
 /**
+ * A rule across the chart at one value, with its label at the axis: the
+ * datum's first field is the value (on `channel`), its `label` the text.
+ */
+function markedRule(
+  datum: Record<string, number | string>,
+  channel: "x" | "y",
+  line: { color: string; strokeDash: number[] },
+  text: { align: string; dx: number; dy: number },
+): ChartSpec {
+  const field = Object.keys(datum)[0];
+  const at = { [channel]: { field, type: "quantitative" } };
+  return {
+    data: { values: [datum] },
+    layer: [
+      { mark: { type: "rule", ...line }, encoding: at },
+      {
+        mark: { type: "text", ...text, color: line.color },
+        encoding: {
+          ...at,
+          [channel === "x" ? "y" : "x"]: { value: 0 },
+          text: { field: "label" },
+        },
+      },
+    ],
+  };
+}
+
+/**
  * The vega-lite specification of the adaptive heartbeat chart: the interval
  * over time, with the NAT's idle timeout as a rule.
  *
@@ -326,34 +335,17 @@ export function adaptiveSpec(results: LabResults): ChartSpec {
     width: 460,
     height: 220,
     layer: [
-      ...(a.settledAtMs === null ? [] : [{
-        data: {
-          values: [{
+      ...(a.settledAtMs === null ? [] : [
+        markedRule(
+          {
             t: a.settledAtMs / 1000,
             label: `settled: ${a.settledIntervalMs! / 1000} s`,
-          }],
-        },
-        layer: [
-          {
-            mark: { type: "rule", color: "#2ca02c", strokeDash: [2, 3] },
-            encoding: { x: { field: "t", type: "quantitative" } },
           },
-          {
-            mark: {
-              type: "text",
-              align: "right",
-              dx: -4,
-              dy: 10,
-              color: "#2ca02c",
-            },
-            encoding: {
-              x: { field: "t", type: "quantitative" },
-              y: { value: 0 },
-              text: { field: "label" },
-            },
-          },
-        ],
-      }]),
+          "x",
+          { color: "#2ca02c", strokeDash: [2, 3] },
+          { align: "right", dx: -4, dy: 10 },
+        ),
+      ]),
       {
         data: { values: rows },
         mark: { type: "line", interpolate: "step-after", point: true },
@@ -366,31 +358,12 @@ export function adaptiveSpec(results: LabResults): ChartSpec {
           },
         },
       },
-      {
-        data: {
-          values: [{ nat: a.natTimeoutMs / 1000, label: "NAT idle timeout" }],
-        },
-        layer: [
-          {
-            mark: { type: "rule", color: "#d62728", strokeDash: [4, 4] },
-            encoding: { y: { field: "nat", type: "quantitative" } },
-          },
-          {
-            mark: {
-              type: "text",
-              align: "left",
-              dx: 4,
-              dy: -6,
-              color: "#d62728",
-            },
-            encoding: {
-              y: { field: "nat", type: "quantitative" },
-              x: { value: 0 },
-              text: { field: "label" },
-            },
-          },
-        ],
-      },
+      markedRule(
+        { nat: a.natTimeoutMs / 1000, label: "NAT idle timeout" },
+        "y",
+        { color: "#d62728", strokeDash: [4, 4] },
+        { align: "left", dx: 4, dy: -6 },
+      ),
     ],
   };
 }

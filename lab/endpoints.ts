@@ -8,10 +8,16 @@
  */
 
 import { fileURLToPath as fromFileUrl } from "node:url";
-import type { MechanismId } from "./results_schema.ts";
-import type { LabParameters } from "./results_schema.ts";
+import type { LabParameters, MechanismId } from "./results_schema.ts";
 import { NsProcess, type OutputLine } from "./ns_process.ts";
 import type { Topology } from "./netns.ts";
+import {
+  type EndReader,
+  isListening,
+  LIFELINE_CLIENT,
+  LIFELINE_SERVER,
+  PROBE as PROBE_LINES,
+} from "./output_readers.ts";
 
 /** The port the server side listens on inside its namespace. */
 export const LAB_PORT = 7000;
@@ -53,8 +59,9 @@ export interface Pair {
 }
 
 /**
- * The time a line reports for itself: the `t` field of a JSON line, the ISO
- * timestamp a log line starts with, or else when the lab read it.
+ * The time a line reports for itself: the `t` field (epoch ms) of a probe's
+ * or the client's JSON line, the `time` field (ISO 8601) of the server's
+ * JSON log, or else when the lab read it.
  *
  * @param line The line.
  * @returns Epoch milliseconds.
@@ -62,21 +69,34 @@ export interface Pair {
  * @example
  * ```ts
  * import { lineTime } from "./endpoints.ts";
- * const line = { at: 5, stream: "stdout" as const, text: "1970-01-01T00:00:01.000Z connect A" };
- * console.log(lineTime(line)); // 1000
+ * const json = { time: "1970-01-01T00:00:01.000Z", event: "connect" };
+ * console.log(lineTime({ at: 5, stream: "stdout", text: "", json })); // 1000
+ * console.log(lineTime({ at: 5, stream: "stdout", text: "connect" })); // 5
  * ```
  */
 export function lineTime(line: OutputLine): number {
-  if (typeof line.json?.t === "number") return line.json.t;
-  const stamp = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) /.exec(line.text);
-  return stamp === null ? line.at : Date.parse(stamp[1]);
+  const json = line.json;
+  if (typeof json?.t === "number") return json.t;
+  const time = typeof json?.time === "string" ? Date.parse(json.time) : NaN;
+  return Number.isNaN(time) ? line.at : time;
+}
+
+/** Options of {@linkcode lifelineServerCommand}. */
+export interface LifelineServerCommandOptions {
+  /**
+   * The port to listen on.
+   * @default {LAB_PORT}
+   */
+  port?: number;
 }
 
 /**
- * The command that runs Lifeline's server CLI on the lab's server host.
+ * The command that runs Lifeline's server CLI on the lab's server host, with
+ * its log in JSON (the lab reads nothing else).
  *
  * @param address The server host's address.
  * @param policy The heartbeat interval, timeout and sweep tick, in ms.
+ * @param options The port.
  * @returns The argv for {@link NsProcess}.
  *
  * @example
@@ -87,12 +107,13 @@ export function lineTime(line: OutputLine): number {
  *   timeoutMs: 3000,
  *   tickMs: 250,
  * });
- * console.log(argv.slice(-6)); // [ "--interval", "1000ms", "--timeout", "3000ms", "--tick", "250ms" ]
+ * console.log(argv.slice(-8)); // [ "--interval", "1000ms", "--timeout", "3000ms", "--tick", "250ms", "--log-format", "json" ]
  * ```
  */
 export function lifelineServerCommand(
   address: string,
   policy: { intervalMs: number; timeoutMs: number; tickMs: number },
+  options: LifelineServerCommandOptions = {},
 ): string[] {
   return [
     "deno",
@@ -102,23 +123,93 @@ export function lifelineServerCommand(
     "--host",
     address,
     "--port",
-    String(LAB_PORT),
+    String(options.port ?? LAB_PORT),
     "--interval",
     `${policy.intervalMs}ms`,
     "--timeout",
     `${policy.timeoutMs}ms`,
     "--tick",
     `${policy.tickMs}ms`,
+    "--log-format",
+    "json",
   ];
 }
 
-function probeSide(
-  process: NsProcess,
-  isGone: (line: OutputLine) => string | null,
-): Side {
+/**
+ * The command that runs Lifeline's client CLI on the lab's client host, with
+ * `--json` output and no stdin.
+ *
+ * @param address The server host's address.
+ * @param name The client's name.
+ * @param extra More flags, such as `["--adaptive"]`.
+ * @returns The argv for {@link NsProcess}.
+ *
+ * @example
+ * ```ts
+ * import { lifelineClientCommand } from "./endpoints.ts";
+ * const argv = lifelineClientCommand("10.250.1.2", "lab");
+ * console.log(argv.slice(-6)); // [ "--host", "10.250.1.2", "--port", "7000", "--json", "--no-stdin" ]
+ * ```
+ */
+export function lifelineClientCommand(
+  address: string,
+  name: string,
+  extra: string[] = [],
+): string[] {
+  return [
+    "deno",
+    "run",
+    "-A",
+    CLIENT_MAIN,
+    "-n",
+    name,
+    "--host",
+    address,
+    "--port",
+    String(LAB_PORT),
+    "--json",
+    "--no-stdin",
+    ...extra,
+  ];
+}
+
+/**
+ * Starts a server process and waits until it says it listens (its JSON
+ * `listening` event); stops it and throws when it does not within 20 s.
+ *
+ * @param namespace The namespace to run in, or null for the current one.
+ * @param command The program and its arguments.
+ * @param what The server's name, for the error.
+ * @returns The running process.
+ * @throws {Error} With every line it printed, when it did not start.
+ *
+ * @example Start a probe server in this namespace
+ * ```ts ignore
+ * import { startListening } from "./endpoints.ts";
+ * await using server = await startListening(null, [
+ *   "deno", "run", "-A", "lab/probe.ts", "--role", "server",
+ * ], "Probe server");
+ * ```
+ */
+export async function startListening(
+  namespace: string | null,
+  command: string[],
+  what: string,
+): Promise<NsProcess> {
+  const server = new NsProcess(namespace, command);
+  if (await server.waitFor(isListening, 20_000) === null) {
+    await server.stop();
+    throw new Error(
+      `${what} did not start: ${server.lines.map((l) => l.text).join(" | ")}`,
+    );
+  }
+  return server;
+}
+
+function endSide(process: NsProcess, reader: EndReader): Side {
   const find = (since: number): Detection | null => {
     for (const line of process.lines) {
-      const how = isGone(line);
+      const how = reader.gone(line);
       if (how !== null && lineTime(line) >= since) {
         return { at: lineTime(line), how };
       }
@@ -128,15 +219,12 @@ function probeSide(
   return {
     process,
     async connected(timeoutMs) {
-      return (await process.waitFor(
-        (l) => l.json?.event === "connected",
-        timeoutMs,
-      )) !== null;
+      return (await process.waitFor(reader.connected, timeoutMs)) !== null;
     },
     detection: find,
     async waitDetection(since, timeoutMs) {
       await process.waitFor(
-        (l) => isGone(l) !== null && lineTime(l) >= since,
+        (l) => reader.gone(l) !== null && lineTime(l) >= since,
         timeoutMs,
       );
       return find(since);
@@ -153,8 +241,14 @@ function probeSide(
   };
 }
 
-function probeGone(line: OutputLine): string | null {
-  return line.json?.event === "closed" ? String(line.json.how) : null;
+function pair(server: Side, client: Side): Pair {
+  return {
+    server,
+    client,
+    async stop() {
+      await Promise.all([server.process.stop(), client.process.stop()]);
+    },
+  };
 }
 
 /**
@@ -192,138 +286,55 @@ export async function startPair(
     ? "on"
     : "off";
   const probe = node20
-    ? [
-      "node",
-      PROBE_NODE,
-      "--idle",
-      String(p.nodeIdleMs),
-      "--port",
-      String(LAB_PORT),
-    ]
-    : [
-      "deno",
-      "run",
-      "-A",
-      PROBE,
-      "--keepalive",
-      keepalive,
-      "--port",
-      String(LAB_PORT),
-    ];
-  const server = new NsProcess(topology.server, [
+    ? ["node", PROBE_NODE, "--idle", String(p.nodeIdleMs)]
+    : ["deno", "run", "-A", PROBE, "--keepalive", keepalive];
+  const probeCommand = (role: string) => [
     ...probe,
+    "--port",
+    String(LAB_PORT),
     "--role",
-    "server",
+    role,
     "--host",
     topology.serverAddr,
-  ]);
-  const listening = await server.waitFor(
-    (l) => l.json?.event === "listening",
-    20_000,
+  ];
+  const server = await startListening(
+    topology.server,
+    probeCommand("server"),
+    "Probe server",
   );
-  if (listening === null) {
-    await server.stop();
-    throw new Error(
-      `Probe server did not start: ${
-        server.lines.map((l) => l.text).join(" | ")
-      }`,
-    );
-  }
-  const client = new NsProcess(topology.client, [
-    ...probe,
-    "--role",
-    "client",
-    "--host",
-    topology.serverAddr,
-  ]);
+  const client = new NsProcess(topology.client, probeCommand("client"));
+  return pair(endSide(server, PROBE_LINES), endSide(client, PROBE_LINES));
+}
+
+/** A Lifeline end: the heartbeat writes by itself and proves data flows. */
+function lifelineSide(process: NsProcess, reader: EndReader): Side {
   return {
-    server: probeSide(server, probeGone),
-    client: probeSide(client, probeGone),
-    async stop() {
-      await Promise.all([server.stop(), client.stop()]);
+    ...endSide(process, reader),
+    write() {
+      return Promise.resolve();
+    },
+    receivedSince() {
+      // Alive when nothing reported a disconnect (checked by the caller).
+      return Promise.resolve(true);
     },
   };
-}
-
-/** Lifeline's server log lines that mean "a client is gone". */
-function lifelineServerGone(line: OutputLine): string | null {
-  if (/^\S+ timeout /.test(line.text)) return "heartbeat timeout";
-  const closed = /^\S+ disconnect \S+ \((.*)\)/.exec(line.text);
-  return closed === null ? null : closed[1];
-}
-
-/** Lifeline's client `--json` lines that mean "the server is gone". */
-function lifelineClientGone(line: OutputLine): string | null {
-  const event = line.json?.event;
-  if (event === "dead") return "heartbeat timeout";
-  if (event === "disconnect") return String(line.json?.reason ?? "disconnect");
-  return null;
-}
-
-function lifelineConnected(line: OutputLine): boolean {
-  return line.json?.event === "welcome" || /^\S+ connect /.test(line.text);
 }
 
 async function startLifeline(
   topology: Topology,
   p: LabParameters,
 ): Promise<Pair> {
-  const hb = p.heartbeat;
-  const server = new NsProcess(
+  const server = await startListening(
     topology.server,
-    lifelineServerCommand(topology.serverAddr, hb),
+    lifelineServerCommand(topology.serverAddr, p.heartbeat),
+    "Lifeline server",
   );
-  const listening = await server.waitFor(
-    (l) => /^\S+ listening /.test(l.text),
-    20_000,
+  const client = new NsProcess(
+    topology.client,
+    lifelineClientCommand(topology.serverAddr, "lab"),
   );
-  if (listening === null) {
-    await server.stop();
-    throw new Error(
-      `Lifeline server did not start: ${
-        server.lines.map((l) => l.text).join(" | ")
-      }`,
-    );
-  }
-  const client = new NsProcess(topology.client, [
-    "deno",
-    "run",
-    "-A",
-    CLIENT_MAIN,
-    "-n",
-    "lab",
-    "--host",
-    topology.serverAddr,
-    "--port",
-    String(LAB_PORT),
-    "--json",
-    "--no-stdin",
-  ]);
-  const side = (
-    process: NsProcess,
-    gone: (l: OutputLine) => string | null,
-  ): Side => {
-    const base = probeSide(process, gone);
-    return {
-      ...base,
-      async connected(timeoutMs) {
-        return (await process.waitFor(lifelineConnected, timeoutMs)) !== null;
-      },
-      write() {
-        // The heartbeat already writes; nothing to add.
-        return Promise.resolve();
-      },
-      receivedSince() {
-        // Alive when nothing reported a disconnect (checked by the caller).
-        return Promise.resolve(true);
-      },
-    };
-  };
-  return {
-    server: side(server, lifelineServerGone),
-    client: side(client, lifelineClientGone),
-    async stop() {
-      await Promise.all([server.stop(), client.stop()]);
-    },
-  };
+  return pair(
+    lifelineSide(server, LIFELINE_SERVER),
+    lifelineSide(client, LIFELINE_CLIENT),
+  );
 }

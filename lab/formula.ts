@@ -125,26 +125,28 @@ export function scaleKeepalive(
   return { time: k.time * factor, intvl: k.intvl * factor, probes: k.probes };
 }
 
-function never(formula: string, production = formula): LabPrediction {
+/** A prediction without a time: never detected, or the connection survives. */
+function timeless(
+  formula: string,
+  production: string,
+  survives: boolean,
+): LabPrediction {
   return {
     minMs: null,
     maxMs: null,
     formula,
     production,
     productionMs: null,
-    survives: false,
+    survives,
   };
 }
 
+function never(formula: string, production = formula): LabPrediction {
+  return timeless(formula, production, false);
+}
+
 function survives(formula: string, production: string): LabPrediction {
-  return {
-    minMs: null,
-    maxMs: null,
-    formula,
-    production,
-    productionMs: null,
-    survives: true,
-  };
+  return timeless(formula, production, true);
 }
 
 function range(
@@ -168,6 +170,35 @@ function kaText(k: KeepaliveSettings): string {
   return k.time >= k.intvl
     ? `time + probes × intvl = ${k.time} s + ${k.probes} × ${k.intvl} s`
     : `max(time, intvl) + probes × intvl = ${k.intvl} s + ${k.probes} × ${k.intvl} s`;
+}
+
+/** Detection by keepalive: the lab's range, and the latest time at production values. */
+function keepaliveRange(
+  lab: KeepaliveSettings,
+  production: KeepaliveSettings,
+  formula: string,
+  productionFormula = kaText(production),
+): LabPrediction {
+  const r = keepaliveRangeMs(lab);
+  const maxMs = keepaliveRangeMs(production).maxMs;
+  return range(
+    r.minMs,
+    r.maxMs,
+    formula,
+    `${productionFormula} = ${formatMs(maxMs)}`,
+    maxMs,
+  );
+}
+
+/** Detection by the retransmission timeout, which does not scale. */
+function rtoRange(ms: number, formula: string): LabPrediction {
+  return range(
+    ms,
+    ms * 1.1,
+    formula,
+    `the same (the RTO does not scale): ${formatMs(ms)}`,
+    ms,
+  );
 }
 
 /**
@@ -249,14 +280,11 @@ export function predict(
         const r = mechanism === "none"
           ? p.tcpRetries2.default
           : p.tcpRetries2.lowered;
-        return range(
+        return rtoRange(
           ms,
-          ms * 1.1,
           `the server writes; RTO gives up after Σ min(200 ms·2^i, 120 s), i = 0..${r} = ${
             formatMs(ms)
           }`,
-          `the same (the RTO does not scale): ${formatMs(ms)}`,
-          ms,
         );
       }
       case "keepalive_default":
@@ -336,70 +364,36 @@ export function predict(
   // client_vanishes: the server notices.
   switch (mechanism) {
     case "none":
-      return range(
+      return rtoRange(
         rto,
-        rto * 1.1,
         `the server writes; RTO gives up after Σ min(200 ms·2^i, 120 s), i = 0..${p.tcpRetries2.default} = ${
           formatMs(rto)
         }`,
-        `the same (the RTO does not scale): ${formatMs(rto)}`,
-        rto,
       );
     case "none_retries2":
-      return range(
+      return rtoRange(
         rtoLow,
-        rtoLow * 1.1,
         `the server writes; tcp_retries2=${p.tcpRetries2.lowered}: Σ 200 ms·2^i, i = 0..${p.tcpRetries2.lowered} = ${
           formatMs(rtoLow)
         }`,
-        `the same (the RTO does not scale): ${formatMs(rtoLow)}`,
-        rtoLow,
       );
-    case "keepalive_default": {
-      const r = keepaliveRangeMs(kd);
-      return range(
-        r.minMs,
-        r.maxMs,
-        kaText(kd),
-        `${kaText(kd)} = ${formatMs(r.maxMs)}`,
-        r.maxMs,
-      );
-    }
-    case "keepalive_tuned": {
-      const r = keepaliveRangeMs(kt);
-      const prod = keepaliveRangeMs(ktProd);
-      return range(
-        r.minMs,
-        r.maxMs,
-        kaText(kt),
-        `${kaText(ktProd)} = ${formatMs(prod.maxMs)}`,
-        prod.maxMs,
-      );
-    }
-    case "node_idle": {
-      const r = keepaliveRangeMs(nodeIdle);
-      const prod = keepaliveRangeMs(nodeProd);
-      return range(
-        r.minMs,
-        r.maxMs,
+    case "keepalive_default":
+      return keepaliveRange(kd, kd, kaText(kd));
+    case "keepalive_tuned":
+      return keepaliveRange(kt, ktProd, kaText(kt));
+    case "node_idle":
+      return keepaliveRange(
+        nodeIdle,
+        nodeProd,
         `setKeepAlive idle + namespace probes × intvl = ${nodeIdle.time} s + ${kd.probes} × ${kd.intvl} s`,
-        `${kaText(nodeProd)} = ${formatMs(prod.maxMs)}`,
-        prod.maxMs,
       );
-    }
-    case "node20_idle": {
-      const r = keepaliveRangeMs(node20);
-      const prod = keepaliveRangeMs(node20Prod);
-      return range(
-        r.minMs,
-        r.maxMs,
+    case "node20_idle":
+      return keepaliveRange(
+        node20,
+        node20Prod,
         `idle + 10 × 1 s (libuv) = ${node20.time} s + 10 × 1 s`,
-        `${node20Prod.time} s + 10 × 1 s (libuv's intvl does not scale) = ${
-          formatMs(prod.maxMs)
-        }`,
-        prod.maxMs,
+        `${node20Prod.time} s + 10 × 1 s (libuv's intvl does not scale)`,
       );
-    }
     case "heartbeat":
     case "heartbeat_keepalive": {
       const { minMs, maxMs } = hbRange(hb.tickMs);

@@ -13,9 +13,14 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { z } from "zod";
+import {
+  integerFlag,
+  parseFlags,
+  runCli,
+  validateFlags,
+} from "../common/cli.ts";
 import {
   type LabCase,
   type LabParameters,
@@ -50,15 +55,14 @@ const DEFAULT_CHARTS = fromFileUrl(
   new URL("../docs/public/charts/", import.meta.url),
 );
 
-const ArgsSchema = z.object({
+const FlagsSchema = z.object({
   quick: z.boolean(),
-  repetitions: z.coerce.number().int().min(1).max(20).optional(),
-  parallel: z.coerce.number().int().min(1).max(8),
+  repetitions: integerFlag("repetitions", 1, 20).optional(),
+  parallel: integerFlag("parallel", 1, 8),
   only: z.string().optional(),
   out: z.string(),
   charts: z.string(),
-  adaptive: z.boolean(),
-  help: z.boolean(),
+  "no-adaptive": z.boolean(),
 });
 
 const USAGE =
@@ -189,36 +193,22 @@ export async function runLab(options: LabOptions): Promise<LabResults> {
   });
 }
 
-async function main(): Promise<number> {
-  let args: z.infer<typeof ArgsSchema>;
-  try {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        quick: { type: "boolean", default: false },
-        repetitions: { type: "string" },
-        parallel: { type: "string", default: "4" },
-        only: { type: "string" },
-        out: { type: "string", default: DEFAULT_OUT },
-        charts: { type: "string", default: DEFAULT_CHARTS },
-        "no-adaptive": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    args = ArgsSchema.parse({ ...values, adaptive: !values["no-adaptive"] });
-  } catch (error) {
-    const message = error instanceof z.ZodError
-      ? error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join(
-        "; ",
-      )
-      : (error as Error).message;
-    console.error(`lab: ${message} (see --help)`);
-    return 2;
-  }
-  if (args.help) {
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    quick: { type: "boolean", default: false },
+    repetitions: { type: "string" },
+    parallel: { type: "string", default: "4" },
+    only: { type: "string" },
+    out: { type: "string", default: DEFAULT_OUT },
+    charts: { type: "string", default: DEFAULT_CHARTS },
+    "no-adaptive": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  const args = validateFlags(FlagsSchema, values);
   if (Deno.uid() !== 0) {
     console.error(
       "lab: Needs root to create network namespaces (run it as root)",
@@ -251,8 +241,8 @@ async function main(): Promise<number> {
       parameters,
       cases,
       parallel: args.parallel,
-      adaptive: args.adaptive,
-      command: ["deno task lab", ...Deno.args].join(" "),
+      adaptive: !args["no-adaptive"],
+      command: ["deno task lab", ...argv].join(" "),
     });
     await Deno.mkdir(new URL(".", `file://${args.out}`), { recursive: true });
     await Deno.writeTextFile(args.out, JSON.stringify(results, null, 2) + "\n");
@@ -277,4 +267,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) Deno.exit(await runCli("lab", main, Deno.args));

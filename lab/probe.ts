@@ -20,9 +20,16 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import net from "node:net";
 import { z } from "zod";
+import {
+  choiceFlag,
+  integerFlag,
+  parseFlags,
+  runCli,
+  UsageError,
+  validateFlags,
+} from "../common/cli.ts";
 
 /** Options of one probe process. */
 export interface ProbeOptions {
@@ -36,12 +43,20 @@ export interface ProbeOptions {
   keepalive: string;
 }
 
+const USAGE =
+  `Usage: deno run -A lab/probe.ts --role server|client [--host ADDR] [--port N]
+                                [--keepalive off|on|idle:MS]
+  Prints JSON lines (listening, connected, data, closed) and obeys "write"
+  and "exit" on stdin.`;
+
 const OptionsSchema = z.object({
-  role: z.enum(["server", "client"]),
-  host: z.string().min(1),
-  port: z.coerce.number().int().min(0).max(65535),
+  role: choiceFlag("role", ["server", "client"]),
+  host: z.string().min(1, {
+    message: '--host: Cannot use "": expected an address',
+  }),
+  port: integerFlag("port", 0, 65535),
   keepalive: z.string().regex(/^(off|on|idle:\d+)$/, {
-    message: 'Expected "off", "on" or "idle:<ms>"',
+    message: '--keepalive: expected "off", "on" or "idle:<ms>"',
   }),
 });
 
@@ -49,27 +64,29 @@ const OptionsSchema = z.object({
  * Parses the probe's command line.
  *
  * @param args The arguments, without the program name.
- * @returns The validated options.
- * @throws {z.ZodError} When a value is missing or invalid.
+ * @returns The validated options, or `"help"`.
+ * @throws {UsageError} When a flag is unknown, or a value missing or invalid.
  *
  * @example Parse a client's arguments
  * ```ts
  * import { parseProbeArgs } from "./probe.ts";
  * const options = parseProbeArgs(["--role", "client", "--host", "10.0.0.1", "--port", "7000"]);
- * console.log(options.keepalive); // "off"
+ * console.log(options !== "help" && options.keepalive); // "off"
  * ```
  */
-export function parseProbeArgs(args: string[]): ProbeOptions {
-  const { values } = parseArgs({
-    args,
-    options: {
-      role: { type: "string" },
-      host: { type: "string", default: "127.0.0.1" },
-      port: { type: "string", default: "0" },
-      keepalive: { type: "string", default: "off" },
-    },
+export function parseProbeArgs(args: string[]): ProbeOptions | "help" {
+  const { values } = parseFlags(args, {
+    role: { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string", default: "0" },
+    keepalive: { type: "string", default: "off" },
+    help: { type: "boolean", short: "h", default: false },
   });
-  return OptionsSchema.parse(values);
+  if (values.help) return "help";
+  if (values.role === undefined) {
+    throw new UsageError('Missing "--role": expected "server" or "client"');
+  }
+  return validateFlags(OptionsSchema, values);
 }
 
 function emit(event: string, extra: Record<string, unknown> = {}): void {
@@ -190,18 +207,11 @@ async function open(options: ProbeOptions): Promise<Endpoint> {
   return node(socket, idle);
 }
 
-async function main(): Promise<void> {
-  let options: ProbeOptions;
-  try {
-    options = parseProbeArgs(Deno.args);
-  } catch (error) {
-    const message = error instanceof z.ZodError
-      ? error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join(
-        "; ",
-      )
-      : (error as Error).message;
-    console.error(`probe: ${message}`);
-    Deno.exit(2);
+async function main(args: string[]): Promise<number> {
+  const options = parseProbeArgs(args);
+  if (options === "help") {
+    console.log(USAGE);
+    return 0;
   }
   const endpoint = await open(options);
   emit("connected");
@@ -221,7 +231,7 @@ async function main(): Promise<void> {
   })();
   await Promise.race([endpoint.closed, commands]);
   endpoint.close();
-  Deno.exit(0);
+  return 0;
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) Deno.exit(await runCli("probe", main, Deno.args));

@@ -134,7 +134,7 @@ const AdaptiveSampleSchema = z.object({
 
 /** The adaptive heartbeat experiment behind the lab's NAT. */
 const AdaptiveSchema = z.object({
-  /** Whether the experiment ran (false: the client has no --adaptive yet, or it failed; see `note`). */
+  /** Whether the experiment ran (false: skipped with `--no-adaptive`, or it failed; see `note`). */
   ran: z.boolean(),
   natTimeoutMs: Ms,
   /** The client options used (scaled constants), as passed on the command line. */
@@ -164,20 +164,26 @@ const FormulaCheckSchema = z.object({
   ok: z.boolean(),
 });
 
+/** Keepalive's three sysctls, in seconds: `tcp_keepalive_time`, `_intvl`, `_probes`. */
+const KeepaliveSchema = z.object({
+  time: z.number(),
+  intvl: z.number(),
+  probes: z.number(),
+});
+
+/** An entry of the list of faults or of mechanisms, in report order. */
+function labelled<T extends readonly [string, ...string[]]>(ids: T) {
+  return z.array(
+    z.object({ id: z.enum(ids), label: z.string(), description: z.string() }),
+  );
+}
+
 /** The lab's parameters (the scaled-down constants). */
 const ParametersSchema = z.object({
   /** Namespace defaults of a fresh network namespace. */
-  keepaliveDefault: z.object({
-    time: z.number(),
-    intvl: z.number(),
-    probes: z.number(),
-  }),
+  keepaliveDefault: KeepaliveSchema,
   /** Tuned keepalive in seconds (scaled down). */
-  keepaliveTuned: z.object({
-    time: z.number(),
-    intvl: z.number(),
-    probes: z.number(),
-  }),
+  keepaliveTuned: KeepaliveSchema,
   /** Per-socket idle of `setKeepAlive(true, ms)` under Deno's node:net. */
   nodeIdleMs: Ms,
   heartbeat: z.object({ intervalMs: Ms, timeoutMs: Ms, tickMs: Ms }),
@@ -211,20 +217,8 @@ export const LabResultsSchema = z.object({
   /** The command that produced the file. */
   command: z.string(),
   parameters: ParametersSchema,
-  faults: z.array(
-    z.object({
-      id: z.enum(FAULT_IDS),
-      label: z.string(),
-      description: z.string(),
-    }),
-  ),
-  mechanisms: z.array(
-    z.object({
-      id: z.enum(MECHANISM_IDS),
-      label: z.string(),
-      description: z.string(),
-    }),
-  ),
+  faults: labelled(FAULT_IDS),
+  mechanisms: labelled(MECHANISM_IDS),
   cases: z.array(CaseSchema),
   formulaChecks: z.array(FormulaCheckSchema),
   adaptive: AdaptiveSchema,

@@ -52,7 +52,7 @@ export async function tuneKeepalive(
   let managerExists = false;
   try {
     managerExists = Deno.statSync(SYSCTL_MAIN).isFile;
-  } catch { /* not built yet */ }
+  } catch { /* no sysctl manager in this checkout */ }
   if (managerExists) {
     const root = await Deno.makeTempDir({ prefix: `lab-${Deno.pid}-sysctl-` });
     try {

@@ -1,6 +1,10 @@
 /**
  * Command-line flags shared by the baseline servers: `--host`, `--port`,
- * `--timeout` and `--scan` (durations with units).
+ * `--timeout` and `--scan` (durations with units). A bad command line gets
+ * one line on stderr and exit code 2, as with every command line of the
+ * repository, but without `common/cli.ts`: that module loads zod, and a
+ * baseline must not have zod in memory (zod alone moves the bare `node:net`
+ * floor, see `bare_node_server.ts --with-zod` and `bench/RESULTS.md`).
  *
  * @module
  */
@@ -18,6 +22,14 @@ export interface BaselineArgs {
   timeoutMs: number;
   /** Milliseconds between two full scans of the table. */
   scanMs: number;
+}
+
+function duration(flag: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new SyntaxError(`--${flag}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -47,14 +59,14 @@ export function parseBaselineArgs(args: string[]): BaselineArgs {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new RangeError(
-        `Cannot use --port "${values.port}": expected 0-65535`,
+        `--port: Cannot use "${values.port}": expected an integer from 0 to 65535`,
       );
     }
     return {
       host: values.host,
       port,
-      timeoutMs: parseDuration(values.timeout),
-      scanMs: parseDuration(values.scan),
+      timeoutMs: duration("timeout", values.timeout),
+      scanMs: duration("scan", values.scan),
     };
   } catch (error) {
     console.error((error as Error).message.split("\n")[0]);
@@ -62,7 +74,15 @@ export function parseBaselineArgs(args: string[]): BaselineArgs {
   }
 }
 
-/** Exits with code 0 on SIGTERM or SIGINT (the harness stops servers so). */
+/**
+ * Exits with code 0 on SIGTERM or SIGINT (the harness stops servers so).
+ *
+ * @example
+ * ```ts ignore
+ * import { exitOnSignal } from "./_args.ts";
+ * exitOnSignal();
+ * ```
+ */
 export function exitOnSignal(): void {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => Deno.exit(0));

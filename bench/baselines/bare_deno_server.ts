@@ -10,12 +10,12 @@
  */
 
 import { exitOnSignal, parseBaselineArgs } from "./_args.ts";
+import { listen } from "./_deno_listen.ts";
 
 if (import.meta.main) {
   const args = parseBaselineArgs(Deno.args);
   exitOnSignal();
-  const listener = Deno.listen({ hostname: args.host, port: args.port });
-  console.log(`listening on ${args.host}:${listener.addr.port}`);
+  const listener = listen(args);
   const handle = async (conn: Deno.Conn): Promise<void> => {
     const buffer = new Uint8Array(1024);
     try {

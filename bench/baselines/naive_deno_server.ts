@@ -12,31 +12,14 @@
  */
 
 import { exitOnSignal, parseBaselineArgs } from "./_args.ts";
-
-interface Entry {
-  conn: Deno.Conn;
-  last: number;
-}
+import { dropSilent, type Entry, listen } from "./_deno_listen.ts";
 
 if (import.meta.main) {
   const args = parseBaselineArgs(Deno.args);
   exitOnSignal();
   const clients = new Map<string, Entry>();
-  const listener = Deno.listen({ hostname: args.host, port: args.port });
-  console.log(`listening on ${args.host}:${listener.addr.port}`);
-
-  setInterval(() => {
-    const now = Date.now();
-    for (const [owner, entry] of clients) {
-      if (now - entry.last > args.timeoutMs) {
-        clients.delete(owner);
-        console.log(`timeout ${owner}`);
-        try {
-          entry.conn.close();
-        } catch { /* already closed */ }
-      }
-    }
-  }, args.scanMs);
+  const listener = listen(args);
+  dropSilent(clients, args, (owner) => owner);
 
   const handle = async (conn: Deno.Conn): Promise<void> => {
     const buffer = new Uint8Array(1024);

@@ -13,33 +13,16 @@
  */
 
 import { exitOnSignal, parseBaselineArgs } from "./_args.ts";
-
-interface Entry {
-  conn: Deno.Conn;
-  last: number;
-}
+import { dropSilent, type Entry, listen } from "./_deno_listen.ts";
 
 if (import.meta.main) {
   const args = parseBaselineArgs(Deno.args);
   exitOnSignal();
   const clients = new Map<Deno.Conn, Entry & { name: string }>();
   const encoder = new TextEncoder();
-  const listener = Deno.listen({ hostname: args.host, port: args.port });
-  console.log(`listening on ${args.host}:${listener.addr.port}`);
+  const listener = listen(args);
   let nextId = 1;
-
-  setInterval(() => {
-    const now = Date.now();
-    for (const [conn, entry] of clients) {
-      if (now - entry.last > args.timeoutMs) {
-        clients.delete(conn);
-        console.log(`timeout ${entry.name}`);
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-      }
-    }
-  }, args.scanMs);
+  dropSilent(clients, args, (_conn, entry) => entry.name);
 
   const handle = async (conn: Deno.Conn): Promise<void> => {
     const buffer = new Uint8Array(1024);

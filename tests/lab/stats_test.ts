@@ -5,8 +5,8 @@ import {
   median,
   summarize,
   withinPrediction,
-} from "../lab/stats.ts";
-import type { LabPrediction, LabRun } from "../lab/results_schema.ts";
+} from "../../lab/stats.ts";
+import type { LabPrediction, LabRun } from "../../lab/results_schema.ts";
 
 function run(ms: number | null, outcome?: LabRun["outcome"]): LabRun {
   return {

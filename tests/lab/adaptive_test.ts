@@ -3,8 +3,7 @@ import {
   ADAPTIVE_LAB_OPTIONS,
   analyzeAdaptive,
   skippedAdaptive,
-} from "../lab/adaptive.ts";
-import { lineTime } from "../lab/endpoints.ts";
+} from "../../lab/adaptive.ts";
 
 // A client's --json lines as the lab reads them: grow, lose two pings, settle.
 const SETTLING = [
@@ -97,20 +96,4 @@ Deno.test("the lab's adaptive constants are Mars' smart heartbeat divided by 60"
     80,
   );
   assert.equal(skippedAdaptive("why").note, "why");
-});
-
-Deno.test("lineTime() reads a JSON line's t, else a log line's ISO stamp, else the arrival time", () => {
-  assert.equal(
-    lineTime({ at: 5, stream: "stdout", text: "{}", json: { t: 42 } }),
-    42,
-  );
-  assert.equal(
-    lineTime({
-      at: 5,
-      stream: "stdout",
-      text: "1970-01-01T00:00:02.500Z timeout A",
-    }),
-    2500,
-  );
-  assert.equal(lineTime({ at: 5, stream: "stderr", text: "no stamp" }), 5);
 });

@@ -4,7 +4,7 @@ import {
   type GoParseResult,
   parseClientFrame,
   parseGoFrame,
-} from "../protocol/mod.ts";
+} from "../../protocol/mod.ts";
 
 // A seeded generator, so a failure can be replayed.
 function random(seed: number): () => number {

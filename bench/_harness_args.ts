@@ -1,0 +1,268 @@
+/**
+ * The harness's command line: its usage text, its flags and their parsing
+ * with the repository's shared command-line layer (`common/cli.ts`).
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import {
+  durationFlag,
+  integerFlag,
+  parseFlags,
+  validateFlags,
+} from "../common/cli.ts";
+import type { LoadProtocol } from "./_load_types.ts";
+import { SERVER_KINDS, type ServerKind } from "./_servers.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** The kinds that can run at another git revision (`lifeline-node@REV`). */
+export const REVISION_KINDS: readonly ServerKind[] = [
+  "lifeline-deno",
+  "lifeline-node",
+];
+
+/** The harness's usage text, for `deno task bench --help`. */
+export const USAGE = `Usage: deno task bench [options]
+
+  --clients N        connections per server (default 1000, at most 60000)
+  --interval DUR     heartbeat interval (default 1s)
+  --timeout DUR      servers drop a client silent this long (default 5s)
+  --server-interval DUR  the interval Lifeline's server announces
+                     (default: --interval)
+  --tick DUR         Lifeline's sweep tick (default: the server's)
+  --client-tick DUR  the load generator's timer wheel tick (default 2ms)
+  --protocol LIST    go,lifeline (default both)
+  --servers LIST     ${SERVER_KINDS.join(",")} (default all that fit);
+                     lifeline-node@REV (or lifeline-deno@REV) also runs
+                     Lifeline at git revision REV, checked out into a
+                     temporary worktree, e.g. lifeline-node,lifeline-node@4493b0c
+                     (a revision without --log-format json has its false
+                     timeouts counted by the clients)
+  --settle DUR       wait after the ramp before measuring (default 3s)
+  --steady DUR       the measured window (default 26s, at most 10m)
+  --repeat N         measure the list of servers N times, interleaved, and
+                     report medians (default 1, at most 5)
+  --sources N        clients connect from 127.0.0.1..127.0.0.N (default 8)
+  --per-process N    most clients per load worker process (default 15000)
+  --out-dir DIR      where reports go (default bench/results)
+  --v8-flags FLAGS   extra V8 flags for the Deno servers
+  --cpu-prof DIR     write CPU profiles of Lifeline's server into DIR
+  --heap-snapshot DIR  take a heap snapshot of each Deno server at the end
+                     of its steady window (servers run with --inspect)
+  --no-netns         run in the current network namespace even as root
+  --help             show this help`;
+
+/** One entry of `--servers`: a kind, at this checkout or at a revision. */
+export interface ServerChoice {
+  /** The server. */
+  kind: ServerKind;
+  /** The git revision to run it at, for Lifeline; this checkout if unset. */
+  revision?: string;
+}
+
+/** The harness's parsed command line. */
+export interface HarnessOptions {
+  /** Connections per server. */
+  clients: number;
+  /** Heartbeat interval in ms. */
+  intervalMs: number;
+  /** Servers' timeout in ms. */
+  timeoutMs: number;
+  /** The interval Lifeline's server announces, in ms. */
+  serverIntervalMs: number;
+  /** Lifeline's tick in ms, if set. */
+  tickMs?: number;
+  /** The load generator's wheel tick in ms. */
+  clientTickMs: number;
+  /** Protocols to run, in order. */
+  protocols: LoadProtocol[];
+  /** Servers to run, or undefined for every one that fits a protocol. */
+  servers?: ServerChoice[];
+  /** Wait after the ramp, ms. */
+  settleMs: number;
+  /** The measured window, ms. */
+  steadyMs: number;
+  /** Source addresses. */
+  sources: number;
+  /** How many rounds over the servers. */
+  repeat: number;
+  /** Clients per load worker. */
+  perProcess: number;
+  /** Report directory. */
+  outDir: string;
+  /** Extra V8 flags for Deno servers. */
+  v8Flags?: string;
+  /** Directory for CPU profiles of Lifeline's server. */
+  cpuProfDir?: string;
+  /** Directory for heap snapshots of the Deno servers. */
+  heapSnapshotDir?: string;
+  /** Stay in the current network namespace. */
+  noNetns: boolean;
+}
+
+function items(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function fail(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+}
+
+function protocolsFlag(): z.ZodType<LoadProtocol[], string> {
+  const allowed = ["go", "lifeline"] as const;
+  return z.string().transform((text, ctx) => {
+    const list = items(text);
+    if (list.length === 0) {
+      return fail(
+        ctx,
+        `--protocol: Cannot use "${text}": expected go, lifeline or both`,
+      );
+    }
+    for (const item of list) {
+      if (!(allowed as readonly string[]).includes(item)) {
+        return fail(
+          ctx,
+          `--protocol: Cannot use "${item}": expected some of ${
+            allowed.join(",")
+          }`,
+        );
+      }
+    }
+    return list as LoadProtocol[];
+  });
+}
+
+function serversFlag(): z.ZodType<ServerChoice[], string> {
+  return z.string().transform((text, ctx) => {
+    const list = items(text);
+    if (list.length === 0) {
+      return fail(
+        ctx,
+        `--servers: Cannot use "${text}": expected at least one server`,
+      );
+    }
+    const choices: ServerChoice[] = [];
+    for (const item of list) {
+      const at = item.indexOf("@");
+      const kind = (at === -1 ? item : item.slice(0, at)) as ServerKind;
+      const revision = at === -1 ? undefined : item.slice(at + 1);
+      if (!SERVER_KINDS.includes(kind)) {
+        return fail(
+          ctx,
+          `--servers: Cannot use "${item}": expected some of ${
+            SERVER_KINDS.join(",")
+          }`,
+        );
+      }
+      if (revision !== undefined && !REVISION_KINDS.includes(kind)) {
+        return fail(
+          ctx,
+          `--servers: Cannot use "${item}": only ${
+            REVISION_KINDS.join(" and ")
+          } run at another revision`,
+        );
+      }
+      if (revision !== undefined && !/^[\w.\/~^-]+$/.test(revision)) {
+        return fail(
+          ctx,
+          `--servers: Cannot use "${item}": expected a git revision after "@", such as lifeline-node@4493b0c`,
+        );
+      }
+      const seen = choices.some((c) =>
+        c.kind === kind && c.revision === revision
+      );
+      if (!seen) {
+        choices.push(revision === undefined ? { kind } : { kind, revision });
+      }
+    }
+    return choices;
+  });
+}
+
+const FlagsSchema = z.object({
+  clients: integerFlag("clients", 1, 60000),
+  interval: durationFlag("interval", { min: 10 }),
+  timeout: durationFlag("timeout", { min: 20 }),
+  "server-interval": durationFlag("server-interval", { min: 10 }).optional(),
+  tick: durationFlag("tick", { min: 1 }).optional(),
+  "client-tick": durationFlag("client-tick", { min: 1, max: 1000 }),
+  protocol: protocolsFlag(),
+  servers: serversFlag().optional(),
+  settle: durationFlag("settle", { min: 0 }),
+  steady: durationFlag("steady", { min: 200, max: 600_000 }),
+  sources: integerFlag("sources", 1, 254),
+  repeat: integerFlag("repeat", 1, 5),
+  "per-process": integerFlag("per-process", 1, 19000),
+  "out-dir": z.string(),
+  "v8-flags": z.string().optional(),
+  "cpu-prof": z.string().optional(),
+  "heap-snapshot": z.string().optional(),
+  "no-netns": z.boolean(),
+});
+
+/**
+ * Parses the harness's arguments.
+ *
+ * @param args The command-line arguments.
+ * @returns The options, or `"help"`.
+ * @throws {UsageError} On a bad flag or value, with one clear line.
+ *
+ * @example
+ * ```ts
+ * import { parseHarnessArgs } from "./_harness_args.ts";
+ * const options = parseHarnessArgs([
+ *   "--protocol", "go", "--servers", "lifeline-node,lifeline-node@4493b0c",
+ * ]);
+ * console.log(options !== "help" && options.servers);
+ * // [ { kind: "lifeline-node" }, { kind: "lifeline-node", revision: "4493b0c" } ]
+ * ```
+ */
+export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
+  const { values } = parseFlags(args, {
+    clients: { type: "string", short: "n", default: "1000" },
+    interval: { type: "string", default: "1s" },
+    timeout: { type: "string", default: "5s" },
+    "server-interval": { type: "string" },
+    tick: { type: "string" },
+    "client-tick": { type: "string", default: "2ms" },
+    protocol: { type: "string", default: "go,lifeline" },
+    servers: { type: "string" },
+    settle: { type: "string", default: "3s" },
+    steady: { type: "string", default: "26s" },
+    sources: { type: "string", default: "8" },
+    repeat: { type: "string", default: "1" },
+    "per-process": { type: "string", default: "15000" },
+    "out-dir": { type: "string", default: `${ROOT}bench/results` },
+    "v8-flags": { type: "string" },
+    "cpu-prof": { type: "string" },
+    "heap-snapshot": { type: "string" },
+    "no-netns": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) return "help";
+  const v = validateFlags(FlagsSchema, values);
+  return {
+    clients: v.clients,
+    intervalMs: v.interval,
+    timeoutMs: v.timeout,
+    serverIntervalMs: v["server-interval"] ?? v.interval,
+    tickMs: v.tick,
+    clientTickMs: v["client-tick"],
+    protocols: v.protocol,
+    servers: v.servers,
+    settleMs: v.settle,
+    steadyMs: v.steady,
+    sources: v.sources,
+    repeat: v.repeat,
+    perProcess: v["per-process"],
+    outDir: v["out-dir"],
+    v8Flags: v["v8-flags"],
+    cpuProfDir: v["cpu-prof"],
+    heapSnapshotDir: v["heap-snapshot"],
+    noNetns: v["no-netns"],
+  };
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import {
+  type HarnessReport,
+  medians,
+  renderMarkdown,
+  type ServerResult,
+} from "../../bench/_report.ts";
+
+function result(overrides: Partial<ServerResult>): ServerResult {
+  return {
+    kind: "lifeline-node",
+    label: "Lifeline (node)",
+    protocol: "lifeline",
+    clients: 10,
+    connections: 10,
+    failed: 0,
+    dropped: 0,
+    heartbeatsPerSecond: 10,
+    rssBeforeKiB: 50_000,
+    rssAfterRampKiB: 50_100,
+    rssEndKiB: 50_100,
+    peakKiB: 50_100,
+    rssPerConnectionKiB: 4,
+    rssCreep: 1,
+    cpuPercent: 10,
+    cpuMicrosPerHeartbeat: 10,
+    rtt: { count: 100, p50: 0.5, p99: 1, max: 2 },
+    worstPerSecond: [],
+    late: 0,
+    falseTimeouts: 0,
+    rampMs: 100,
+    steadySeconds: 1,
+    samples: [],
+    errors: {},
+    frames: {},
+    ...overrides,
+  };
+}
+
+function report(results: ServerResult[]): HarnessReport {
+  return {
+    date: "2026-01-01T00:00:00.000Z",
+    command: "deno task bench",
+    machine: { cpu: "test", cores: 2, kernel: "6.0", memoryMiB: 1024 },
+    load: { before: "0 0 0", after: "0 0 0" },
+    versions: { deno: "2", v8: "15", go: "none", lifeline: "abc1234" },
+    netns: false,
+    settings: {},
+    results,
+    skipped: [],
+  };
+}
+
+const OLD = {
+  revision: "4493b0c",
+  label: "Lifeline (node) @4493b0c",
+  rssPerConnectionKiB: 5,
+  cpuPercent: 8,
+  falseTimeoutsFrom: "clients" as const,
+};
+
+Deno.test("medians() keeps a server at another revision apart from the same server here", () => {
+  const merged = medians([
+    result({ round: 1, cpuPercent: 9 }),
+    result({ ...OLD, round: 1 }),
+    result({ round: 2, cpuPercent: 11, dropped: 1 }),
+    result({ ...OLD, round: 2, cpuPercent: 10 }),
+  ]);
+  assert.deepEqual(merged.map((r) => [r.label, r.cpuPercent, r.dropped]), [
+    ["Lifeline (node)", 10, 1],
+    ["Lifeline (node) @4493b0c", 9, 0],
+  ]);
+});
+
+Deno.test("renderMarkdown() compares a server with itself at another revision and marks false timeouts the clients counted", () => {
+  const markdown = renderMarkdown(report([result({}), result(OLD)]));
+  assert.match(markdown, /Lifeline at abc1234/);
+  assert.match(
+    markdown,
+    /\| Lifeline \(node\) @4493b0c \| 10\/10 \|.* \| 0† \|/,
+  );
+  assert.match(markdown, /^† counted by the clients/m);
+  assert.match(
+    markdown,
+    /\| Lifeline \(node\) \| Lifeline \(node\) @4493b0c \| 0\.80 \| 1\.25 \| 1\.00 \| 1\.00 \|/,
+  );
+  const alone = renderMarkdown(report([result({})]));
+  assert.doesNotMatch(alone, /another revision|†/);
+});
