@@ -4,6 +4,13 @@
  * `lab/results/latest.json` through a data loader), then `deno doc --html`
  * writes the API reference from the JSDoc into `dist/api/`.
  *
+ * The docs toolchain (VitePress, Vue) is a project of its own,
+ * `docs/package.json` with its lock file `docs/deno.lock`, installed into
+ * `docs/node_modules/` by `deno install --frozen` on each build (a no-op
+ * when it is up to date). It is kept out of the root's `package.json` and
+ * import map because Deno downloads every npm package listed there on the
+ * first run of anything, the server included.
+ *
  * ```sh
  * deno task docs
  * deno task docs:serve
@@ -24,6 +31,8 @@ export const API_ENTRY_POINTS: readonly string[] = [
   "server/mod.ts",
   "client/mod.ts",
   "protocol/mod.ts",
+  "transport/mod.ts",
+  "liveness/mod.ts",
   "sysctl/mod.ts",
 ];
 
@@ -91,8 +100,8 @@ async function run(
  *
  * @param options Where the repository is and how strict to be.
  * @returns Where the site is and what went into the API reference.
- * @throws {Error} When VitePress or `deno doc` fails, or an entry point is
- * missing.
+ * @throws {Error} When installing the docs toolchain, VitePress or
+ * `deno doc` fails, or an entry point is missing.
  *
  * @example Build the site
  * ```ts ignore
@@ -118,12 +127,18 @@ export async function buildDocs(
     }
   }
 
-  // VitePress runs from node_modules (the root package.json); install it on
-  // a fresh clone.
-  if (!await exists(join(root, "node_modules/vitepress/package.json"))) {
-    await run(["install"], root, verbose);
+  // The data loader imports lab/results_schema.ts, whose zod resolves from
+  // the root's node_modules: put it there on a fresh clone (zod alone).
+  if (!await exists(join(root, "node_modules/zod/package.json"))) {
+    await run(
+      ["install", "--entrypoint", "lab/results_schema.ts"],
+      root,
+      verbose,
+    );
   }
-  await run(["run", "-A", "npm:vitepress", "build", "docs"], root, verbose);
+  const docs = join(root, "docs");
+  await run(["install", "--frozen"], docs, verbose);
+  await run(["run", "-A", "npm:vitepress", "build"], docs, verbose);
   await run(
     [
       "doc",

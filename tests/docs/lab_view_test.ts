@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { parseLabResults } from "../lab/results_schema.ts";
+import { parseLabResults } from "../../lab/results_schema.ts";
 import {
   buildLabView,
   chartTitle,
   formatLabMs,
-} from "../docs/.vitepress/lab_view.ts";
+} from "../../docs/.vitepress/lab_view.ts";
 
-const FIXTURE = new URL("./fixtures/docs/latest.json", import.meta.url);
-const LATEST = new URL("../lab/results/latest.json", import.meta.url);
+const FIXTURE = new URL("../fixtures/docs/latest.json", import.meta.url);
+const LATEST = new URL("../../lab/results/latest.json", import.meta.url);
 
 async function fixture() {
   return parseLabResults(JSON.parse(await Deno.readTextFile(FIXTURE)));

@@ -7,10 +7,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import type { BrowserContext, Page } from "playwright-core";
-import { allPages, API_LINK } from "../docs/.vitepress/site_map.ts";
-import { DIST_DIR, serveDocs } from "../scripts/serve_docs.ts";
+import { allPages, API_LINK } from "../../docs/.vitepress/site_map.ts";
+import { DIST_DIR, serveDocs } from "../../scripts/serve_docs.ts";
+import { ignoreUnless } from "../_helpers/needs.ts";
+import { runDeno } from "../_helpers/run.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
@@ -25,30 +26,29 @@ const CHROMIUM_ARGS = [
 // The crawl is bounded so that a link generator gone wrong cannot hang CI.
 const MAX_PAGES = 3000;
 
-async function chromiumMissing(): Promise<boolean> {
+async function exists(path: string): Promise<boolean> {
   try {
-    await Deno.stat(CHROMIUM);
-    return false;
-  } catch {
+    await Deno.stat(path);
     return true;
+  } catch {
+    return false;
   }
 }
 
-const skip = await chromiumMissing() && Deno.env.get("CI") !== "true";
-if (skip) console.log(`Skipping the docs browser check: no ${CHROMIUM}`);
+const skip = ignoreUnless(
+  CHROMIUM,
+  await exists(CHROMIUM),
+  "tests/docs/site_test.ts",
+);
 
 /** Builds the site with the CLI, as `deno task docs` does. */
 async function buildSite(): Promise<void> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/build_docs.ts", "--quiet"],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout) +
-    new TextDecoder().decode(output.stderr);
-  assert.ok(output.success, `deno task docs failed:\n${text}`);
+  const output = await runDeno("scripts/build_docs.ts", ["--quiet"]);
+  assert.equal(
+    output.code,
+    0,
+    `deno task docs failed:\n${output.stdout}${output.stderr}`,
+  );
 }
 
 interface Visit {

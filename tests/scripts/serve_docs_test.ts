@@ -4,9 +4,8 @@ import {
   candidateFiles,
   handleDocsRequest,
   serveDocs,
-} from "../scripts/serve_docs.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
+} from "../../scripts/serve_docs.ts";
+import { runDeno } from "../_helpers/run.ts";
 
 async function site(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `docs_site_${Deno.pid}_` });
@@ -79,14 +78,8 @@ Deno.test("serveDocs() listens on a free loopback port and stops when aborted", 
 
 for (const script of ["scripts/serve_docs.ts", "scripts/build_docs.ts"]) {
   Deno.test(`${script} rejects an unknown flag with one line on stderr and exit code 2`, async () => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, "--bogus"],
-      cwd: ROOT,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr).trim();
+    const output = await runDeno(script, ["--bogus"]);
+    const stderr = output.stderr.trim();
     assert.equal(output.code, 2);
     assert.equal(stderr.split("\n").length, 1, stderr);
     assert.match(stderr, /--bogus/);
@@ -95,13 +88,7 @@ for (const script of ["scripts/serve_docs.ts", "scripts/build_docs.ts"]) {
 }
 
 Deno.test("scripts/serve_docs.ts rejects a port out of range with exit code 2", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/serve_docs.ts", "--port", "70000"],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const output = await runDeno("scripts/serve_docs.ts", ["--port", "70000"]);
   assert.equal(output.code, 2);
-  assert.match(new TextDecoder().decode(output.stderr), /Invalid port "70000"/);
+  assert.match(output.stderr, /Invalid port "70000"/);
 });
