@@ -32,6 +32,10 @@ Options:
       --json                 print one JSON object per line instead of text
   -v, --verbose              also print every pong and every adaptive result
       --no-stdin             ignore stdin: keep running when it ends
+      --token JWT            prove the name to a server with --auth jwt
+      --token-file FILE      read the token from FILE, and again before it
+                             expires (LIFELINE_TOKEN in the environment works
+                             too)
       --watch A,B            watch these clients' presence (online, suspect,
                              offline); "/watch NAME" and "/unwatch NAME" on
                              stdin change the list
@@ -79,6 +83,12 @@ const schema = z.object({
   json: z.boolean().optional(),
   verbose: z.boolean().optional(),
   "no-stdin": z.boolean().optional(),
+  token: z.string().min(1, '--token: Cannot use "": expected a JWT').optional(),
+  "token-file": z.string().min(
+    1,
+    '--token-file: Cannot use "": expected a file',
+  )
+    .optional(),
   watch: z.string().transform((text, ctx) => {
     const names = text.split(",").map((name) => name.trim()).filter((name) =>
       name !== ""
@@ -119,16 +129,22 @@ const schema = z.object({
  * Parses the client's command line.
  *
  * @param args The arguments, without the program.
+ * @param env Reads an environment variable (`LIFELINE_TOKEN`).
  * @returns The parsed flags.
  * @throws {UsageError} With one line for people when a flag is bad.
  */
-export function parseClientArgs(args: string[]): ClientCli {
+export function parseClientArgs(
+  args: string[],
+  env: (name: string) => string | undefined = readEnv,
+): ClientCli {
   const { values } = parseFlags(args, {
     help: { type: "boolean", short: "h" },
     json: { type: "boolean" },
     verbose: { type: "boolean", short: "v" },
     "no-stdin": { type: "boolean" },
     watch: { type: "string" },
+    token: { type: "string" },
+    "token-file": { type: "string" },
     name: { type: "string", short: "n" },
     host: { type: "string" },
     port: { type: "string", short: "p" },
@@ -181,7 +197,11 @@ export function parseClientArgs(args: string[]): ClientCli {
       `--adaptive-max: Cannot use ${max}ms: it is below --adaptive-min ${min}ms`,
     );
   }
+  if (v.token !== undefined && v["token-file"] !== undefined) {
+    throw new UsageError("--token: Cannot use it with --token-file");
+  }
   const options: ClientOptions = {
+    ...tokenOptions(v.token, v["token-file"], env),
     name: v.name,
     hostname: v.host ?? DEFAULT_HOSTNAME,
     port: v.port ?? DEFAULT_PORT,
@@ -204,4 +224,49 @@ export function parseClientArgs(args: string[]): ClientCli {
     watch: v.watch ?? [],
     options,
   };
+}
+
+/** The environment variable a token may come from. */
+export const TOKEN_ENV = "LIFELINE_TOKEN";
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The token options: `--token`, `--token-file` (read again on renewal), or the environment. */
+function tokenOptions(
+  token: string | undefined,
+  file: string | undefined,
+  env: (name: string) => string | undefined,
+): Pick<ClientOptions, "token" | "refreshToken"> {
+  if (token !== undefined) return { token };
+  if (file !== undefined) {
+    let first: string;
+    try {
+      first = Deno.readTextFileSync(file).trim();
+    } catch (error) {
+      throw new UsageError(
+        `--token-file: Cannot read ${JSON.stringify(file)}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    if (first === "") {
+      throw new UsageError(
+        `--token-file: Cannot use ${JSON.stringify(file)}: it is empty`,
+      );
+    }
+    const read = async () => {
+      const text = (await Deno.readTextFile(file)).trim();
+      if (text === "") throw new Error(`the token file ${file} is empty`);
+      return text;
+    };
+    return { token: first, refreshToken: read };
+  }
+  const fromEnv = env(TOKEN_ENV);
+  return fromEnv === undefined || fromEnv === "" ? {} : { token: fromEnv };
 }

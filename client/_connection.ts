@@ -203,9 +203,16 @@ export class Connection implements ConnectionHandler<Connection> {
    * Says `hello` and starts the liveness checks.
    *
    * @param name The client's name.
+   * @param token The token that proves it, when the server asks for one.
    */
-  start(name: string): void {
-    this.write(encodeFrame({ type: "hello", name }));
+  start(name: string, token?: string): void {
+    this.write(
+      encodeFrame(
+        token === undefined
+          ? { type: "hello", name }
+          : { type: "hello", name, token },
+      ),
+    );
     this.#arm();
   }
 

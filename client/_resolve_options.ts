@@ -49,6 +49,10 @@ export interface ResolvedClientOptions {
   backoff: Backoff;
   /** The adaptive interval, when on. */
   adaptive: AdaptiveHeartbeat | undefined;
+  /** The first token, if any. */
+  token: string | undefined;
+  /** Gets a fresh token, if given. */
+  refreshToken: (() => string | Promise<string>) | undefined;
 }
 
 /**
@@ -105,6 +109,8 @@ export function resolveClientOptions(
     reconnect: reconnect !== false,
     maxAttempts: policy.maxAttempts ?? Infinity,
     backoff: new Backoff(policy),
+    token: options.token,
+    refreshToken: options.refreshToken,
     adaptive: adaptive === false ? undefined : new AdaptiveHeartbeat({
       ...(typeof adaptive === "object" ? adaptive : {}),
       clock,

@@ -23,6 +23,7 @@ import {
   type WelcomeFrame,
 } from "../protocol/frames.ts";
 import { Connection, type ConnectionOwner } from "./_connection.ts";
+import { TokenKeeper } from "./_token.ts";
 import {
   intervalCeiling,
   pingInterval,
@@ -74,6 +75,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
   #signal: AbortSignal | undefined;
   #onAbort = () => void this.close("aborted");
   #owner: ConnectionOwner;
+  #token: TokenKeeper;
 
   #connection: Connection | undefined;
   #welcome: WelcomeDetail | undefined;
@@ -105,6 +107,11 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     this.#backoff = config.backoff;
     this.#adaptive = config.adaptive;
     this.#owner = this.#ownerFacade(config);
+    this.#token = new TokenKeeper(
+      config.token,
+      config.refreshToken,
+      config.timers,
+    );
     this.#signal = options.signal;
     if (this.#signal?.aborted) {
       throw this.#signal.reason ?? new DOMException("Aborted", "AbortError");
@@ -339,7 +346,9 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     );
     const connection = new Connection(this.#owner);
     let localAddr: string;
+    let token: string | undefined;
     try {
+      token = await this.#token.forConnection();
       const dialed = await this.#config.dialer.dial({
         hostname: this.#config.hostname,
         port: this.#config.port,
@@ -351,7 +360,11 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       this.emit("error", {
         source: "client",
         code: "connect_failed",
-        message: abort.signal.aborted
+        message: token === undefined && this.#config.refreshToken !== undefined
+          ? `Cannot get a token for ${this.#config.name}: ${
+            errorMessage(error)
+          }`
+          : abort.signal.aborted
           ? `Cannot connect to ${this.#config.hostname}:${this.#config.port}: no answer within ${this.#config.connectTimeout}ms`
           : `Cannot connect to ${this.#config.hostname}:${this.#config.port}: ${
             errorMessage(error)
@@ -369,7 +382,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     }
     this.#connection = connection;
     this.#track(connection.gone);
-    connection.start(this.#config.name);
+    connection.start(this.#config.name, token);
     if (connection.ended) return;
     this.emit("open", { attempt, localAddr });
   }
@@ -404,6 +417,9 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       });
     }
     if (this.#watching.size > 0) this.#sendNames("watch", this.watching);
+    this.#token.schedule((fresh) =>
+      connection.write(encodeFrame({ type: "refresh", token: fresh }))
+    );
     const queued = this.#queue.splice(0);
     for (const message of queued) {
       if (connection.ended) this.#queue.push(message);
@@ -444,8 +460,10 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       case "bye":
         this.emit("bye", frame);
         // Another client took this name. Coming back would take it back
-        // and start a tug of war, so close for good.
+        // and start a tug of war, so close for good. A token the server
+        // refuses will be refused again.
         if (frame.reason === "replaced") this.#giveUp = "replaced";
+        if (frame.reason === "auth_failed") this.#giveUp = "auth_failed";
         connection.end("bye");
         break;
     }
@@ -471,6 +489,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
     message: string | undefined,
   ): void {
     if (this.#connection === connection) this.#connection = undefined;
+    this.#token.cancel();
     const now = this.#config.clock.now();
     if (connection.welcomed) {
       this.#backoff.disconnected(now);

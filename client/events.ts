@@ -126,7 +126,12 @@ export interface IntervalDetail {
 }
 
 /** Why the client closed for good. */
-export type ClientCloseReason = "closed" | "aborted" | "replaced" | "gave_up";
+export type ClientCloseReason =
+  | "closed"
+  | "aborted"
+  | "replaced"
+  | "auth_failed"
+  | "gave_up";
 
 /** `close`: the client is closed for good; no more reconnects. */
 export interface ClientCloseDetail {

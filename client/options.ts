@@ -25,6 +25,17 @@ export interface ClientOptions {
   /** The client's name: 1 to 64 characters from `A-Z a-z 0-9 _ - .`. */
   name: string;
   /**
+   * The token that proves the name to a server started with `--auth jwt`:
+   * a JWT whose `sub` is the name. Sent in every `hello`.
+   */
+  token?: string;
+  /**
+   * Gets a fresh token: called before a connection when the token expires
+   * within its last fifth (or is missing), and on a connection at four
+   * fifths of the token's lifetime, whose result is sent as `refresh`.
+   */
+  refreshToken?: () => string | Promise<string>;
+  /**
    * The server's host name or address.
    * @default {"127.0.0.1"}
    */

@@ -11,8 +11,10 @@ import {
   type ClientMsgFrame,
   type HelloFrame,
   MAX_NAMES_PER_WATCH,
+  MAX_TOKEN_LENGTH,
   NAME_PATTERN,
   type PingFrame,
+  type RefreshFrame,
   type ServerFrame,
   type UnwatchFrame,
   type WatchFrame,
@@ -24,6 +26,11 @@ const nameSchema = z.string().regex(
 );
 
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+const tokenSchema = z.string().min(1).max(
+  MAX_TOKEN_LENGTH,
+  `a token is at most ${MAX_TOKEN_LENGTH} characters`,
+);
 
 const namesSchema = z.array(nameSchema).min(1).max(
   MAX_NAMES_PER_WATCH,
@@ -38,8 +45,13 @@ export const clientFrameSchemas: {
   readonly watch: z.ZodType<WatchFrame>;
   readonly unwatch: z.ZodType<UnwatchFrame>;
   readonly bye: z.ZodType<ClientByeFrame>;
+  readonly refresh: z.ZodType<RefreshFrame>;
 } = {
-  hello: z.strictObject({ type: z.literal("hello"), name: nameSchema }),
+  hello: z.strictObject({
+    type: z.literal("hello"),
+    name: nameSchema,
+    token: tokenSchema.optional(),
+  }),
   ping: z.strictObject({ type: z.literal("ping"), seq: seqSchema }),
   msg: z.strictObject({
     type: z.literal("msg"),
@@ -49,6 +61,7 @@ export const clientFrameSchemas: {
   watch: z.strictObject({ type: z.literal("watch"), names: namesSchema }),
   unwatch: z.strictObject({ type: z.literal("unwatch"), names: namesSchema }),
   bye: z.strictObject({ type: z.literal("bye") }),
+  refresh: z.strictObject({ type: z.literal("refresh"), token: tokenSchema }),
 };
 
 /** Schema of any server frame. */
@@ -84,6 +97,8 @@ export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
         "too_many_pings",
         "too_many_errors",
         "too_many_watches",
+        "auth_failed",
+        "rate_limited",
         "server_full",
       ]),
       message: z.string(),
@@ -97,6 +112,10 @@ export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
         "too_many_pings",
         "protocol_error",
         "server_full",
+        "too_many_connections",
+        "auth_failed",
+        "token_expired",
+        "rate_limited",
       ]),
       retryAfter: z.number().int().min(0).optional(),
     }),

@@ -41,6 +41,33 @@ export interface HelloFrame {
   type: "hello";
   /** The client's name, 1 to 64 characters from {@link NAME_PATTERN}. */
   name: string;
+  /**
+   * Proof of the name, when the server requires it: a JWT whose `sub` is
+   * the name (at most {@link MAX_TOKEN_LENGTH} characters).
+   */
+  token?: string;
+}
+
+/**
+ * The longest token a `hello` or `refresh` may carry, in characters.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TOKEN_LENGTH } from "@lifeline/lifeline/protocol";
+ * console.log(MAX_TOKEN_LENGTH); // 4096
+ * ```
+ */
+export const MAX_TOKEN_LENGTH = 4096;
+
+/**
+ * `refresh {token}`: a new token for the name this connection holds, sent
+ * before the current one expires.
+ */
+export interface RefreshFrame {
+  /** The frame type. */
+  type: "refresh";
+  /** A JWT whose `sub` is the connection's name. */
+  token: string;
 }
 
 /** `ping {seq}`: a heartbeat; the server answers `pong` with the same `seq`. */
@@ -107,7 +134,8 @@ export type ClientFrame =
   | ClientMsgFrame
   | WatchFrame
   | UnwatchFrame
-  | ClientByeFrame;
+  | ClientByeFrame
+  | RefreshFrame;
 
 /** `welcome {id, interval, timeout}`: the server's heartbeat policy, in ms. */
 export interface WelcomeFrame {
@@ -191,6 +219,8 @@ export type ErrorCode =
   | "too_many_pings"
   | "too_many_errors"
   | "too_many_watches"
+  | "auth_failed"
+  | "rate_limited"
   | "server_full";
 
 /** `error {code, message}`: something the client sent was refused. */
@@ -210,7 +240,11 @@ export type ByeReason =
   | "timeout"
   | "too_many_pings"
   | "protocol_error"
-  | "server_full";
+  | "server_full"
+  | "too_many_connections"
+  | "auth_failed"
+  | "token_expired"
+  | "rate_limited";
 
 /** `bye {reason, retryAfter?}`: the server is closing this connection. */
 export interface ByeFrame {

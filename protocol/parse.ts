@@ -62,7 +62,7 @@ export function parseClientFrame(line: string): ParseResult {
       code: "unknown_type",
       message: `Unknown frame type ${
         quote(type)
-      }: expected "hello", "ping", "msg", "watch", "unwatch" or "bye"`,
+      }: expected "hello", "ping", "msg", "watch", "unwatch", "bye" or "refresh"`,
     };
   }
   const schema = clientFrameSchemas[type as keyof typeof clientFrameSchemas];

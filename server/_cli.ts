@@ -43,6 +43,21 @@ Options:
                            this long for the name to come back before offline
                            (default 0: offline at once)
   --max-watches <n>        Names one connection may watch (default 10000)
+  --auth jwt               Require hello {name, token}: a JWT whose sub is the
+                           name (see docs/security.md)
+  --auth-key <file>        The HMAC secret, PEM public key, certificate or
+                           JWKS that verifies the tokens
+  --allow-go-unauthenticated
+                           With --auth, still accept Go-format clients (they
+                           cannot carry a token: anyone may take their names)
+  --msg-rate <n>           Messages a client may send per second (default
+                           100; 0 turns the limit off)
+  --msg-burst <n>          Messages at once before the rate applies (default
+                           twice --msg-rate)
+  --max-per-ip <n>         Connections one source address may hold (default 0:
+                           no limit, as a carrier NAT hides many users)
+  --connect-rate <n>       New connections per second per source address
+                           (default 0: no limit)
   --log-format <text|json> Log lines for people (text, the default) or one
                            JSON object per line for programs (json: the
                            stable interface, see docs/server.md)
@@ -63,7 +78,15 @@ export interface ServerCli extends
     | "maxFrameBytes"
     | "presenceGrace"
     | "maxWatches"
+    | "allowUnauthenticatedGo"
+    | "msgRate"
+    | "maxPerIp"
+    | "connectRate"
   > {
+  /** The key file that verifies tokens, with `--auth jwt`. */
+  authKey?: string;
+  /** Messages at once before the rate applies, when given. */
+  msgBurst?: number;
   /** Silence before a watched client is suspect, when given. */
   suspectAfter?: number;
   /** Whether `--help` was given. */
@@ -91,6 +114,14 @@ const schema = z.object({
   "suspect-after": durationFlag("suspect-after").optional(),
   "presence-grace": durationFlag("presence-grace", { min: 0 }),
   "max-watches": integerFlag("max-watches", 1, 10_000_000),
+  auth: choiceFlag("auth", ["jwt"]).optional(),
+  "auth-key": z.string().min(1, '--auth-key: Cannot use "": expected a file')
+    .optional(),
+  "allow-go-unauthenticated": z.boolean(),
+  "msg-rate": integerFlag("msg-rate", 0, 1_000_000),
+  "msg-burst": integerFlag("msg-burst", 1, 10_000_000).optional(),
+  "max-per-ip": integerFlag("max-per-ip", 0, 10_000_000),
+  "connect-rate": integerFlag("connect-rate", 0, 1_000_000),
   "log-format": choiceFlag("log-format", ["text", "json"]),
   transport: choiceFlag("transport", ["deno", "node"]),
 });
@@ -117,9 +148,28 @@ export function parseServerArgs(args: string[]): ServerCli {
     "suspect-after": { type: "string" },
     "presence-grace": { type: "string", default: "0ms" },
     "max-watches": { type: "string", default: "10000" },
+    auth: { type: "string" },
+    "auth-key": { type: "string" },
+    "allow-go-unauthenticated": { type: "boolean", default: false },
+    "msg-rate": { type: "string", default: "100" },
+    "msg-burst": { type: "string" },
+    "max-per-ip": { type: "string", default: "0" },
+    "connect-rate": { type: "string", default: "0" },
     "log-format": { type: "string", default: "text" },
   });
   const v = validateFlags(schema, values);
+  if ((v.auth === undefined) !== (v["auth-key"] === undefined)) {
+    throw new UsageError(
+      v.auth === undefined
+        ? "--auth-key: Cannot use a key without --auth jwt"
+        : "--auth: Cannot check tokens without --auth-key FILE",
+    );
+  }
+  if (v["allow-go-unauthenticated"] && v.auth === undefined) {
+    throw new UsageError(
+      "--allow-go-unauthenticated: Cannot use it without --auth jwt",
+    );
+  }
   if (v.interval >= v.timeout) {
     throw new UsageError(
       `--interval: Cannot use ${formatDuration(v.interval)} with --timeout ${
@@ -143,6 +193,12 @@ export function parseServerArgs(args: string[]): ServerCli {
       : { suspectAfter: v["suspect-after"] }),
     presenceGrace: v["presence-grace"],
     maxWatches: v["max-watches"],
+    ...(v["auth-key"] === undefined ? {} : { authKey: v["auth-key"] }),
+    allowUnauthenticatedGo: v["allow-go-unauthenticated"],
+    msgRate: v["msg-rate"],
+    ...(v["msg-burst"] === undefined ? {} : { msgBurst: v["msg-burst"] }),
+    maxPerIp: v["max-per-ip"],
+    connectRate: v["connect-rate"],
     logFormat: v["log-format"],
   };
 }

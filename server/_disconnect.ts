@@ -82,6 +82,30 @@ export const PROTOCOL_ERROR: Disconnect = {
   abrupt: false,
 };
 
+/** The client's token does not prove its name (at `hello` or `refresh`). */
+export const AUTH_FAILED: Disconnect = {
+  reason: "auth_failed",
+  bye: "auth_failed",
+  announce: true,
+  abrupt: false,
+};
+
+/** The client's token expired without a `refresh`. */
+export const TOKEN_EXPIRED: Disconnect = {
+  reason: "token_expired",
+  bye: "token_expired",
+  announce: true,
+  abrupt: false,
+};
+
+/** The client kept sending messages over the rate limit. */
+export const RATE_LIMITED: Disconnect = {
+  reason: "rate_limited",
+  bye: "rate_limited",
+  announce: true,
+  abrupt: false,
+};
+
 /**
  * The server shuts down: every client is told when to come back, and no
  * watcher here is told about anyone (everyone here is leaving).

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { Authenticator, AuthVerdict } from "../auth/types.ts";
 import type { Clock } from "../common/time.ts";
 import type { DeadlineRegistry } from "../liveness/deadline_registry.ts";
 import type { HeartbeatRegistry } from "../liveness/heartbeat_registry.ts";
@@ -36,12 +37,15 @@ import {
 } from "../protocol/sniff.ts";
 import type { TransportConn } from "../transport/types.ts";
 import {
+  AUTH_FAILED,
   CLOSED,
   type Disconnect,
   LEFT,
   PROTOCOL_ERROR,
+  RATE_LIMITED,
   REPLACED,
   TIMEOUT,
+  TOKEN_EXPIRED,
   TOO_MANY_PINGS,
 } from "./_disconnect.ts";
 import { SESSION_REBASE_MS, type SessionEpoch } from "./_epoch.ts";
@@ -64,8 +68,23 @@ const STATE_CLOSING = 1;
 /** The transport reported the close. */
 const STATE_CLOSED = 2;
 
+/** Flag bit: a hello's token is being checked. */
+const AUTHENTICATING = 1 << 9;
+
 /** `pingMs` of a session that has not pinged. */
 const NEVER = -(2 ** 31);
+
+/** The longest error message sent, in characters. */
+const MAX_ERROR_MESSAGE = 300;
+
+/** Messages refused in a row by the rate limit before the session ends. */
+const MAX_RATE_STRIKES = 10;
+
+function expirySeconds(expiresAt: number | undefined): number {
+  return expiresAt === undefined
+    ? 0
+    : Math.max(1, Math.floor(expiresAt / 1000));
+}
 
 /** What the server's events need to hear from a session. */
 export interface SessionEvents {
@@ -95,6 +114,8 @@ export interface SessionHost {
   readonly epoch: SessionEpoch;
   /** The named sessions. */
   readonly hub: Hub<Session>;
+  /** Proof of names, when authentication is on. */
+  readonly auth: Authenticator | undefined;
   /** Deadlines of open sessions: silence past the timeout. */
   readonly liveness: HeartbeatRegistry<Session>;
   /** Deadlines of closing sessions: the grace to close after `bye`. */
@@ -126,8 +147,9 @@ export class Session extends DeadlineEntry {
   seenMs: number;
   /** The registered name, once known. */
   name: string | null = null;
-  // mode (2 bits) | state (2 bits) << 2 | sniffed (5 bits) << 4: three small
-  // fields in one, as every field is paid once per connection.
+  // mode (2 bits) | state (2 bits) << 2 | sniffed (5 bits) << 4 |
+  // authenticating << 9: small fields in one, as every field is paid once
+  // per connection.
   #bits: number = MODE_SNIFF;
   // The frame decoder of the mode: a LineDecoder or a GoFrameDecoder.
   #decoder: LineDecoder | GoFrameDecoder | null = null;
@@ -136,6 +158,13 @@ export class Session extends DeadlineEntry {
   #pingMs: number = NEVER;
   // Pings that came too soon after the previous one, since the last good one.
   #pingStrikes = 0;
+  // The token's expiry in epoch seconds (a small integer until 2038), or
+  // 0: no token, or one that never expires.
+  #tokenExpSec = 0;
+  // The message rate limit's theoretical arrival time, in milliseconds
+  // since the epoch, and the messages refused in a row.
+  #msgTat = 0;
+  #rateStrikes = 0;
   /** The record of this session's name, while somebody watches it. */
   watched: Watched | null = null;
   /** The names this session watches, once it watches any. */
@@ -178,10 +207,20 @@ export class Session extends DeadlineEntry {
   }
 
   get #sniffed(): number {
-    return this.#bits >> 4;
+    return (this.#bits >> 4) & 31;
   }
   set #sniffed(count: number) {
-    this.#bits = (this.#bits & 15) | (count << 4);
+    this.#bits = (this.#bits & ~(31 << 4)) | (count << 4);
+  }
+
+  // A hello's token is being checked.
+  get #authenticating(): boolean {
+    return (this.#bits & AUTHENTICATING) !== 0;
+  }
+  set #authenticating(on: boolean) {
+    this.#bits = on
+      ? this.#bits | AUTHENTICATING
+      : this.#bits & ~AUTHENTICATING;
   }
 
   /** The id sent in `welcome`, made on demand. */
@@ -245,6 +284,7 @@ export class Session extends DeadlineEntry {
   rebase(shiftMs: number): void {
     this.connectedMs -= shiftMs;
     this.seenMs -= shiftMs;
+    this.#msgTat = Math.max(0, this.#msgTat - shiftMs);
     // A ping this old no longer counts against the next one.
     this.#pingMs = this.#pingMs - shiftMs < -SESSION_REBASE_MS
       ? NEVER
@@ -321,11 +361,16 @@ export class Session extends DeadlineEntry {
 
   #onLine(line: string): void {
     if (this.#state !== STATE_OPEN) return;
+    if (this.name === null) {
+      this.#onLineBeforeHello(line);
+      return;
+    }
     const host = this.host;
     const now = host.liveness.touch(this);
     const nowMs = host.epoch.since(now);
     this.seenMs = nowMs;
     if (this.watched !== null) host.hub.presence.heard(this, now);
+    if (this.#tokenExpSec !== 0 && !this.#tokenValid()) return;
     const seq = fastPingSeq(line);
     if (seq >= 0) {
       this.#ping(seq, nowMs);
@@ -333,38 +378,16 @@ export class Session extends DeadlineEntry {
     }
     const result = parseClientFrame(line);
     if (!result.ok) {
-      if (result.code === "unknown_type") {
-        this.#sendError(result.code, result.message);
-      } else {
-        this.#invalid(result.code, result.message);
-      }
+      this.#invalid(result.code, result.message);
       return;
     }
     const frame = result.frame;
-    if (frame.type === "hello") {
-      if (this.name !== null) {
-        this.#sendError(
-          "duplicate_hello",
-          `Already registered as "${this.name}"`,
-        );
-        return;
-      }
-      this.#register(frame.name);
-      return;
-    }
-    if (this.name === null) {
-      this.#invalid(
-        "hello_required",
-        `Cannot accept a "${frame.type}" frame before "hello"`,
-      );
-      return;
-    }
     switch (frame.type) {
       case "ping":
         this.#ping(frame.seq, nowMs);
         break;
       case "msg":
-        this.#message(frame.to, frame.body);
+        if (this.#admitMessage(nowMs)) this.#message(frame.to, frame.body);
         break;
       case "watch":
         if (host.hub.presence.watch(this, frame.names) !== undefined) {
@@ -380,7 +403,135 @@ export class Session extends DeadlineEntry {
       case "bye":
         this.close(LEFT);
         break;
+      case "refresh":
+        this.#refresh(frame.token);
+        break;
+      case "hello":
+        this.#sendError(
+          "duplicate_hello",
+          `Already registered as "${this.name}"`,
+        );
+        break;
     }
+  }
+
+  /**
+   * A line before the session holds a name: only a valid `hello` is a sign
+   * of life; anything else is an invalid frame and keeps no connection
+   * alive.
+   */
+  #onLineBeforeHello(line: string): void {
+    const result = parseClientFrame(line);
+    if (!result.ok) {
+      this.#invalid(result.code, result.message);
+      return;
+    }
+    const frame = result.frame;
+    if (frame.type !== "hello") {
+      this.#invalid(
+        "hello_required",
+        `Cannot accept a "${frame.type}" frame before "hello"`,
+      );
+      return;
+    }
+    if (this.#authenticating) {
+      this.#invalid("duplicate_hello", "A hello is already being checked");
+      return;
+    }
+    const host = this.host;
+    this.seenMs = host.epoch.since(host.liveness.touch(this));
+    const auth = host.auth;
+    if (auth === undefined) {
+      this.#register(frame.name);
+      return;
+    }
+    if (frame.token === undefined) {
+      this.#authFailed("a token is required");
+      return;
+    }
+    this.#authenticating = true;
+    auth.verify(frame.name, frame.token).then(
+      (verdict) => this.#verified(frame.name, verdict),
+      () => this.#verified(frame.name, { ok: false, reason: "not verified" }),
+    );
+  }
+
+  #verified(name: string, verdict: AuthVerdict): void {
+    this.#authenticating = false;
+    if (this.#state !== STATE_OPEN) return;
+    if (!verdict.ok) {
+      this.#authFailed(verdict.reason);
+      return;
+    }
+    this.#tokenExpSec = expirySeconds(verdict.expiresAt);
+    this.#register(name);
+  }
+
+  #refresh(token: string): void {
+    const auth = this.host.auth;
+    if (auth === undefined) {
+      this.#invalid(
+        "invalid_frame",
+        "Cannot refresh a token: this server does not authenticate",
+      );
+      return;
+    }
+    const name = this.name!;
+    auth.verify(name, token).then(
+      (verdict) => this.#refreshed(verdict),
+      () => this.#refreshed({ ok: false, reason: "not verified" }),
+    );
+  }
+
+  #refreshed(verdict: AuthVerdict): void {
+    if (this.#state !== STATE_OPEN) return;
+    if (!verdict.ok) {
+      this.#authFailed(verdict.reason);
+      return;
+    }
+    this.#tokenExpSec = expirySeconds(verdict.expiresAt);
+  }
+
+  #authFailed(reason: string): void {
+    this.#sendError("auth_failed", `Cannot authenticate: ${reason}`);
+    this.close(AUTH_FAILED);
+  }
+
+  /** Whether the session's token is still valid; closes it when not. */
+  #tokenValid(): boolean {
+    if (Date.now() < this.#tokenExpSec * 1000) return true;
+    this.close(TOKEN_EXPIRED);
+    return false;
+  }
+
+  /**
+   * The message rate limit, as a generic cell rate algorithm on one small
+   * integer: the theoretical arrival time of the next message.
+   */
+  #admitMessage(nowMs: number): boolean {
+    const options = this.host.options;
+    if (options.msgRate === 0) return true;
+    const emission = Math.max(1, Math.round(1000 / options.msgRate));
+    const tolerance = (Math.max(1, options.msgBurst) - 1) * emission;
+    const tat = Math.max(this.#msgTat, nowMs);
+    if (tat - nowMs > tolerance) {
+      if (++this.#rateStrikes >= MAX_RATE_STRIKES) {
+        this.#sendError(
+          "rate_limited",
+          `Closing after ${this.#rateStrikes} messages over the limit of ${options.msgRate} per second`,
+        );
+        this.close(RATE_LIMITED);
+        return false;
+      }
+      this.#sendError(
+        "rate_limited",
+        `Message dropped: more than ${options.msgRate} per second (burst ${options.msgBurst})`,
+      );
+      return false;
+    }
+    this.#rateStrikes = 0;
+    this.#msgTat = (tat + emission) | 0;
+    return true;
   }
 
   #onGoFrame(result: GoParseResult): void {
@@ -398,6 +549,11 @@ export class Session extends DeadlineEntry {
     if (this.name === null) {
       if (!isValidName(frame.Owner)) {
         this.#countGoError();
+        return;
+      }
+      // A Go-format client cannot carry a token.
+      if (host.auth !== undefined && !host.options.allowUnauthenticatedGo) {
+        this.close(AUTH_FAILED);
         return;
       }
       this.#register(frame.Owner);
@@ -501,7 +657,11 @@ export class Session extends DeadlineEntry {
 
   #sendError(code: ErrorCode, message: string): void {
     if (this.#mode === MODE_GO) return;
-    this.conn.write(encodeFrame({ type: "error", code, message }));
+    // Never echo much of what was refused back to its sender.
+    const text = message.length > MAX_ERROR_MESSAGE
+      ? `${message.slice(0, MAX_ERROR_MESSAGE - 3)}...`
+      : message;
+    this.conn.write(encodeFrame({ type: "error", code, message: text }));
   }
 
   // --- the end ---
@@ -545,9 +705,9 @@ export class Session extends DeadlineEntry {
    * `retryAfter`, half-close, and the close grace. The session never
    * counted toward the connection limit.
    *
-   * @param reason `"server_full"` or `"shutdown"`.
+   * @param reason Why.
    */
-  refuse(reason: "server_full" | "shutdown"): void {
+  refuse(reason: "server_full" | "shutdown" | "too_many_connections"): void {
     const host = this.host;
     const options = host.options;
     this.#state = STATE_CLOSING;

@@ -37,7 +37,10 @@ export type SessionCloseReason =
   | "replaced"
   | "shutdown"
   | "too_many_pings"
-  | "protocol_error";
+  | "protocol_error"
+  | "auth_failed"
+  | "token_expired"
+  | "rate_limited";
 
 /** Detail of a `heartbeat` event: a `ping` or a Go-format heartbeat arrived. */
 export interface SessionHeartbeatDetail {

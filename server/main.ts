@@ -7,10 +7,43 @@
  * @module
  */
 
-import { runCli } from "../common/cli.ts";
+import type { AuthKey } from "../auth/jwt.ts";
+import type { Authenticator } from "../auth/types.ts";
+import { runCli, UsageError } from "../common/cli.ts";
+import { errorMessage } from "../common/errors.ts";
 import { parseServerArgs, USAGE } from "./_cli.ts";
 import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
 import { startServer } from "./server.ts";
+
+/**
+ * The authenticator of `--auth jwt --auth-key FILE`; a bad key file is a
+ * usage error. The JWT library loads only then: a server without auth does
+ * not fetch it.
+ */
+async function authenticator(path: string): Promise<Authenticator> {
+  const { jwtAuthenticator, loadAuthKey } = await import("../auth/jwt.ts");
+  let key: AuthKey;
+  try {
+    key = await loadAuthKey(path);
+  } catch (error) {
+    throw new UsageError(
+      `--auth-key: Cannot use ${JSON.stringify(path)}: ${errorMessage(error)}`,
+    );
+  }
+  if (key.kind === "private") {
+    throw new UsageError(
+      `--auth-key: Cannot use ${
+        JSON.stringify(path)
+      }: it holds a private key; give the server the public key, its certificate or a JWKS`,
+    );
+  }
+  return jwtAuthenticator(key);
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "::1" || hostname.startsWith("127.") ||
+    hostname === "localhost";
+}
 
 async function main(args: string[]): Promise<number> {
   const cli = parseServerArgs(args);
@@ -22,9 +55,18 @@ async function main(args: string[]): Promise<number> {
     const line = formatLogLine(cli.logFormat, record, Date.now());
     if (line !== null) console.log(line);
   };
+  const auth = cli.authKey === undefined
+    ? undefined
+    : await authenticator(cli.authKey);
   let server;
   try {
     server = await startServer({
+      auth,
+      allowUnauthenticatedGo: cli.allowUnauthenticatedGo,
+      msgRate: cli.msgRate,
+      msgBurst: cli.msgBurst,
+      maxPerIp: cli.maxPerIp,
+      connectRate: cli.connectRate,
       hostname: cli.hostname,
       port: cli.port,
       interval: cli.interval,
@@ -47,6 +89,13 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const started = server.options;
+  if (auth === undefined && !isLoopback(server.addr.hostname)) {
+    log({
+      event: "warning",
+      message:
+        `listening on ${server.addr.hostname} without --auth: anyone who can reach it may take any name (see docs/security.md)`,
+    });
+  }
   const fits = server.transport.connectionLimit;
   if (started.maxConnections > fits) {
     log({

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Authenticator } from "../auth/types.ts";
 import type { Clock, Timers } from "../common/time.ts";
 import type { Transport } from "../transport/types.ts";
 
@@ -89,6 +90,45 @@ export interface ServerOptions {
    */
   maxWatches?: number;
   /**
+   * Proof of names: with an authenticator, `hello` must carry a token that
+   * proves its name (and only its holder can replace that name's session);
+   * without one, anyone may take any name.
+   * @default {undefined}
+   */
+  auth?: Authenticator;
+  /**
+   * With `auth` on, whether Go-format connections (which cannot carry a
+   * token) are still accepted, unauthenticated. Off, they are closed.
+   * @default {false}
+   */
+  allowUnauthenticatedGo?: boolean;
+  /**
+   * Messages (`msg` frames) a client may send per second, on average; past
+   * the burst, `error {code: "rate_limited"}` and the message is dropped.
+   * `0` turns the limit off.
+   * @default {100}
+   */
+  msgRate?: number;
+  /**
+   * Messages a client may send at once before the rate applies.
+   * @default {2 × msgRate}
+   */
+  msgBurst?: number;
+  /**
+   * Connections one source address may hold at once; more get
+   * `bye {reason: "too_many_connections"}`. `0` is no limit (the default:
+   * a carrier-grade NAT puts thousands of users behind one address).
+   * @default {0}
+   */
+  maxPerIp?: number;
+  /**
+   * New connections one source address may open per second, on average
+   * (burst twice that); faster ones get `bye {reason:
+   * "too_many_connections", retryAfter}`. `0` is no limit.
+   * @default {0}
+   */
+  connectRate?: number;
+  /**
    * The shortest `retryAfter` sent in `bye` (shutdown, server full).
    * @default {1000}
    */
@@ -171,6 +211,16 @@ export interface ResolvedServerOptions {
   presenceGrace: number;
   /** See {@link ServerOptions.maxWatches}. */
   maxWatches: number;
+  /** See {@link ServerOptions.allowUnauthenticatedGo}. */
+  allowUnauthenticatedGo: boolean;
+  /** See {@link ServerOptions.msgRate}. */
+  msgRate: number;
+  /** See {@link ServerOptions.msgBurst}. */
+  msgBurst: number;
+  /** See {@link ServerOptions.maxPerIp}. */
+  maxPerIp: number;
+  /** See {@link ServerOptions.connectRate}. */
+  connectRate: number;
   /** See {@link ServerOptions.retryAfterMin}. */
   retryAfterMin: number;
   /** See {@link ServerOptions.retryAfterSpread}. */

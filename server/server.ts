@@ -26,6 +26,7 @@ import type {
   TransportInfo,
   TransportListener,
 } from "../transport/types.ts";
+import { AddressLimits } from "./_address_limits.ts";
 import { shutdown } from "./_disconnect.ts";
 import { SessionEpoch } from "./_epoch.ts";
 import { Hub } from "./_hub.ts";
@@ -68,6 +69,9 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #liveness: HeartbeatRegistry<Session>;
   #graces: DeadlineRegistry<Session>;
   #sessions = new Set<Session>();
+  #addresses: AddressLimits;
+  // The source address of each admitted session, while address limits are on.
+  #addressOf = new WeakMap<Session, string>();
   #openCount = 0;
   #nextId = 0;
   #closing: Promise<void> | null = null;
@@ -129,12 +133,14 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
         for (const session of sessions) session.rebase(shift);
       }),
       hub: this.#hub,
+      auth: options.auth,
       liveness: this.#liveness,
       graces: this.#graces,
       events: this.#events(),
       released: () => void this.#openCount--,
       forget: (session) => this.#forget(session),
     };
+    this.#addresses = new AddressLimits(opts.maxPerIp, opts.connectRate);
     this.#onAbort = () => void this.close();
     this.#handler = {
       open: (conn) => this.#open(conn),
@@ -261,6 +267,8 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       session.refuse("shutdown");
     } else if (this.#openCount >= this.#options.maxConnections) {
       session.refuse("server_full");
+    } else if (!this.#admitAddress(session)) {
+      session.refuse("too_many_connections");
     } else {
       this.#openCount++;
       this.#liveness.add(session);
@@ -268,7 +276,18 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     return session;
   }
 
+  #admitAddress(session: Session): boolean {
+    if (!this.#addresses.active) return true;
+    const address = session.conn.remoteAddr.hostname;
+    const verdict = this.#addresses.admit(address, this.#host.clock.now());
+    if (verdict !== "ok") return false;
+    this.#addressOf.set(session, address);
+    return true;
+  }
+
   #forget(session: Session): void {
+    const address = this.#addressOf.get(session);
+    if (address !== undefined) this.#addresses.release(address);
     this.#sessions.delete(session);
     if (this.#sessions.size === 0 && this.#allClosed !== null) {
       const resolve = this.#allClosed;

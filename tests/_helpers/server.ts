@@ -65,6 +65,8 @@ export class RawClient {
   eof = false;
   /** How many bytes the server sent. */
   bytesRead = 0;
+  /** Called with every frame as it arrives. */
+  onFrame: ((frame: ServerFrame) => void) | undefined;
 
   private constructor(conn: Deno.TcpConn) {
     this.conn = conn;
@@ -124,7 +126,11 @@ export class RawClient {
         while ((i = this.#buffer.indexOf("\n")) >= 0) {
           const line = this.#buffer.slice(0, i);
           this.#buffer = this.#buffer.slice(i + 1);
-          if (line.length > 0) this.frames.push(JSON.parse(line));
+          if (line.length > 0) {
+            const frame = JSON.parse(line);
+            this.frames.push(frame);
+            this.onFrame?.(frame);
+          }
         }
         this.#wake();
       }
