@@ -94,9 +94,10 @@ export class Witnesses {
       clearInterval(timer);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const dropped = this.#clients.filter((c) =>
-      c.eof || c.frames.some((f) => f.type === "bye")
-    ).length;
+    const dropped =
+      this.#clients.filter((c) =>
+        c.eof || c.frames.some((f) => f.type === "bye")
+      ).length;
     await Promise.all(this.#clients.map((c) => c.close()));
     const sorted = this.#rtts.toSorted((a, b) => a - b);
     const at = (q: number) =>
