@@ -6,30 +6,41 @@
  * @module
  */
 
-import { join } from "node:path";
-import { STATE_DIR, stateDir } from "./_target.ts";
-import type { ApplyOptions, ApplyRecord } from "./apply.ts";
-import { withFileLock, writeFileAtomic } from "./atomic_write.ts";
+import { dirname, join } from "node:path";
+import {
+  type AtomicWriteStep,
+  withFileLock,
+  writeFileAtomic,
+} from "./atomic_write.ts";
 import { KEEPALIVE_KEYS, type KeepaliveField } from "./keepalive.ts";
-import type { ChangeSet, RuntimeChange } from "./manager.ts";
-import { writeRuntimeValue } from "./runtime.ts";
+import { type RuntimeOptions, writeRuntimeValue } from "./runtime.ts";
+import { type ApplyRecord, STATE_FILES } from "./state.ts";
+import type { ChangeSet, RuntimeChange } from "./types.ts";
 
-/** Names of the state files, relative to the root. */
-export const STATE_PATHS: Readonly<
-  { lock: string; record: string; backup: string }
-> = {
-  lock: `${STATE_DIR}/lock`,
-  record: `${STATE_DIR}/last_apply.json`,
-  backup: `${STATE_DIR}/last_apply.conf`,
-};
+/** What the shared steps need of `apply`'s and `restore`'s options. */
+export interface StepOptions extends RuntimeOptions {
+  /** The root the state directory is under. */
+  root?: string;
+  /** Called at each step; a throw fails the operation there. */
+  onStep?: (
+    step: AtomicWriteStep | "runtime-value-written",
+  ) => void | Promise<void>;
+  /** Called when another apply or restore holds the lock. */
+  onLockWait?: () => void;
+}
+
+/** The state directory on the host, under the root. */
+function stateDir(root: string | undefined): string {
+  return join(root ?? "/", dirname(STATE_FILES.lock));
+}
 
 /** Runs `fn` under the lock of the state directory, creating it if needed. */
 export async function underLock<T>(
-  options: ApplyOptions,
+  options: StepOptions,
   fn: () => Promise<T>,
 ): Promise<T> {
-  await Deno.mkdir(stateDir(options), { recursive: true, mode: 0o700 });
-  return await withFileLock(join(stateDir(options), "lock"), fn, {
+  await Deno.mkdir(stateDir(options.root), { recursive: true, mode: 0o700 });
+  return await withFileLock(join(options.root ?? "/", STATE_FILES.lock), fn, {
     onWait: options.onLockWait,
   });
 }
@@ -38,7 +49,7 @@ export async function underLock<T>(
 export async function writeRuntimeValues(
   changes: RuntimeChange[],
   written: KeepaliveField[],
-  options: ApplyOptions,
+  options: StepOptions,
 ): Promise<void> {
   for (const change of changes) {
     written.push(change.field);
@@ -63,7 +74,7 @@ export async function rollback(
   changes: ChangeSet,
   hostPath: string,
   written: KeepaliveField[],
-  options: ApplyOptions,
+  options: StepOptions,
 ): Promise<RollbackOutcome> {
   const done: string[] = [];
   const failed: string[] = [];
@@ -130,16 +141,16 @@ export async function saveRecord(
   record: ApplyRecord,
   backup: string,
 ): Promise<SavedState> {
-  await Deno.mkdir(join(root, STATE_DIR), { recursive: true, mode: 0o700 });
+  await Deno.mkdir(stateDir(root), { recursive: true, mode: 0o700 });
   const previous: SavedState = {
-    record: await readOptional(join(root, STATE_PATHS.record)),
-    backup: await readOptional(join(root, STATE_PATHS.backup)),
+    record: await readOptional(join(root, STATE_FILES.record)),
+    backup: await readOptional(join(root, STATE_FILES.backup)),
   };
-  await writeFileAtomic(join(root, STATE_PATHS.backup), backup, {
+  await writeFileAtomic(join(root, STATE_FILES.backup), backup, {
     mode: 0o600,
   });
   await writeFileAtomic(
-    join(root, STATE_PATHS.record),
+    join(root, STATE_FILES.record),
     JSON.stringify(record, null, 2) + "\n",
     { mode: 0o600 },
   );
@@ -152,7 +163,7 @@ export async function putBackState(
   previous: SavedState,
 ): Promise<void> {
   for (const name of ["record", "backup"] as const) {
-    const path = join(root, STATE_PATHS[name]);
+    const path = join(root, STATE_FILES[name]);
     const text = previous[name];
     if (text === undefined) await Deno.remove(path).catch(() => {});
     else await writeFileAtomic(path, text, { mode: 0o600 }).catch(() => {});

@@ -1,6 +1,7 @@
 /**
- * The two halves of a change set: the unified diff of the file and the
- * kernel values that differ. Internal to `sysctl/`.
+ * The two halves of a change set, the unified diff of the file and the
+ * kernel values that differ, and the change set that holds them. Internal
+ * to `sysctl/`.
  *
  * @module
  */
@@ -11,7 +12,7 @@ import {
   KEEPALIVE_KEYS,
   type KeepaliveSettings,
 } from "./keepalive.ts";
-import type { RuntimeChange } from "./manager.ts";
+import type { ChangeSet, RuntimeChange } from "./types.ts";
 
 /**
  * A unified diff of a file under the root (`--- a/etc/sysctl.conf`), with
@@ -53,4 +54,32 @@ export function runtimeChanges(
     });
   }
   return changes;
+}
+
+/** The file half of a change set. */
+export type FileChange = Pick<
+  ChangeSet,
+  "path" | "realPath" | "exists" | "before" | "after" | "patch"
+>;
+
+/**
+ * A change set from the file's change and the kernel values: those of
+ * `wanted` that differ from `runtimeBefore` (none without it).
+ */
+export function changeSet(
+  file: FileChange,
+  runtimeBefore: KeepaliveSettings | undefined,
+  wanted: Partial<KeepaliveSettings> | undefined,
+  warnings: string[],
+): ChangeSet {
+  const runtime = runtimeBefore && wanted
+    ? runtimeChanges(runtimeBefore, wanted)
+    : [];
+  return {
+    ...file,
+    runtime,
+    ...(runtimeBefore ? { runtimeBefore } : {}),
+    changed: file.patch !== "" || runtime.length > 0,
+    warnings: [...new Set(warnings)],
+  };
 }

@@ -6,6 +6,7 @@
  */
 
 import { join } from "node:path";
+import type { FileChange } from "./_changes.ts";
 import {
   findDuplicateKeys,
   parseSysctlConfig,
@@ -26,7 +27,7 @@ import {
   keepaliveFieldOf,
   KERNEL_DEFAULTS,
 } from "./keepalive.ts";
-import type { ManagerOptions } from "./manager.ts";
+import type { ManagerOptions } from "./types.ts";
 
 /** The managed file as read from disk. */
 export interface Target {
@@ -45,14 +46,6 @@ export interface Target {
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** Directory holding the lock and the last apply's backup, relative to the root. */
-export const STATE_DIR = "/var/lib/lifeline/sysctl";
-
-/** The state directory on the host, under the root. */
-export function stateDir(options: ManagerOptions): string {
-  return join(options.root ?? "/", STATE_DIR);
-}
 
 /** Resolves the managed file inside the root and reads it (empty when missing). */
 export async function readTarget(options: ManagerOptions): Promise<Target> {
@@ -91,6 +84,22 @@ export async function readTarget(options: ManagerOptions): Promise<Target> {
     exists: real.exists,
     text,
     config: parseSysctlConfig(text),
+  };
+}
+
+/** The file half of a change set that takes the target from its text to `after`. */
+export function fileChange(
+  target: Target,
+  after: string,
+  patch: string,
+): FileChange {
+  return {
+    path: target.path,
+    realPath: target.realPath,
+    exists: target.exists,
+    before: target.text,
+    after,
+    patch,
   };
 }
 

@@ -5,10 +5,11 @@
  * @module
  */
 
-import { runtimeChanges, unifiedDiff } from "./_changes.ts";
+import { changeSet, unifiedDiff } from "./_changes.ts";
 import {
   contentWarnings,
   fieldsSetBy,
+  fileChange,
   loaderWarnings,
   readTarget,
 } from "./_target.ts";
@@ -35,42 +36,8 @@ import {
   networkNamespace,
   readRuntime,
 } from "./runtime.ts";
+import type { ChangeOptions, ChangeSet, ManagerOptions } from "./types.ts";
 import { keepaliveWarnings } from "./warnings.ts";
-
-/** Where the configuration, the kernel values and the state live. */
-export interface ManagerOptions {
-  /**
-   * The directory every configuration path is relative to.
-   *
-   * @default {"/"}
-   */
-  root?: string;
-  /**
-   * The file to manage, relative to the root.
-   *
-   * @default {"/etc/sysctl.conf"}
-   */
-  file?: string;
-  /**
-   * Where procfs is mounted (not relative to the root).
-   *
-   * @default {"/proc"}
-   */
-  procDir?: string;
-}
-
-/** What a change touches: the file and the kernel, or only one of them. */
-export type ChangeScope = "both" | "file" | "runtime";
-
-/** Options of {@linkcode planChanges}. */
-export interface ChangeOptions extends ManagerOptions {
-  /**
-   * What to compare and change.
-   *
-   * @default {"both"}
-   */
-  scope?: ChangeScope;
-}
 
 /** What one loader would set at boot, with the kernel defaults filled in. */
 export interface BootView {
@@ -101,42 +68,6 @@ export interface KeepaliveReport {
   /** What each loader sets at boot. */
   boot: Record<BootLoader, BootView>;
   /** Everything worth a second look. */
-  warnings: string[];
-}
-
-/** One kernel value that would change. */
-export interface RuntimeChange {
-  /** The short name. */
-  field: KeepaliveField;
-  /** The sysctl key. */
-  key: string;
-  /** The value now. */
-  current: number;
-  /** The value wanted. */
-  desired: number;
-}
-
-/** What applying a set of values would change. */
-export interface ChangeSet {
-  /** The managed file as given and where it really is, relative to the root. */
-  path: string;
-  /** The real path after symlinks, relative to the root. */
-  realPath: string;
-  /** Whether the file exists now. */
-  exists: boolean;
-  /** The file's content now. */
-  before: string;
-  /** The file's content after the change. */
-  after: string;
-  /** A unified diff from `before` to `after`; empty when equal. */
-  patch: string;
-  /** Kernel values that differ (empty for the `"file"` scope). */
-  runtime: RuntimeChange[];
-  /** The runtime values now, when the scope includes them. */
-  runtimeBefore?: KeepaliveSettings;
-  /** Whether anything would change. */
-  changed: boolean;
-  /** Duplicates, malformed lines, loader overrides, risky values. */
   warnings: string[];
 }
 
@@ -292,23 +223,16 @@ export async function planChanges(
   const runtimeBefore = scope === "file"
     ? undefined
     : await readRuntime(options);
-  const runtime = runtimeBefore ? runtimeChanges(runtimeBefore, desired) : [];
   const resulting = { ...KERNEL_DEFAULTS, ...runtimeBefore, ...desired };
   warnings.push(...keepaliveWarnings(resulting, { where: "desired values" }));
   const patch = unifiedDiff(target.realPath, target.text, after, {
     before: target.exists,
     after: target.exists || after !== target.text,
   });
-  return {
-    path: target.path,
-    realPath: target.realPath,
-    exists: target.exists,
-    before: target.text,
-    after,
-    patch,
-    runtime,
-    ...(runtimeBefore ? { runtimeBefore } : {}),
-    changed: patch !== "" || runtime.length > 0,
-    warnings: [...new Set(warnings)],
-  };
+  return changeSet(
+    fileChange(target, after, patch),
+    runtimeBefore,
+    desired,
+    warnings,
+  );
 }

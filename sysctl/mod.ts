@@ -18,6 +18,7 @@
  * @module
  */
 
+export * from "./types.ts";
 export * from "./keepalive.ts";
 export * from "./plan.ts";
 export * from "./config_file.ts";
@@ -26,5 +27,6 @@ export * from "./runtime.ts";
 export * from "./atomic_write.ts";
 export * from "./warnings.ts";
 export * from "./manager.ts";
+export * from "./state.ts";
 export * from "./apply.ts";
 export * from "./restore.ts";
