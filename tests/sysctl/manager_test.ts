@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { planChanges } from "../../sysctl/mod.ts";
+import { tempRoot, TIME } from "./_helpers.ts";
+
+Deno.test("diff warns about a later file overriding the target, and about systemd ignoring /etc/sysctl.conf", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/sysctl.conf", `${TIME} = 900\nbroken line\n`);
+  await t.write("/usr/lib/sysctl.d/99-vendor.conf", `${TIME} = 7200\n`);
+  const options = { root: t.root, procDir: t.proc, scope: "file" as const };
+  const changes = await planChanges({ time: 60 }, options);
+  assert.ok(
+    changes.warnings.includes(
+      '/etc/sysctl.conf:2: expected "key = value", found "broken line" (left untouched)',
+    ),
+    changes.warnings.join("\n"),
+  );
+  assert.ok(
+    changes.warnings.some((w) =>
+      /^systemd-sysctl does not read \/etc\/sysctl\.conf/.test(w)
+    ),
+  );
+  await t.link("../sysctl.conf", "/etc/sysctl.d/99-sysctl.conf");
+  const linked = await planChanges({ time: 60 }, options);
+  assert.ok(!linked.warnings.some((w) => /does not read/.test(w)));
+  assert.ok(
+    linked.warnings.includes(
+      `/usr/lib/sysctl.d/99-vendor.conf:1 sets ${TIME} = 7200 after /etc/sysctl.conf: under systemd the boot value is 7200`,
+    ),
+    linked.warnings.join("\n"),
+  );
+  const dropIn = await planChanges({ time: 60 }, {
+    ...options,
+    file: "/etc/sysctl.d/60-keepalive.conf",
+  });
+  // procps applies /etc/sysctl.conf last; systemd reads it through the link,
+  // before 99-vendor.conf.
+  assert.deepEqual(dropIn.warnings.filter((w) => / sets /.test(w)), [
+    `/etc/sysctl.conf:1 sets ${TIME} = 900 after /etc/sysctl.d/60-keepalive.conf: under procps the boot value is 900`,
+    `/usr/lib/sysctl.d/99-vendor.conf:1 sets ${TIME} = 7200 after /etc/sysctl.d/60-keepalive.conf: under systemd the boot value is 7200`,
+  ]);
+});
+
+Deno.test("diff reports a keepalive line whose value is not an integer as file:line and leaves it alone", async () => {
+  await using t = await tempRoot();
+  const text = `${TIME} = 600 # ten minutes\n`;
+  await t.write("/etc/sysctl.d/60-keepalive.conf", text);
+  const changes = await planChanges({ time: 60 }, {
+    root: t.root,
+    procDir: t.proc,
+    file: "/etc/sysctl.d/60-keepalive.conf",
+    scope: "file",
+  });
+  assert.ok(changes.after.startsWith(text), changes.after);
+  assert.ok(
+    changes.warnings.includes(
+      `/etc/sysctl.d/60-keepalive.conf:1: the kernel refuses "600 # ten minutes" for ${TIME} (a comment must be on a line of its own); left untouched and not counted as setting it`,
+    ),
+    changes.warnings.join("\n"),
+  );
+});
+
+Deno.test("the systemd warning about /etc/sysctl.conf also holds when that file is itself a link", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/static/sysctl.conf", `${TIME} = 600\n`);
+  await t.link("static/sysctl.conf", "/etc/sysctl.conf");
+  const options = { root: t.root, procDir: t.proc, scope: "file" as const };
+  const changes = await planChanges({ time: 60 }, options);
+  assert.equal(changes.realPath, "/etc/static/sysctl.conf");
+  assert.ok(
+    changes.warnings.some((w) =>
+      w.startsWith("systemd-sysctl does not read /etc/sysctl.conf, and no ")
+    ),
+    changes.warnings.join("\n"),
+  );
+  await t.link("../sysctl.conf", "/etc/sysctl.d/99-sysctl.conf");
+  const linked = await planChanges({ time: 60 }, options);
+  assert.ok(
+    !linked.warnings.some((w) => /does not (read|load)/.test(w)),
+    linked.warnings.join("\n"),
+  );
+});
+
+Deno.test("diff warns when a loader would still not boot with the value written", async () => {
+  await using t = await tempRoot();
+  const file = "/etc/sysctl.d/60-keepalive.conf";
+  await t.write(file, `${TIME} = 600\n${TIME} = soon\n`);
+  const changes = await planChanges({ time: 60 }, {
+    root: t.root,
+    procDir: t.proc,
+    file,
+    scope: "file",
+  });
+  assert.equal(changes.after, `${TIME} = 60\n${TIME} = soon\n`);
+  assert.ok(
+    changes.warnings.includes(
+      `under systemd ${TIME} is not set at boot (the kernel default 7200 stays): a later "-${TIME}" or a value the kernel refuses replaces the assignment in ${file}`,
+    ),
+    changes.warnings.join("\n"),
+  );
+  assert.ok(!changes.warnings.some((w) => w.startsWith("under procps")));
+});
