@@ -199,7 +199,10 @@ export async function runDifferential(
       tree: string;
       file?: string;
     }[] = [];
-    const applied = new Map<number, { warnings: string[] }>();
+    const applied = new Map<
+      number,
+      { warnings: string[]; drifts: boolean }
+    >();
     const checkedOk = new Set<number>();
     for (const layout of layouts) {
       const tree = join(base, `l${layout.id}`);
@@ -236,7 +239,14 @@ export async function runDifferential(
           ...options,
           root: after,
         });
-        applied.set(layout.id, { warnings: changes.warnings });
+        const recheck = await planChanges(layout.desired, {
+          ...options,
+          root: after,
+        });
+        applied.set(layout.id, {
+          warnings: changes.warnings,
+          drifts: recheck.changed,
+        });
         jobs.push({ id: `a${layout.id}`, mode: "system", tree: after });
         jobs.push({
           id: `f${layout.id}`,
@@ -288,13 +298,16 @@ export async function runDifferential(
             !warned(apply.warnings, loader, field)
           );
           const fileWrong = !fits(alone[loader], layout.desired);
-          if (unwarned.length === 0 && !fileWrong) tally.apply[loader]++;
-          else {
+          if (unwarned.length === 0 && !fileWrong && !apply.drifts) {
+            tally.apply[loader]++;
+          } else {
             disagreements.push({
               layout,
               what: "apply",
               loader,
-              detail: fileWrong
+              detail: apply.drifts
+                ? "check still finds drift after the apply"
+                : fileWrong
                 ? `after apply the file alone gives ${loader} ${
                   JSON.stringify(alone[loader])
                 }`

@@ -103,8 +103,16 @@ function plainValue(r: Random, field: KeepaliveField): string {
   );
 }
 
+/** Values at the kernel's limits for each setting (HZ 250 here). */
+const LIMITS: Record<KeepaliveField, string[]> = {
+  time: ["8589934", "8589935", "-8589934", "2147483", "2147484", "0", "-1"],
+  intvl: ["8589934", "8589935", "2147484", "-5", "0", "4294967296"],
+  probes: ["0", "255", "256", "-1", "-0", "0377", "0x100", "1000"],
+};
+
 function oddValue(r: Random, field: KeepaliveField): string {
   const n = plainValue(r, field);
+  if (r.chance(0.35)) return r.pick(LIMITS[field]);
   return r.pick([
     `+${n}`,
     "-1",
@@ -175,7 +183,7 @@ function spacing(r: Random): [string, string, string] {
 /** One line (without its ending) of a drop-in. */
 function line(r: Random, odd: boolean, globs: string[]): string {
   const field = r.pick(FIELDS);
-  const oddLine = odd && r.chance(0.2);
+  const oddLine = odd && r.chance(0.35);
   const roll = r.next();
   if (!oddLine) {
     if (roll < 0.12) {
@@ -185,11 +193,12 @@ function line(r: Random, odd: boolean, globs: string[]): string {
     if (roll < 0.25) return `-${r.chance(0.5) ? KEY(field) : SLASHED(field)}`;
     if (roll < 0.35) {
       const glob = globs.length > 0 && r.chance(0.4)
-        ? r.pick(globs)
+        ? r.pick(globs).split(" = ")[0]
         : r.pick(GLOBS);
-      globs.push(glob);
       // A value every key accepts: a glob may match probes.
-      return `${glob} = ${r.pick([30, 60, 75, 120, r.int(1, 127)])}`;
+      const text = `${glob} = ${r.pick([30, 60, 75, 120, r.int(1, 127)])}`;
+      globs.push(text);
+      return text;
     }
     const [lead, eq, tail] = spacing(r);
     const key = r.chance(0.3) ? SLASHED(field) : KEY(field);
@@ -203,7 +212,8 @@ function line(r: Random, odd: boolean, globs: string[]): string {
     `${KEY(field)} =   `,
     `${KEY(field)}`,
     `- ${KEY(field)}`,
-    `${globs.at(-1) ?? GLOBS[0]} = ${plainValue(r, field)}`,
+    // The same glob and value again, later: systemd keeps its first place.
+    globs.length > 0 ? r.pick(globs) : `${GLOBS[0]} = 60`,
     `${r.pick(GLOBS)} = soon`,
     `${KEY(field)} = ${plainValue(r, field)}\r${KEY(field)} = ${
       plainValue(r, field)
@@ -215,6 +225,47 @@ function line(r: Random, odd: boolean, globs: string[]): string {
     `= ${plainValue(r, field)}`,
     `\v# comment`,
     `${KEY(field)} = ${plainValue(r, field)}\r\r`,
+  ]);
+}
+
+/**
+ * Files that each put one unusual reading in a deciding place (late in the
+ * order, nothing after them in the file): one of the classes the loaders
+ * disagree with a naive reader on.
+ */
+function scenario(r: Random): [string, string][] {
+  const field = r.pick(FIELDS);
+  const k = KEY(field);
+  const v = () => plainValue(r, field);
+  // Two globs that both match time and probes.
+  const [g1, g2] = r.chance(0.5)
+    ? ["net.ipv4.tcp_keepalive_*", "net.ipv4.tcp_keepalive_[tp]*"]
+    : ["net.ipv4.tcp_keepalive_[tp]*", "net/ipv4/tcp_keepalive_*"];
+  const g = field === "intvl" ? "net.ipv4.tcp_keepalive_*" : g1;
+  return r.pick<[string, string][]>([
+    [["95-odd.conf", `${k} = ${v()}\0${k} = ${v()}\n`]],
+    [["95-odd.conf", `${k} = ${v()}\0junk\n`]],
+    [["95-odd.conf", `${k} = ${v()}\r${k} = ${v()}\n`]],
+    [[
+      "95-odd.conf",
+      `${k} = ${r.pick(["\xa0", "\xc2\xa0", "\v", "\f"])}${v()}\n`,
+    ]],
+    [[
+      "95-odd.conf",
+      `${k} = ${v()}${r.pick(["\xa0", "\xc2\xa0", "\v", "\f", " #x", " 7"])}\n`,
+    ]],
+    [["95-odd.conf", `${k} = ${r.pick(LIMITS[field])}\n`]],
+    [["95-odd.conf", `${oddKey(r, field)} = ${v()}\n`]],
+    [["95-odd.conf", `${k} = 60\n${k} =\n`]],
+    [["91-odd.conf", `${g} = 60\n`], ["95-odd.conf", `${k} =\n`]],
+    [["91-odd.conf", `${g} = 60\n`], ["95-odd.conf", `${g} = soon\n`]],
+    [
+      ["91-odd.conf", `${g1} = 30\n`],
+      ["93-odd.conf", `${g2} = 60\n`],
+      ["95-odd.conf", `${g1} = 30\n`],
+    ],
+    [["95-odd.conf", `${k} = ${v()}\n- ${k}\n`]],
+    [["95-odd.conf", `${k} = ${v()}\n-${k}\n`]],
   ]);
 }
 
@@ -329,7 +380,15 @@ export function generateLayout(id: number, seed: number): Layout {
     },
   ];
   for (let i = r.int(0, 2); i > 0; i--) r.pick(extras)();
-  if (odd) { for (let i = r.int(0, 2); i > 0; i--) r.pick(oddFiles)(); }
+  if (odd) {
+    for (let i = r.int(0, 2); i > 0; i--) r.pick(oddFiles)();
+    if (r.chance(0.7)) {
+      const dir = r.pick(dirs);
+      for (const [name, bytes] of scenario(r)) {
+        nodes.push({ path: `${dir}/${name}`, kind: "file", bytes });
+      }
+    }
+  }
   // Keep only the first node at each path (a later one would clash).
   const seen = new Set<string>();
   const unique = nodes.filter((node) => {
