@@ -13,7 +13,11 @@ import {
   writeFileAtomic,
 } from "./atomic_write.ts";
 import { KEEPALIVE_KEYS, type KeepaliveField } from "./keepalive.ts";
-import { type RuntimeOptions, writeRuntimeValue } from "./runtime.ts";
+import {
+  type RuntimeOptions,
+  runtimePath,
+  writeRuntimeValue,
+} from "./runtime.ts";
 import { type ApplyRecord, STATE_FILES } from "./state.ts";
 import type { ChangeSet, RuntimeChange } from "./types.ts";
 
@@ -45,7 +49,12 @@ export async function underLock<T>(
   });
 }
 
-/** Writes kernel values in order, recording each field before its write. */
+/**
+ * Writes kernel values in order, recording each field before its write (a
+ * write that fails may still have changed it; the rollback reads it back
+ * first). A `/proc/sys` that refuses writes, as in most containers, is
+ * named in the error.
+ */
 export async function writeRuntimeValues(
   changes: RuntimeChange[],
   written: KeepaliveField[],
@@ -53,8 +62,35 @@ export async function writeRuntimeValues(
 ): Promise<void> {
   for (const change of changes) {
     written.push(change.field);
-    await writeRuntimeValue(change.field, change.desired, options);
+    try {
+      await writeRuntimeValue(change.field, change.desired, options);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (
+        /Read-only file system|Permission denied|os error (1|13|30)\)/.test(
+          message,
+        )
+      ) {
+        throw new Error(
+          `${message}: /proc/sys is read-only here (a container?); use --no-runtime, or set the values through the container runtime`,
+        );
+      }
+      throw error;
+    }
     await options.onStep?.("runtime-value-written");
+  }
+}
+
+/** A kernel value as it reads now, or `undefined` when it cannot be read. */
+async function currentValue(
+  field: KeepaliveField,
+  options: StepOptions,
+): Promise<number | undefined> {
+  try {
+    const text = (await Deno.readTextFile(runtimePath(field, options))).trim();
+    return /^-?\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -80,6 +116,10 @@ export async function rollback(
   const failed: string[] = [];
   for (const field of written.toReversed()) {
     const key = KEEPALIVE_KEYS[field];
+    // A write the kernel refused left the value as it was: nothing to undo.
+    if (await currentValue(field, options) === changes.runtimeBefore![field]) {
+      continue;
+    }
     try {
       await writeRuntimeValue(field, changes.runtimeBefore![field], options);
       done.push(`${key} back to ${changes.runtimeBefore![field]}`);

@@ -14,6 +14,7 @@ import {
   underLock,
   writeRuntimeValues,
 } from "./_apply_steps.ts";
+import { checkRoot } from "./_target.ts";
 import { type AtomicWriteStep, writeFileAtomic } from "./atomic_write.ts";
 import {
   KEEPALIVE_FIELDS,
@@ -116,6 +117,7 @@ export async function applyKeepalive(
   options: ApplyOptions = {},
 ): Promise<ChangeSet> {
   const wanted = validateKeepalive(desired);
+  await checkRoot(options);
   return await underLock(options, async () => {
     const changes = await planChanges(wanted, options);
     if (changes.changed) await writeChanges(changes, wanted, options);

@@ -6,13 +6,12 @@
  */
 
 import { changeSet, unifiedDiff } from "./_changes.ts";
+import { fileChange, readTarget } from "./_target.ts";
 import {
   contentWarnings,
   fieldsSetBy,
-  fileChange,
   loaderWarnings,
-  readTarget,
-} from "./_target.ts";
+} from "./_target_warnings.ts";
 import {
   BOOT_LOADERS,
   type BootFile,
@@ -21,7 +20,8 @@ import {
   type BootSetting,
   readBootConfig,
 } from "./boot_order.ts";
-import { renderSysctlConfig, setSysctlValues } from "./config_file.ts";
+import { setSysctlText } from "./config_edit.ts";
+import type { KernelInfo } from "./kernel_value.ts";
 import {
   detectionSeconds,
   KEEPALIVE_FIELDS,
@@ -34,6 +34,7 @@ import {
 import {
   type NamespaceInfo,
   networkNamespace,
+  readKernelInfo,
   readRuntime,
 } from "./runtime.ts";
 import type { ChangeOptions, ChangeSet, ManagerOptions } from "./types.ts";
@@ -73,6 +74,7 @@ export interface KeepaliveReport {
 
 async function bootViews(
   root: string,
+  kernel: KernelInfo,
   overrides?: ReadonlyMap<string, string>,
 ): Promise<
   {
@@ -83,14 +85,14 @@ async function bootViews(
   const reports = {} as Record<BootLoader, BootReport>;
   const views = {} as Record<BootLoader, BootView>;
   for (const loader of BOOT_LOADERS) {
-    const report = await readBootConfig(loader, { root, overrides });
+    const report = await readBootConfig(loader, { root, overrides, kernel });
     reports[loader] = report;
     const effective = {} as KeepaliveSettings;
     for (const field of KEEPALIVE_FIELDS) {
       const setting = report.settings[field];
       effective[field] = setting === undefined
         ? KERNEL_DEFAULTS[field]
-        : Number(setting.value);
+        : setting.kernelValue;
     }
     views[loader] = {
       settings: report.settings,
@@ -125,9 +127,10 @@ export async function inspectKeepalive(
   options: ManagerOptions = {},
 ): Promise<KeepaliveReport> {
   const root = options.root ?? "/";
-  const target = await readTarget(options);
+  const target = await readTarget(options, { tolerant: true });
   const namespace = await networkNamespace(options);
-  const { reports, views } = await bootViews(root);
+  const kernel = await readKernelInfo(options);
+  const { reports, views } = await bootViews(root, kernel);
   const warnings: string[] = [];
   const report: KeepaliveReport = {
     target: {
@@ -169,8 +172,11 @@ export async function inspectKeepalive(
       ),
     );
   }
-  warnings.push(...contentWarnings(target));
-  warnings.push(...loaderWarnings(target, reports, fieldsSetBy(target)));
+  if (target.problem !== undefined) warnings.push(target.problem);
+  else {
+    warnings.push(...contentWarnings(target, kernel));
+    warnings.push(...loaderWarnings(target, reports, fieldsSetBy(target)));
+  }
   report.warnings = [...new Set(warnings)];
   return report;
 }
@@ -212,10 +218,12 @@ export async function planChanges(
   if (scope !== "runtime") {
     const values: Record<string, number> = {};
     for (const field of fields) values[KEEPALIVE_KEYS[field]] = desired[field]!;
-    after = renderSysctlConfig(setSysctlValues(target.config, values));
-    warnings.push(...contentWarnings(target));
+    after = setSysctlText(target.text, values);
+    const kernel = await readKernelInfo(options);
+    warnings.push(...contentWarnings(target, kernel));
     const { reports } = await bootViews(
       root,
+      kernel,
       new Map([[target.realPath, after]]),
     );
     warnings.push(...loaderWarnings(target, reports, fields));

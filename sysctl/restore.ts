@@ -12,7 +12,7 @@ import {
   underLock,
   writeRuntimeValues,
 } from "./_apply_steps.ts";
-import { fileChange, readTarget } from "./_target.ts";
+import { checkRoot, fileChange, readTarget } from "./_target.ts";
 import { ApplyError, type ApplyOptions } from "./apply.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { KeepaliveField } from "./keepalive.ts";
@@ -57,6 +57,7 @@ export async function restoreKeepalive(
   const locked = options.dryRun
     ? <T>(_: ApplyOptions, fn: () => Promise<T>) => fn()
     : underLock;
+  await checkRoot(options);
   return await locked(options, async () => {
     const record = await readApplyRecord(options);
     if (record === undefined) {

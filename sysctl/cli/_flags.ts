@@ -68,7 +68,20 @@ function asUsage<T>(fn: () => T): T {
 /** `--root`, `--file` and `--proc` as the manager takes them. */
 export function managerOptions(flags: Flags): ManagerOptions {
   const options: ManagerOptions = {};
-  if (typeof flags.root === "string") options.root = flags.root;
+  if (typeof flags.root === "string") {
+    let isDirectory = false;
+    try {
+      isDirectory = Deno.statSync(flags.root).isDirectory;
+    } catch {
+      // Missing: refused below, like a file.
+    }
+    if (!isDirectory) {
+      throw new UsageError(
+        `--root: Cannot use "${flags.root}": expected an existing directory`,
+      );
+    }
+    options.root = flags.root;
+  }
   if (typeof flags.file === "string") {
     if (!flags.file.startsWith("/")) {
       throw new UsageError(

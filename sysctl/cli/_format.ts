@@ -6,7 +6,7 @@
 
 import { formatDuration } from "../../common/duration.ts";
 import { BOOT_LOADERS } from "../boot_order.ts";
-import { effectiveLine, parseSysctlConfig } from "../config_file.ts";
+import { effectiveLines, setSysctlText } from "../config_edit.ts";
 import {
   KEEPALIVE_FIELDS,
   KEEPALIVE_KEYS,
@@ -159,7 +159,10 @@ export function formatChanges(
   return out.join("\n");
 }
 
-/** What `check` reports as drift, one line per key. */
+/**
+ * What `check` reports as drift, one line per key: a key whose line an
+ * apply would rewrite (or append) drifts.
+ */
 export function driftLines(
   changes: ChangeSet,
   desired: Partial<KeepaliveSettings>,
@@ -167,22 +170,29 @@ export function driftLines(
 ): string[] {
   const lines: string[] = [];
   if (scope !== "runtime" && changes.patch !== "") {
-    const config = parseSysctlConfig(changes.before);
+    const found = effectiveLines(
+      changes.before,
+      KEEPALIVE_FIELDS.map((field) => KEEPALIVE_KEYS[field]),
+    );
     for (const field of KEEPALIVE_FIELDS) {
       const want = desired[field];
       if (want === undefined) continue;
-      const line = effectiveLine(config, KEEPALIVE_KEYS[field]);
+      const key = KEEPALIVE_KEYS[field];
+      if (setSysctlText(changes.before, { [key]: want }) === changes.before) {
+        continue;
+      }
+      const line = found.get(key);
       if (line === undefined) {
+        lines.push(`file ${changes.path}: ${key} is not set, want ${want}`);
+      } else if (line.kind === "exclude") {
         lines.push(
-          `file ${changes.path}: ${
-            KEEPALIVE_KEYS[field]
-          } is not set, want ${want}`,
+          `file ${changes.path}:${line.number}: ${key} is excluded ("-${key}"), want ${want}`,
         );
-      } else if (line.value !== String(want)) {
+      } else {
         lines.push(
-          `file ${changes.path}:${line.number}: ${
-            KEEPALIVE_KEYS[field]
-          } is ${line.value}, want ${want}`,
+          `file ${changes.path}:${line.number}: ${key} is ${
+            JSON.stringify(line.value ?? line.text.trim()).slice(1, -1)
+          }, want ${want}`,
         );
       }
     }

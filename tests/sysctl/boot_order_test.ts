@@ -3,6 +3,8 @@ import { listBootFiles, readBootConfig } from "../../sysctl/mod.ts";
 import { tempRoot, TIME } from "./_helpers.ts";
 
 Deno.test("both loaders sort drop-ins by file name across directories; only procps reads /etc/sysctl.conf, last", async () => {
+  // /lib is a directory here, not a link to /usr/lib: Debian's systemd 252
+  // (built with split /usr) reads /lib/sysctl.d too.
   await using t = await tempRoot();
   await t.write("/etc/sysctl.conf", `${TIME} = 111\n`);
   await t.write("/usr/lib/sysctl.d/50-default.conf", `${TIME} = 222\n`);
@@ -27,8 +29,9 @@ Deno.test("both loaders sort drop-ins by file name across directories; only proc
     "/usr/lib/sysctl.d/50-default.conf",
     "/run/sysctl.d/60-run.conf",
     "/etc/sysctl.d/70-local.conf",
+    "/lib/sysctl.d/80-lib.conf",
   ]);
-  assert.equal(systemd.settings.time?.value, "333");
+  assert.equal(systemd.settings.time?.value, "555");
   assert.equal(systemd.settings.time?.line, 1);
   assert.equal(systemd.settings.intvl, undefined);
 });

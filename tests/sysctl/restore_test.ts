@@ -18,6 +18,7 @@ Deno.test("restore removes a file that the last apply created", async () => {
   assert.match(await t.read(options.file), /tcp_keepalive_time = 120/);
   await restoreKeepalive({ ...options, scope: "file" });
   await assert.rejects(() => t.read(options.file), Deno.errors.NotFound);
+  await Deno.mkdir(join(t.root, "empty"));
   await assert.rejects(
     () => restoreKeepalive({ root: join(t.root, "empty") }),
     (error: Error) =>

@@ -62,7 +62,7 @@ Deno.test("show reports each problem of the managed file once, even when procps 
     line.startsWith("  - /etc/sysctl")
   );
   assert.deepEqual(warnings, [
-    `  - /etc/sysctl.conf:1: the kernel refuses "600 # ten minutes" for ${TIME} (a comment must be on a line of its own); left untouched and not counted as setting it`,
+    `  - /etc/sysctl.conf:1: the kernel reads ${TIME} = 600 from "600 # ten minutes" and ignores "# ten minutes"`,
     `  - /etc/sysctl.conf:2: expected "key = value", found "broken line" (left untouched)`,
     `  - /etc/sysctl.conf: ${TIME} is set on lines 1, 3; the last (line 3) is effective`,
   ]);
