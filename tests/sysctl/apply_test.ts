@@ -235,3 +235,24 @@ Deno.test("apply through a chain of relative links writes the last file and leav
   assert.equal(await t.read("/srv/b/real.conf"), `# keep\n${TIME} = 900\n`);
   assert.ok((await Deno.lstat(join(t.root, "srv/a/mid.conf"))).isSymlink);
 });
+
+Deno.test("a root that does not exist is refused before anything is created under it", async () => {
+  await using t = await tempRoot();
+  const root = join(t.root, "no", "such", "root");
+  for (
+    const run of [
+      () => applyKeepalive({ time: 60 }, { root, scope: "file" }),
+      () => restoreKeepalive({ root, scope: "file" }),
+      () => planChanges({ time: 60 }, { root, scope: "file" }),
+    ]
+  ) {
+    await assert.rejects(
+      run,
+      /^Error: Cannot use root ".*\/no\/such\/root": it does not exist$/,
+    );
+  }
+  await assert.rejects(
+    () => Deno.stat(join(t.root, "no")),
+    Deno.errors.NotFound,
+  );
+});

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { planChanges } from "../../sysctl/mod.ts";
+import {
+  applyKeepalive,
+  inspectKeepalive,
+  planChanges,
+} from "../../sysctl/mod.ts";
 import { tempRoot, TIME } from "./_helpers.ts";
 
 Deno.test("diff warns about a later file overriding the target, and about systemd ignoring /etc/sysctl.conf", async () => {
@@ -103,4 +107,79 @@ Deno.test("diff warns when a loader would still not boot with the value written"
     changes.warnings.join("\n"),
   );
   assert.ok(!changes.warnings.some((w) => w.startsWith("under procps")));
+});
+
+Deno.test("show reports a masked or directory /etc/sysctl.conf as a warning instead of failing", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/sysctl.d/60-keepalive.conf", `${TIME} = 600\n`);
+  await t.link("/dev/null", "/etc/sysctl.conf");
+  const masked = await inspectKeepalive({ root: t.root, procDir: t.proc });
+  assert.equal(masked.boot.procps.effective.time, 600);
+  assert.ok(
+    masked.warnings.includes(
+      'Cannot manage "/etc/sysctl.conf": it is masked (a link to /dev/null)',
+    ),
+    masked.warnings.join("\n"),
+  );
+  await Deno.remove(`${t.root}/etc/sysctl.conf`);
+  await Deno.mkdir(`${t.root}/etc/sysctl.conf`);
+  const directory = await inspectKeepalive({ root: t.root, procDir: t.proc });
+  assert.ok(
+    directory.warnings.includes(
+      'Cannot manage "/etc/sysctl.conf": it is a directory',
+    ),
+  );
+  await assert.rejects(
+    () => planChanges({ time: 60 }, { root: t.root, scope: "file" }),
+    /Cannot manage "\/etc\/sysctl.conf": it is a directory/,
+  );
+});
+
+Deno.test("show and apply go past a symlink loop in a sysctl.d directory, as the loaders do", async () => {
+  await using t = await tempRoot();
+  await t.link("40-loop.conf", "/etc/sysctl.d/40-loop.conf");
+  await t.write("/etc/sysctl.d/50-a.conf", `${TIME} = 600\n`);
+  const report = await inspectKeepalive({ root: t.root, procDir: t.proc });
+  assert.equal(report.boot.systemd.effective.time, 600);
+  assert.ok(
+    report.warnings.includes(
+      "/etc/sysctl.d/40-loop.conf: a symlink loop: neither loader can open it",
+    ),
+    report.warnings.join("\n"),
+  );
+  const changes = await applyKeepalive({ time: 60 }, {
+    root: t.root,
+    file: "/etc/sysctl.d/50-a.conf",
+    scope: "file",
+  });
+  assert.equal(changes.after, `${TIME} = 60\n`);
+});
+
+Deno.test("diff warns about a line the kernel reads unlike it looks, and one only a loader reads", async () => {
+  await using t = await tempRoot();
+  const file = "/etc/sysctl.d/60-keepalive.conf";
+  const intvl = "net.ipv4.tcp_keepalive_intvl";
+  const probes = "net.ipv4.tcp_keepalive_probes";
+  await t.write(
+    file,
+    `${TIME} = 0600\n${intvl} = 30 # half a minute\n${probes} = 5\v\n- ${TIME} = 1\n`,
+  );
+  const changes = await planChanges({ time: 60 }, {
+    root: t.root,
+    procDir: t.proc,
+    file,
+    scope: "file",
+  });
+  for (
+    const warning of [
+      `${file}:1: the kernel reads "0600" for ${TIME} as 384 (a leading 0 means octal, 0x hexadecimal)`,
+      `${file}:2: the kernel reads ${intvl} = 30 from "30 # half a minute" and ignores "# half a minute"`,
+      `${file}:3: under systemd the kernel refuses "5\\u000b" for ${probes}, while procps reads 5`,
+      `${file}:4: only systemd reads this line as ${TIME}; procps reads its key as " ${TIME}", so write it plainly as ${TIME}`,
+    ]
+  ) {
+    assert.ok(changes.warnings.includes(warning), changes.warnings.join("\n"));
+  }
+  // The last line either loader reads for the key is the one rewritten.
+  assert.match(changes.after, new RegExp(`\\n-${TIME} = 60\\n$`));
 });

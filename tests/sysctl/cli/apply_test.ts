@@ -205,3 +205,62 @@ Deno.test({
     assert.equal(await t.read("/etc/sysctl.conf"), "kernel.panic = 10\n");
   },
 });
+
+Deno.test("a missing --root exits 2 and is not created", async () => {
+  await using t = await tempRoot();
+  const root = join(t.root, "missing");
+  const result = await cli(["apply", "--time", "60", "--root", root]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /^sysctl apply: --root: Cannot use ".*\/missing": expected an existing directory/,
+  );
+  await assert.rejects(() => Deno.stat(root), Deno.errors.NotFound);
+});
+
+Deno.test({
+  name:
+    "with a read-only /proc/sys apply puts the file back, says why, and restore still undoes the last good apply",
+  ignore,
+  async fn() {
+    await using t = await tempRoot();
+    await t.write("/etc/sysctl.conf", `${TIME} = 900\n`);
+    const good = await cliIn(t, ["apply", "--time", "60"]);
+    assert.equal(good.code, 0, good.stderr);
+    // A container's /proc/sys: the same files, mounted read-only, in a
+    // mount namespace of the apply's own.
+    const script = `mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+"$0" run -A "$2" apply --time 30 --root "$3" --proc "$4"`;
+    const output = await new Deno.Command("unshare", {
+      args: [
+        "-m",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        script,
+        Deno.execPath(),
+        join(t.proc, "sys"),
+        MAIN,
+        t.root,
+        t.proc,
+      ],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 5, stderr);
+    assert.match(stderr, /\/proc\/sys is read-only here/);
+    assert.match(stderr, /rolled back: \/etc\/sysctl\.conf restored$/m);
+    assert.doesNotMatch(stderr, /ROLLBACK FAILED/);
+    assert.equal(await t.read("/etc/sysctl.conf"), `${TIME} = 60\n`);
+    assert.equal((await t.runtime()).time, 60);
+    const restore = await cliIn(t, ["restore"]);
+    assert.equal(restore.code, 0, restore.stderr);
+    assert.equal(await t.read("/etc/sysctl.conf"), `${TIME} = 900\n`);
+    assert.equal((await t.runtime()).time, 7200);
+  },
+});
