@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { SysctlLine } from "./config_file.ts";
+
 /** The program that loads sysctl files at boot. */
 export type BootLoader = "procps" | "systemd";
 
@@ -398,4 +400,17 @@ export function globMatch(
 /** The path or key a loader gives an explicit entry for a sysctl written plainly. */
 export function plainName(dotted: string): string {
   return keyComponents(dotted).join("/");
+}
+
+/**
+ * The entries each loader reads from one parsed line (a line with a lone
+ * `\r` or a NUL is more than one line for systemd): `- key = 60` writes
+ * nothing for procps, which looks up ` net/ipv4/…`.
+ */
+export function lineEntries(
+  line: SysctlLine,
+  loader: BootLoader,
+): LoaderEntry[] {
+  if (line.kind === "blank" || line.kind === "comment") return [];
+  return readLoaderEntries(toBytes(line.text + line.eol), loader).entries;
 }

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { type BootLoader, type LoaderEntry, shown } from "./_loader_syntax.ts";
+import {
+  type BootLoader,
+  lineEntries,
+  type LoaderEntry,
+  shown,
+} from "./_loader_syntax.ts";
 import type { Target } from "./_target.ts";
 import {
   BOOT_DIRECTORIES,
@@ -14,7 +19,7 @@ import {
   type BootReport,
   SYSCTL_CONF,
 } from "./boot_order.ts";
-import { effectiveLines, lineEntries } from "./config_edit.ts";
+import { effectiveLines } from "./config_edit.ts";
 import {
   normalizeSysctlKey,
   type SysctlLine,

@@ -10,10 +10,9 @@
 import {
   BOOT_LOADERS,
   type BootLoader,
+  lineEntries,
   type LoaderEntry,
   plainName,
-  readLoaderEntries,
-  toBytes,
 } from "./_loader_syntax.ts";
 import {
   parseSysctlConfig,
@@ -24,30 +23,6 @@ import {
 } from "./config_file.ts";
 import { parseKernelWrite } from "./kernel_value.ts";
 import { keepaliveFieldOf } from "./keepalive.ts";
-
-/**
- * The entries each loader reads from one line (a line with a lone `\r` or
- * a NUL is more than one line for systemd).
- *
- * @param line A line of a parsed file.
- * @param loader `"procps"` or `"systemd"`.
- * @returns The entries, in order.
- *
- * @example
- * ```ts
- * import { lineEntries, parseSysctlConfig } from "@lifeline/lifeline/sysctl";
- * const [line] = parseSysctlConfig("- net.ipv4.tcp_keepalive_time = 60\n").lines;
- * console.log(lineEntries(line, "procps")[0].writes); // undefined: procps looks up " net/ipv4/…"
- * console.log(lineEntries(line, "systemd")[0].writes); // "net.ipv4.tcp_keepalive_time"
- * ```
- */
-export function lineEntries(
-  line: SysctlLine,
-  loader: BootLoader,
-): LoaderEntry[] {
-  if (line.kind === "blank" || line.kind === "comment") return [];
-  return readLoaderEntries(toBytes(line.text + line.eol), loader).entries;
-}
 
 /** The last entry of a line that a loader reads as the explicit key. */
 function entryFor(
