@@ -17,12 +17,7 @@ import {
   type LoaderEntry,
   shown,
 } from "./_loader_syntax.ts";
-import {
-  type KernelInfo,
-  type KernelWrite,
-  parseKernelWrite,
-  refusal,
-} from "./kernel_value.ts";
+import { type KernelInfo, parseKernelWrite, refusal } from "./kernel_value.ts";
 import {
   KEEPALIVE_FIELDS,
   KEEPALIVE_KEYS,
@@ -102,7 +97,7 @@ export function bootValues(
   for (const field of KEEPALIVE_FIELDS) {
     let winner: BootWrite | undefined;
     for (const from of writesTo(entries, KEEPALIVE_KEYS[field], loader)) {
-      const write: KernelWrite = parseKernelWrite(
+      const write = parseKernelWrite(
         field,
         from.entry.value!,
         kernel,

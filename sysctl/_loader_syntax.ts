@@ -172,6 +172,20 @@ function systemdTarget(key: string): string | undefined {
   return dottedOf(parts);
 }
 
+/** An entry, with the sysctl it writes when its key is not a glob. */
+function entryOf(
+  line: number,
+  key: string,
+  written: string,
+  value: string | null,
+  target: (key: string) => string | undefined,
+): LoaderEntry {
+  const glob = GLOB.test(key);
+  return glob
+    ? { line, key, written, glob, value }
+    : { line, key, written, glob, writes: target(key), value };
+}
+
 /** Which raw lines may give an entry that matters; others are only checked. */
 export type LineFilter = (line: string) => boolean;
 
@@ -205,15 +219,7 @@ function procpsEntries(bytes: string, keep: LineFilter) {
     }
     // setting_new() drops one more leading dash.
     const path = slashdot(key[0] === "-" ? key.slice(1) : key);
-    const glob = GLOB.test(path);
-    entries.push({
-      line: number,
-      key: path,
-      written: key,
-      glob,
-      ...(glob ? {} : { writes: procpsTarget(path) }),
-      value,
-    });
+    entries.push(entryOf(number, path, key, value, procpsTarget));
   }
   return { entries, problems };
 }
@@ -266,16 +272,9 @@ function systemdEntries(bytes: string, keep: LineFilter) {
       value = strip(p.slice(eq + 1), SD_SPACE);
     } else key = p.slice(1);
     key = strip(key, SD_SPACE);
-    const normalized = systemdNormalize(key);
-    const glob = GLOB.test(normalized);
-    entries.push({
-      line: at,
-      key: normalized,
-      written: key,
-      glob,
-      ...(glob ? {} : { writes: systemdTarget(normalized) }),
-      value,
-    });
+    entries.push(
+      entryOf(at, systemdNormalize(key), key, value, systemdTarget),
+    );
   }
   return { entries, problems };
 }
