@@ -6,44 +6,91 @@
  * @module
  */
 
-import { join } from "node:path";
-import { STATE_DIR, stateDir } from "./_target.ts";
-import type { ApplyOptions, ApplyRecord } from "./apply.ts";
-import { withFileLock, writeFileAtomic } from "./atomic_write.ts";
+import { dirname, join } from "node:path";
+import {
+  type AtomicWriteStep,
+  withFileLock,
+  writeFileAtomic,
+} from "./atomic_write.ts";
 import { KEEPALIVE_KEYS, type KeepaliveField } from "./keepalive.ts";
-import type { ChangeSet, RuntimeChange } from "./manager.ts";
-import { writeRuntimeValue } from "./runtime.ts";
+import {
+  type RuntimeOptions,
+  runtimePath,
+  writeRuntimeValue,
+} from "./runtime.ts";
+import { type ApplyRecord, STATE_FILES } from "./state.ts";
+import type { ChangeSet, RuntimeChange } from "./types.ts";
 
-/** Names of the state files, relative to the root. */
-export const STATE_PATHS: Readonly<
-  { lock: string; record: string; backup: string }
-> = {
-  lock: `${STATE_DIR}/lock`,
-  record: `${STATE_DIR}/last_apply.json`,
-  backup: `${STATE_DIR}/last_apply.conf`,
-};
+/** What the shared steps need of `apply`'s and `restore`'s options. */
+export interface StepOptions extends RuntimeOptions {
+  /** The root the state directory is under. */
+  root?: string;
+  /** Called at each step; a throw fails the operation there. */
+  onStep?: (
+    step: AtomicWriteStep | "runtime-value-written",
+  ) => void | Promise<void>;
+  /** Called when another apply or restore holds the lock. */
+  onLockWait?: () => void;
+}
+
+/** The state directory on the host, under the root. */
+function stateDir(root: string | undefined): string {
+  return join(root ?? "/", dirname(STATE_FILES.lock));
+}
 
 /** Runs `fn` under the lock of the state directory, creating it if needed. */
 export async function underLock<T>(
-  options: ApplyOptions,
+  options: StepOptions,
   fn: () => Promise<T>,
 ): Promise<T> {
-  await Deno.mkdir(stateDir(options), { recursive: true, mode: 0o700 });
-  return await withFileLock(join(stateDir(options), "lock"), fn, {
+  await Deno.mkdir(stateDir(options.root), { recursive: true, mode: 0o700 });
+  return await withFileLock(join(options.root ?? "/", STATE_FILES.lock), fn, {
     onWait: options.onLockWait,
   });
 }
 
-/** Writes kernel values in order, recording each field before its write. */
+/**
+ * Writes kernel values in order, recording each field before its write (a
+ * write that fails may still have changed it; the rollback reads it back
+ * first). A `/proc/sys` that refuses writes, as in most containers, is
+ * named in the error.
+ */
 export async function writeRuntimeValues(
   changes: RuntimeChange[],
   written: KeepaliveField[],
-  options: ApplyOptions,
+  options: StepOptions,
 ): Promise<void> {
   for (const change of changes) {
     written.push(change.field);
-    await writeRuntimeValue(change.field, change.desired, options);
+    try {
+      await writeRuntimeValue(change.field, change.desired, options);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (
+        /Read-only file system|Permission denied|os error (1|13|30)\)/.test(
+          message,
+        )
+      ) {
+        throw new Error(
+          `${message}: /proc/sys is read-only here (a container?); use --no-runtime, or set the values through the container runtime`,
+        );
+      }
+      throw error;
+    }
     await options.onStep?.("runtime-value-written");
+  }
+}
+
+/** A kernel value as it reads now, or `undefined` when it cannot be read. */
+async function currentValue(
+  field: KeepaliveField,
+  options: StepOptions,
+): Promise<number | undefined> {
+  try {
+    const text = (await Deno.readTextFile(runtimePath(field, options))).trim();
+    return /^-?\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -63,12 +110,16 @@ export async function rollback(
   changes: ChangeSet,
   hostPath: string,
   written: KeepaliveField[],
-  options: ApplyOptions,
+  options: StepOptions,
 ): Promise<RollbackOutcome> {
   const done: string[] = [];
   const failed: string[] = [];
   for (const field of written.toReversed()) {
     const key = KEEPALIVE_KEYS[field];
+    // A write the kernel refused left the value as it was: nothing to undo.
+    if (await currentValue(field, options) === changes.runtimeBefore![field]) {
+      continue;
+    }
     try {
       await writeRuntimeValue(field, changes.runtimeBefore![field], options);
       done.push(`${key} back to ${changes.runtimeBefore![field]}`);
@@ -130,16 +181,16 @@ export async function saveRecord(
   record: ApplyRecord,
   backup: string,
 ): Promise<SavedState> {
-  await Deno.mkdir(join(root, STATE_DIR), { recursive: true, mode: 0o700 });
+  await Deno.mkdir(stateDir(root), { recursive: true, mode: 0o700 });
   const previous: SavedState = {
-    record: await readOptional(join(root, STATE_PATHS.record)),
-    backup: await readOptional(join(root, STATE_PATHS.backup)),
+    record: await readOptional(join(root, STATE_FILES.record)),
+    backup: await readOptional(join(root, STATE_FILES.backup)),
   };
-  await writeFileAtomic(join(root, STATE_PATHS.backup), backup, {
+  await writeFileAtomic(join(root, STATE_FILES.backup), backup, {
     mode: 0o600,
   });
   await writeFileAtomic(
-    join(root, STATE_PATHS.record),
+    join(root, STATE_FILES.record),
     JSON.stringify(record, null, 2) + "\n",
     { mode: 0o600 },
   );
@@ -152,7 +203,7 @@ export async function putBackState(
   previous: SavedState,
 ): Promise<void> {
   for (const name of ["record", "backup"] as const) {
-    const path = join(root, STATE_PATHS[name]);
+    const path = join(root, STATE_FILES[name]);
     const text = previous[name];
     if (text === undefined) await Deno.remove(path).catch(() => {});
     else await writeFileAtomic(path, text, { mode: 0o600 }).catch(() => {});

@@ -11,10 +11,10 @@ import {
   putBackState,
   rollback,
   saveRecord,
-  STATE_PATHS,
   underLock,
   writeRuntimeValues,
 } from "./_apply_steps.ts";
+import { checkRoot } from "./_target.ts";
 import { type AtomicWriteStep, writeFileAtomic } from "./atomic_write.ts";
 import {
   KEEPALIVE_FIELDS,
@@ -23,8 +23,10 @@ import {
   type KeepaliveSettings,
   validateKeepalive,
 } from "./keepalive.ts";
-import { type ChangeOptions, type ChangeSet, planChanges } from "./manager.ts";
+import { planChanges } from "./manager.ts";
 import { readRuntime } from "./runtime.ts";
+import { STATE_FILES } from "./state.ts";
+import type { ChangeOptions, ChangeSet } from "./types.ts";
 
 /**
  * Thrown when an apply or restore failed; the message says what failed and
@@ -86,36 +88,6 @@ export interface ApplyOptions extends ChangeOptions {
   onLockWait?: () => void;
 }
 
-/** The record of the last apply, kept in the state directory. */
-export interface ApplyRecord {
-  /** When the apply ran (ISO 8601). */
-  at: string;
-  /** The managed file as given, relative to the root. */
-  path: string;
-  /** The file it really is, relative to the root. */
-  realPath: string;
-  /** Whether the file existed before. */
-  existed: boolean;
-  /** Whether the apply changed the file. */
-  fileChanged: boolean;
-  /** The kernel values before, when the apply changed them. */
-  runtimeBefore?: KeepaliveSettings;
-}
-
-/**
- * Names of the state files, relative to the root: the lock, the record of
- * the last apply and the backup of the file it changed.
- *
- * @example
- * ```ts
- * import { STATE_FILES } from "@lifeline/lifeline/sysctl";
- * console.log(STATE_FILES.backup); // "/var/lib/lifeline/sysctl/last_apply.conf"
- * ```
- */
-export const STATE_FILES: Readonly<
-  { lock: string; record: string; backup: string }
-> = STATE_PATHS;
-
 /**
  * Applies keepalive values: under a lock, saves a backup of the file and the
  * kernel values, writes the file atomically (through a symlink to its real
@@ -144,90 +116,78 @@ export async function applyKeepalive(
   desired: Partial<KeepaliveSettings>,
   options: ApplyOptions = {},
 ): Promise<ChangeSet> {
-  desired = validateKeepalive(desired);
-  const root = options.root ?? "/";
+  const wanted = validateKeepalive(desired);
+  await checkRoot(options);
   return await underLock(options, async () => {
-    const changes = await planChanges(desired, options);
-    if (!changes.changed) return changes;
-    const hostPath = join(root, changes.realPath);
-    const previous = await saveRecord(root, {
-      at: new Date().toISOString(),
-      path: changes.path,
-      realPath: changes.realPath,
-      existed: changes.exists,
-      fileChanged: changes.patch !== "",
-      ...(changes.runtime.length > 0
-        ? { runtimeBefore: changes.runtimeBefore }
-        : {}),
-    }, changes.before);
-    const written: KeepaliveField[] = [];
-    try {
-      if (changes.patch !== "") {
-        await Deno.mkdir(dirname(hostPath), { recursive: true });
-        await writeFileAtomic(hostPath, changes.after, {
-          onStep: options.onStep,
-        });
-      }
-      await writeRuntimeValues(changes.runtime, written, options);
-      if (changes.runtime.length > 0) {
-        const now = await readRuntime(options);
-        for (const field of KEEPALIVE_FIELDS) {
-          const want = desired[field];
-          if (want !== undefined && now[field] !== want) {
-            throw new Error(
-              `${KEEPALIVE_KEYS[field]} reads back as ${
-                now[field]
-              }, not ${want}`,
-            );
-          }
-        }
-      }
-    } catch (error) {
-      const { done, failed } = await rollback(
-        changes,
-        hostPath,
-        written,
-        options,
-      );
-      if (failed.length === 0) await putBackState(root, previous);
-      throw new ApplyError(
-        failureMessage(
-          "apply",
-          error,
-          { done, failed },
-          ` (the previous file is in ${STATE_FILES.backup})`,
-        ),
-        failed.length === 0,
-      );
-    }
+    const changes = await planChanges(wanted, options);
+    if (changes.changed) await writeChanges(changes, wanted, options);
     return changes;
   });
 }
 
+/** Throws when a kernel value does not read back as wanted. */
+async function verifyRuntime(
+  wanted: Partial<KeepaliveSettings>,
+  options: ApplyOptions,
+): Promise<void> {
+  const now = await readRuntime(options);
+  for (const field of KEEPALIVE_FIELDS) {
+    const want = wanted[field];
+    if (want !== undefined && now[field] !== want) {
+      throw new Error(
+        `${KEEPALIVE_KEYS[field]} reads back as ${now[field]}, not ${want}`,
+      );
+    }
+  }
+}
+
 /**
- * Reads the record of the last apply under a root.
- *
- * @param options The root.
- * @returns The record, or `undefined` when no apply was made.
- *
- * @example
- * ```ts
- * import { readApplyRecord } from "@lifeline/lifeline/sysctl";
- * const root = await Deno.makeTempDir();
- * console.log(await readApplyRecord({ root })); // undefined
- * await Deno.remove(root, { recursive: true });
- * ```
+ * Saves the record and the backup, writes the file and the kernel values,
+ * and on a failure puts back all of it (the previous record included).
  */
-export async function readApplyRecord(
-  options: ChangeOptions = {},
-): Promise<ApplyRecord | undefined> {
+async function writeChanges(
+  changes: ChangeSet,
+  wanted: Partial<KeepaliveSettings>,
+  options: ApplyOptions,
+): Promise<void> {
+  const root = options.root ?? "/";
+  const hostPath = join(root, changes.realPath);
+  const previous = await saveRecord(root, {
+    at: new Date().toISOString(),
+    path: changes.path,
+    realPath: changes.realPath,
+    existed: changes.exists,
+    fileChanged: changes.patch !== "",
+    ...(changes.runtime.length > 0
+      ? { runtimeBefore: changes.runtimeBefore }
+      : {}),
+  }, changes.before);
+  const written: KeepaliveField[] = [];
   try {
-    const text = await Deno.readTextFile(
-      join(options.root ?? "/", STATE_FILES.record),
-    );
-    return JSON.parse(text) as ApplyRecord;
+    if (changes.patch !== "") {
+      await Deno.mkdir(dirname(hostPath), { recursive: true });
+      await writeFileAtomic(hostPath, changes.after, {
+        onStep: options.onStep,
+      });
+    }
+    await writeRuntimeValues(changes.runtime, written, options);
+    if (changes.runtime.length > 0) await verifyRuntime(wanted, options);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
+    const { done, failed } = await rollback(
+      changes,
+      hostPath,
+      written,
+      options,
+    );
+    if (failed.length === 0) await putBackState(root, previous);
+    throw new ApplyError(
+      failureMessage(
+        "apply",
+        error,
+        { done, failed },
+        ` (the previous file is in ${STATE_FILES.backup})`,
+      ),
+      failed.length === 0,
+    );
   }
 }

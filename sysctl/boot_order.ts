@@ -6,34 +6,32 @@
  */
 
 import { join, posix } from "node:path";
-import { parseSysctlConfig, type SysctlLine } from "./config_file.ts";
+import { bootValues, type FileEntry } from "./_boot_values.ts";
 import {
-  KEEPALIVE_FIELDS,
-  KEEPALIVE_KEYS,
-  type KeepaliveField,
-} from "./keepalive.ts";
+  BOOT_LOADERS,
+  type BootLoader,
+  bytesToString,
+  KEEPALIVE_LINES,
+  readLoaderEntries,
+  shown,
+  toBytes,
+} from "./_loader_syntax.ts";
+import type { KernelInfo } from "./kernel_value.ts";
+import { KEEPALIVE_FIELDS, type KeepaliveField } from "./keepalive.ts";
+import { resolveInRoot } from "./resolve_in_root.ts";
 
-/** The program that loads sysctl files at boot. */
-export type BootLoader = "procps" | "systemd";
-
-/**
- * Both loaders, in the order reports show them.
- *
- * @example
- * ```ts
- * import { BOOT_LOADERS } from "@lifeline/lifeline/sysctl";
- * console.log(BOOT_LOADERS); // [ "procps", "systemd" ]
- * ```
- */
-export const BOOT_LOADERS: readonly BootLoader[] = ["procps", "systemd"];
+export { BOOT_LOADERS, type BootLoader };
 
 /**
  * Directories each loader reads `*.conf` from, highest priority first.
+ * Debian's systemd 252 is built with split `/usr`, so it reads a real
+ * `/lib/sysctl.d` too (where `/lib` links to `/usr/lib` it is the same
+ * directory and read once).
  *
  * @example
  * ```ts
  * import { BOOT_DIRECTORIES } from "@lifeline/lifeline/sysctl";
- * console.log(BOOT_DIRECTORIES.procps.at(-1)); // "/lib/sysctl.d", which systemd does not read
+ * console.log(BOOT_DIRECTORIES.systemd.at(-1)); // "/lib/sysctl.d"
  * ```
  */
 export const BOOT_DIRECTORIES: Readonly<Record<BootLoader, readonly string[]>> =
@@ -50,6 +48,7 @@ export const BOOT_DIRECTORIES: Readonly<Record<BootLoader, readonly string[]>> =
       "/run/sysctl.d",
       "/usr/local/lib/sysctl.d",
       "/usr/lib/sysctl.d",
+      "/lib/sysctl.d",
     ],
   };
 
@@ -70,7 +69,11 @@ export interface BootFile {
   path: string;
   /** The path after following symlinks inside the root (`/etc/sysctl.conf`). */
   realPath: string;
-  /** Whether the file is masked: a link to `/dev/null` or missing after links. */
+  /**
+   * Whether the loader reads nothing from it, though it still shadows the
+   * same name in later directories: a link to `/dev/null`, a dangling link,
+   * a symlink loop or a directory.
+   */
   masked: boolean;
   /** Files with the same name in later directories that this one shadows. */
   shadows: string[];
@@ -80,6 +83,8 @@ export interface BootFile {
 export interface BootSetting {
   /** The value as written. */
   value: string;
+  /** The value the kernel takes from it (`0x3c` gives 60). */
+  kernelValue: number;
   /** The file as the loader names it. */
   path: string;
   /** The file after following symlinks. */
@@ -117,92 +122,62 @@ export interface BootOptions {
    * @default {undefined}
    */
   overrides?: ReadonlyMap<string, string>;
-}
-
-/** The result of following a path's symlinks inside a root. */
-export interface ResolvedPath {
-  /** The real path, relative to the root. */
-  path: string;
-  /** Whether it exists. */
-  exists: boolean;
-  /** Whether it is a directory. */
-  isDirectory: boolean;
-}
-
-/**
- * Follows symlinks inside a root the way a chroot would: absolute targets
- * are taken relative to the root, and `..` never leaves it.
- *
- * @param root The root directory on the host.
- * @param path An absolute path inside the root.
- * @returns The real path inside the root and whether it exists.
- * @throws {Error} On a symlink loop (more than 40 links).
- *
- * @example
- * ```ts
- * import { resolveInRoot } from "@lifeline/lifeline/sysctl";
- * const root = await Deno.makeTempDir();
- * await Deno.mkdir(`${root}/etc/sysctl.d`, { recursive: true });
- * await Deno.symlink("../sysctl.conf", `${root}/etc/sysctl.d/99-sysctl.conf`);
- * console.log((await resolveInRoot(root, "/etc/sysctl.d/99-sysctl.conf")).path); // "/etc/sysctl.conf"
- * await Deno.remove(root, { recursive: true });
- * ```
- */
-export async function resolveInRoot(
-  root: string,
-  path: string,
-): Promise<ResolvedPath> {
-  let pending = path.split("/").filter((part) => part !== "");
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const part = pending.shift()!;
-    if (part === ".") continue;
-    if (part === "..") {
-      resolved.pop();
-      continue;
-    }
-    const candidate = "/" + [...resolved, part].join("/");
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.lstat(join(root, candidate));
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      const rest = pending.length > 0 ? "/" + pending.join("/") : "";
-      return { path: candidate + rest, exists: false, isDirectory: false };
-    }
-    if (info.isSymlink) {
-      if (++links > 40) {
-        throw new Error(`Cannot resolve "${path}": too many symbolic links`);
-      }
-      const target = await Deno.readLink(join(root, candidate));
-      if (target.startsWith("/")) resolved.length = 0;
-      pending = [...target.split("/").filter((p) => p !== ""), ...pending];
-      continue;
-    }
-    resolved.push(part);
-    if (pending.length === 0) {
-      return {
-        path: "/" + resolved.join("/"),
-        exists: true,
-        isDirectory: info.isDirectory,
-      };
-    }
-  }
-  const real = "/" + resolved.join("/");
-  const info = await Deno.stat(join(root, real));
-  return { path: real, exists: true, isDirectory: info.isDirectory };
+  /**
+   * The running kernel, whose timer frequency limits time and intvl.
+   *
+   * @default {{} (HZ 1000, Linux 5.13 or later)}
+   */
+  kernel?: KernelInfo;
 }
 
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Follows a path's links inside the root; a loop or a non-directory on the way reads as missing. */
+async function resolveOrMissing(root: string, path: string) {
+  try {
+    return { ...await resolveInRoot(root, path), loop: false };
+  } catch (error) {
+    return {
+      path,
+      exists: false,
+      isDirectory: false,
+      loop: /too many symbolic links/.test((error as Error).message),
+    };
+  }
+}
+
+/** The names in a directory under the root, with the overrides that go there. */
+async function namesIn(
+  root: string,
+  directory: string,
+  overrides: ReadonlyMap<string, string>,
+): Promise<string[]> {
+  const dir = await resolveOrMissing(root, directory);
+  const names = new Set<string>();
+  if (dir.exists && dir.isDirectory) {
+    try {
+      for await (const entry of Deno.readDir(join(root, dir.path))) {
+        names.add(entry.name);
+      }
+    } catch {
+      // Unreadable: the loaders skip it too.
+    }
+  }
+  for (const path of overrides.keys()) {
+    if (posix.dirname(path) === dir.path) names.add(posix.basename(path));
+  }
+  return [...names].sort(byName);
+}
+
 /**
  * Lists the files a loader reads at boot, in order. A file name in an
- * earlier directory shadows the same name in later ones; all names are
- * sorted together; procps then reads `/etc/sysctl.conf`, systemd does not.
- * A link to `/dev/null` is masked (systemd) or read as empty (procps).
+ * earlier directory shadows the same name in later ones, whatever it is (a
+ * directory, a dangling link or a symlink loop shadows and reads as
+ * nothing); all names are sorted together; procps then reads
+ * `/etc/sysctl.conf` if it is a regular file, systemd does not. A link to
+ * `/dev/null` is masked.
  *
  * @param loader `"procps"` or `"systemd"`.
  * @param options The root, and files that will exist.
@@ -224,93 +199,91 @@ export async function listBootFiles(
   loader: BootLoader,
   options: BootOptions = {},
 ): Promise<BootFile[]> {
+  return (await bootFiles(loader, options)).map(({ file }) => file);
+}
+
+/** The files with why a masked one reads as nothing. */
+async function bootFiles(
+  loader: BootLoader,
+  options: BootOptions,
+): Promise<{ file: BootFile; why?: string }[]> {
   const root = options.root ?? "/";
   const overrides = options.overrides ?? new Map<string, string>();
-  const byFileName = new Map<string, BootFile>();
+  const byFileName = new Map<string, { file: BootFile; why?: string }>();
   for (const directory of BOOT_DIRECTORIES[loader]) {
-    const dir = await resolveInRoot(root, directory);
-    const names = new Set<string>();
-    if (dir.exists && dir.isDirectory) {
-      for await (const entry of Deno.readDir(join(root, dir.path))) {
-        names.add(entry.name);
-      }
-    }
-    for (const path of overrides.keys()) {
-      if (posix.dirname(path) === dir.path) names.add(posix.basename(path));
-    }
-    for (const name of [...names].sort(byName)) {
+    for (const name of await namesIn(root, directory, overrides)) {
+      // procps reads any name ending in .conf; systemd skips hidden files.
       if (!name.endsWith(".conf")) continue;
-      // systemd skips hidden files; procps reads any name ending in .conf.
       if (loader === "systemd" && name.startsWith(".")) continue;
       const path = `${directory}/${name}`;
       const shadowing = byFileName.get(name);
       if (shadowing !== undefined) {
-        shadowing.shadows.push(path);
+        shadowing.file.shadows.push(path);
         continue;
       }
-      const real = await resolveInRoot(root, path);
-      if (real.isDirectory) continue;
-      const masked = real.path === "/dev/null" ||
-        (!real.exists && !overrides.has(real.path));
+      const real = await resolveOrMissing(root, path);
+      const planned = overrides.has(real.path);
+      const why = real.loop
+        ? "a symlink loop: neither loader can open it"
+        : real.isDirectory
+        ? "a directory: neither loader reads it"
+        : !real.exists && !planned && real.path !== "/dev/null"
+        ? `a dangling link to ${real.path}: procps fails to open it, systemd skips it`
+        : undefined;
       byFileName.set(name, {
-        path,
-        realPath: real.path,
-        masked,
-        shadows: [],
+        file: {
+          path,
+          realPath: real.path,
+          masked: real.path === "/dev/null" || why !== undefined,
+          shadows: [],
+        },
+        ...(why !== undefined ? { why } : {}),
       });
     }
   }
-  const files = [...byFileName.entries()].sort(([a], [b]) => byName(a, b)).map((
-    [, file],
-  ) => file);
+  const files = [...byFileName.entries()].sort(([a], [b]) => byName(a, b))
+    .map(([, file]) => file);
   if (loader === "procps") {
-    const real = await resolveInRoot(root, SYSCTL_CONF);
-    if ((real.exists && !real.isDirectory) || overrides.has(real.path)) {
-      if (real.path !== "/dev/null") {
-        files.push({
+    const real = await resolveOrMissing(root, SYSCTL_CONF);
+    const regular = real.exists && !real.isDirectory &&
+      real.path !== "/dev/null" && !real.path.startsWith("/dev/");
+    if (regular || overrides.has(real.path)) {
+      files.push({
+        file: {
           path: SYSCTL_CONF,
           realPath: real.path,
           masked: false,
           shadows: [],
-        });
-      }
+        },
+      });
     }
   }
   return files;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*") source += "[^.]*";
-    else if (c === "?") source += "[^.]";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2);
-      if (end === -1) {
-        source += "\\[";
-        continue;
-      }
-      let set = pattern.slice(i + 1, end);
-      if (set.startsWith("!")) set = "^" + set.slice(1);
-      source += `[${set.replaceAll("\\", "\\\\")}]`;
-      i = end;
-    } else source += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
+async function readBytes(
+  root: string,
+  file: BootFile,
+  overrides: ReadonlyMap<string, string> | undefined,
+): Promise<string> {
+  const text = overrides?.get(file.realPath);
+  if (text !== undefined) return toBytes(text);
+  return bytesToString(await Deno.readFile(join(root, file.realPath)));
 }
 
 /**
- * Computes what a loader would set at boot for the three keepalive keys.
- * Both loaders apply files in order, so the last assignment wins; an
- * explicit key (or a `-key` exclusion) anywhere takes precedence over glob
- * patterns that match it, as procps 4 and systemd 245+ do. Lines with a
- * value the kernel would refuse are reported; procps keeps the value written
- * before them, while systemd, which keeps only a key's last entry, leaves the
- * key unset after them, as after a `-key` without a value.
+ * Computes what a loader would set at boot for the three keepalive keys,
+ * reading each file as that loader does (its line ends, white space, key
+ * forms and `-key` exclusions) and each value as the kernel does (octal,
+ * hexadecimal, trailing text, its limits at the kernel's HZ). procps writes
+ * every assignment in turn, so the last one the kernel accepts wins and a
+ * refused one leaves the value before it; systemd keeps one entry per key,
+ * so a later refused value, an empty `key =` or a `-key` leaves the key at
+ * the kernel default. An explicit key (or `-key`) takes precedence over
+ * globs that match it, as procps 4 and systemd 245+ do.
  *
  * @param loader `"procps"` or `"systemd"`.
- * @param options The root, and file contents to use instead of the disk's.
+ * @param options The root, file contents to use instead of the disk's, and the kernel.
  * @returns The effective setting of each key, the files read and problems found.
  *
  * @example
@@ -318,9 +291,9 @@ function globToRegExp(pattern: string): RegExp {
  * import { readBootConfig } from "@lifeline/lifeline/sysctl";
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/etc`);
- * await Deno.writeTextFile(`${root}/etc/sysctl.conf`, "net.ipv4.tcp_keepalive_time = 600\n");
+ * await Deno.writeTextFile(`${root}/etc/sysctl.conf`, "net.ipv4.tcp_keepalive_time = 0x258\n");
  * const report = await readBootConfig("procps", { root });
- * console.log(report.settings.time?.value); // "600"
+ * console.log(report.settings.time?.value, report.settings.time?.kernelValue); // "0x258" 600
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -329,69 +302,46 @@ export async function readBootConfig(
   options: BootOptions = {},
 ): Promise<BootReport> {
   const root = options.root ?? "/";
-  const files = await listBootFiles(loader, options);
+  const listed = await bootFiles(loader, options);
   const issues: string[] = [];
-  const entries: { file: BootFile; line: SysctlLine }[] = [];
-  for (const file of files) {
-    if (file.masked && file.realPath !== "/dev/null") {
-      issues.push(
-        `${file.path}: a dangling link to ${file.realPath}: procps fails to open it, systemd skips it`,
-      );
-    }
+  const entries: FileEntry[] = [];
+  for (const { file, why } of listed) {
+    if (why !== undefined) issues.push(`${file.path}: ${why}`);
     if (file.masked) continue;
-    let text = options.overrides?.get(file.realPath);
-    if (text === undefined) {
-      try {
-        text = await Deno.readTextFile(join(root, file.realPath));
-      } catch (error) {
-        issues.push(`${file.path}: cannot read: ${(error as Error).message}`);
-        continue;
-      }
+    let bytes: string;
+    try {
+      bytes = await readBytes(root, file, options.overrides);
+    } catch (error) {
+      issues.push(`${file.path}: cannot read: ${(error as Error).message}`);
+      continue;
     }
-    for (const line of parseSysctlConfig(text).lines) {
-      if (line.kind === "malformed") {
-        issues.push(`${file.path}:${line.number}: ${line.problem}`);
-      } else if (line.kind === "assignment" || line.kind === "exclude") {
-        entries.push({ file, line });
-      }
+    const read = readLoaderEntries(bytes, loader, KEEPALIVE_LINES);
+    for (const problem of read.problems) {
+      issues.push(`${file.path}:${problem.line}: ${problem.message}`);
+    }
+    for (const entry of read.entries) {
+      entries.push({ path: file.path, realPath: file.realPath, entry });
     }
   }
+  const { values, issues: refused } = bootValues(
+    entries,
+    loader,
+    options.kernel ?? {},
+  );
+  issues.push(...refused);
   const settings = {} as Record<KeepaliveField, BootSetting | undefined>;
   for (const field of KEEPALIVE_FIELDS) {
-    const key = KEEPALIVE_KEYS[field];
-    const explicit = entries.filter(({ line }) =>
-      !line.glob && line.key === key
-    );
-    const candidates = explicit.length > 0 ? explicit : entries.filter((
-      { line },
-    ) => line.glob && globToRegExp(line.key!).test(key));
-    let winner: BootSetting | undefined;
-    for (const { file, line } of candidates) {
-      if (line.kind !== "assignment") {
-        // systemd-sysctl keeps one entry per key, and a later "-key" without
-        // a value replaces the assignment: the key is not set at all. procps
-        // only uses "-key" to exclude the key from globs.
-        if (loader === "systemd" && !line.glob) winner = undefined;
-        continue;
-      }
-      if (!/^[+-]?\d+$/.test(line.value!)) {
-        issues.push(
-          `${file.path}:${line.number}: the kernel refuses "${line.value}" for ${key}`,
-        );
-        // procps has written the earlier value, which stays; systemd has
-        // replaced it with this one, so nothing is set.
-        if (loader === "systemd" && !line.glob) winner = undefined;
-        continue;
-      }
-      winner = {
-        value: line.value!,
-        path: file.path,
-        realPath: file.realPath,
-        line: line.number,
-        ...(line.glob ? { glob: line.key } : {}),
-      };
-    }
-    settings[field] = winner;
+    const write = values[field];
+    settings[field] = write === undefined ? undefined : {
+      value: shown(write.from.entry.value!),
+      kernelValue: write.value,
+      path: write.from.path,
+      realPath: write.from.realPath,
+      line: write.from.entry.line,
+      ...(write.from.entry.glob
+        ? { glob: shown(write.from.entry.written) }
+        : {}),
+    };
   }
-  return { loader, files, settings, issues };
+  return { loader, files: listed.map(({ file }) => file), settings, issues };
 }

@@ -26,7 +26,7 @@ export interface SysctlLine {
   kind: SysctlLineKind;
   /** The key in dotted form, without a leading `-` (assignments and excludes). */
   key?: string;
-  /** The value with surrounding whitespace removed (assignments). */
+  /** The value without the spaces and tabs around it (assignments). */
   value?: string;
   /** Whether the line starts with `-`: failures to set it are ignored. */
   ignoreErrors?: boolean;
@@ -78,6 +78,18 @@ export function normalizeSysctlKey(key: string): string {
   return key.replace(/[./]/g, (c) => (c === "/" ? "." : "/"));
 }
 
+/** The white space every loader strips around keys and values. */
+const BLANK = /^[ \t]*/;
+
+function stripBlank(text: string): string {
+  return text.replace(BLANK, "").replace(/[ \t]*$/, "");
+}
+
+/**
+ * Parses one line (without its ending). Only spaces and tabs count as
+ * white space here: both loaders strip them, while `\v`, `\f` and a
+ * no-break space are part of a key or value for at least one of them.
+ */
 function parseLine(
   text: string,
   eol: SysctlLine["eol"],
@@ -99,48 +111,88 @@ function parseLine(
     };
   }
   const line: SysctlLine = { text, eol, number, kind: "blank" };
-  const lead = text.length - text.trimStart().length;
+  const lead = BLANK.exec(text)![0].length;
   const rest = text.slice(lead);
-  if (rest.trim() === "") return line;
+  if (stripBlank(rest) === "") return line;
   if (rest.startsWith("#") || rest.startsWith(";")) {
     line.kind = "comment";
     return line;
   }
+  const shownText = stripBlank(text);
   const eq = rest.indexOf("=");
   if (eq === -1) {
-    if (rest.startsWith("-") && rest.slice(1).trim() !== "") {
+    if (rest.startsWith("-") && stripBlank(rest.slice(1)) !== "") {
       line.kind = "exclude";
-      line.key = normalizeSysctlKey(rest.slice(1).trim());
+      line.key = normalizeSysctlKey(stripBlank(rest.slice(1)));
       line.ignoreErrors = true;
       line.glob = GLOB.test(line.key);
       return line;
     }
     line.kind = "malformed";
-    line.problem = `expected "key = value", found "${text.trim()}"`;
+    line.problem = `expected "key = value", found "${shownText}"`;
     return line;
   }
   let keyPart = rest.slice(0, eq);
   const ignoreErrors = keyPart.startsWith("-");
   if (ignoreErrors) keyPart = keyPart.slice(1);
-  const key = keyPart.trim();
+  const key = stripBlank(keyPart);
   const after = rest.slice(eq + 1);
-  const valueLead = after.length - after.trimStart().length;
-  const value = after.trim();
-  if (key === "" || value === "") {
+  const valueLead = BLANK.exec(after)![0].length;
+  const value = stripBlank(after);
+  if (key === "") {
     line.kind = "malformed";
-    line.problem = key === ""
-      ? `missing key in "${text.trim()}"`
-      : `missing value in "${text.trim()}"`;
+    line.problem = `missing key in "${shownText}"`;
     return line;
   }
-  line.kind = "assignment";
   line.key = normalizeSysctlKey(key);
   line.value = value;
   line.ignoreErrors = ignoreErrors;
   line.glob = GLOB.test(line.key);
   line.valueStart = lead + eq + 1 + valueLead;
   line.valueEnd = line.valueStart + value.length;
+  if (value === "") {
+    // The loaders write an empty value, which the kernel refuses.
+    line.kind = "malformed";
+    line.problem = `missing value in "${shownText}"`;
+    return line;
+  }
+  line.kind = "assignment";
   return line;
+}
+
+/**
+ * Parses the lines of a sysctl file one at a time, as
+ * {@linkcode parseSysctlConfig} does, without holding them all: for files
+ * too large to keep a line object per line.
+ *
+ * @param text The file's content.
+ * @returns The lines, in order.
+ *
+ * @example
+ * ```ts
+ * import { sysctlLines } from "@lifeline/lifeline/sysctl";
+ * for (const line of sysctlLines("a = 1\r\n# b\n")) console.log(line.kind, JSON.stringify(line.eol));
+ * // assignment "\r\n"
+ * // comment "\n"
+ * ```
+ */
+export function* sysctlLines(text: string): Generator<SysctlLine> {
+  let start = 0;
+  let number = 1;
+  while (start < text.length) {
+    const newline = text.indexOf("\n", start);
+    if (newline === -1) {
+      yield parseLine(text.slice(start), "", number);
+      return;
+    }
+    const crlf = newline > start && text[newline - 1] === "\r";
+    yield parseLine(
+      text.slice(start, crlf ? newline - 1 : newline),
+      crlf ? "\r\n" : "\n",
+      number++,
+    );
+    start = newline + 1;
+  }
 }
 
 /**
@@ -159,20 +211,7 @@ function parseLine(
  * ```
  */
 export function parseSysctlConfig(text: string): SysctlConfig {
-  const parts = text.split("\n");
-  const lines: SysctlLine[] = [];
-  parts.forEach((part, index) => {
-    const last = index === parts.length - 1;
-    if (last && part === "") return;
-    let eol: SysctlLine["eol"] = last ? "" : "\n";
-    let body = part;
-    if (!last && part.endsWith("\r")) {
-      eol = "\r\n";
-      body = part.slice(0, -1);
-    }
-    lines.push(parseLine(body, eol, index + 1));
-  });
-  return { lines };
+  return { lines: [...sysctlLines(text)] };
 }
 
 /**
@@ -216,122 +255,4 @@ export function findDuplicateKeys(config: SysctlConfig): DuplicateKey[] {
   return [...seen].filter(([, lines]) => lines.length > 1).map((
     [key, lines],
   ) => ({ key, lines }));
-}
-
-/**
- * Finds the line that sets a key effectively in one file: the last
- * assignment whose value is a decimal integer (a line the kernel would
- * refuse is left alone).
- *
- * @param config The parsed file.
- * @param key The key in dotted form.
- * @returns The line, or `undefined` when the file does not set the key.
- *
- * @example
- * ```ts
- * import { effectiveLine, parseSysctlConfig } from "@lifeline/lifeline/sysctl";
- * const config = parseSysctlConfig("k = 1\nk = 2\n");
- * console.log(effectiveLine(config, "k")?.number); // 2
- * ```
- */
-export function effectiveLine(
-  config: SysctlConfig,
-  key: string,
-): SysctlLine | undefined {
-  return config.lines.findLast((line) =>
-    line.kind === "assignment" && line.key === key &&
-    /^[+-]?\d+$/.test(line.value!)
-  );
-}
-
-/** Options of {@linkcode setSysctlValues}. */
-export interface SetValuesOptions {
-  /**
-   * The one-line comment written above appended keys.
-   *
-   * @default {"# Managed by lifeline: deno task sysctl apply"}
-   */
-  comment?: string;
-}
-
-/**
- * The comment written above keys appended to a file.
- *
- * @example
- * ```ts
- * import { MANAGED_COMMENT, parseSysctlConfig, renderSysctlConfig, setSysctlValues } from "@lifeline/lifeline/sysctl";
- * const config = setSysctlValues(parseSysctlConfig(""), { "net.ipv4.tcp_keepalive_time": 60 });
- * console.log(renderSysctlConfig(config).startsWith(MANAGED_COMMENT)); // true
- * ```
- */
-export const MANAGED_COMMENT = "# Managed by lifeline: deno task sysctl apply";
-
-/**
- * Sets keys in a file: the value of each key's effective (last) line is
- * rewritten in place, keeping its spacing and any `-` prefix; keys the file
- * does not set are appended under a one-line comment (or under the same
- * comment when it already heads the assignments that end the file).
- * Everything else stays byte-identical.
- *
- * @param config The parsed file.
- * @param values The values by dotted key, in the order to append missing ones.
- * @param options The comment for appended keys.
- * @returns A new parsed file; `config` is not modified.
- *
- * @example
- * ```ts
- * import { parseSysctlConfig, renderSysctlConfig, setSysctlValues } from "@lifeline/lifeline/sysctl";
- * const config = parseSysctlConfig("net.ipv4.tcp_keepalive_time  =  7200 \n");
- * const next = setSysctlValues(config, {
- *   "net.ipv4.tcp_keepalive_time": "60",
- *   "net.ipv4.tcp_keepalive_probes": "3",
- * });
- * console.log(renderSysctlConfig(next));
- * // net.ipv4.tcp_keepalive_time  =  60
- * //
- * // # Managed by lifeline: deno task sysctl apply
- * // net.ipv4.tcp_keepalive_probes = 3
- * ```
- */
-export function setSysctlValues(
-  config: SysctlConfig,
-  values: Record<string, string | number>,
-  options: SetValuesOptions = {},
-): SysctlConfig {
-  const lines = config.lines.map((line) => ({ ...line }));
-  const next: SysctlConfig = { lines };
-  const missing: [string, string][] = [];
-  for (const [key, raw] of Object.entries(values)) {
-    const value = String(raw);
-    const found = effectiveLine(next, key);
-    if (found === undefined) {
-      missing.push([key, value]);
-      continue;
-    }
-    if (found.value === value) continue;
-    const index = lines.indexOf(found);
-    const text = found.text.slice(0, found.valueStart) + value +
-      found.text.slice(found.valueEnd);
-    lines[index] = parseLine(text, found.eol, found.number);
-  }
-  if (missing.length === 0) return next;
-  const eol = lines.some((line) => line.eol === "\r\n") ? "\r\n" : "\n";
-  const last = lines.at(-1);
-  if (last !== undefined && last.eol === "") {
-    lines[lines.length - 1] = { ...last, eol };
-  }
-  const comment = options.comment ?? MANAGED_COMMENT;
-  // Append to the block a previous run left at the end of the file, if any.
-  const blockStart = lines.findLastIndex((line) => line.kind !== "assignment");
-  const inBlock = lines[blockStart]?.text === comment;
-  const added: string[] = [];
-  if (!inBlock) {
-    if (last !== undefined && last.kind !== "blank") added.push("");
-    added.push(comment);
-  }
-  for (const [key, value] of missing) added.push(`${key} = ${value}`);
-  for (const text of added) {
-    lines.push(parseLine(text, eol, lines.length + 1));
-  }
-  return next;
 }

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { runtimeChanges, unifiedDiff } from "./_changes.ts";
+import { changeSet, unifiedDiff } from "./_changes.ts";
+import { fileChange, readTarget } from "./_target.ts";
 import {
   contentWarnings,
   fieldsSetBy,
   loaderWarnings,
-  readTarget,
-} from "./_target.ts";
+} from "./_target_warnings.ts";
 import {
   BOOT_LOADERS,
   type BootFile,
@@ -20,7 +20,8 @@ import {
   type BootSetting,
   readBootConfig,
 } from "./boot_order.ts";
-import { renderSysctlConfig, setSysctlValues } from "./config_file.ts";
+import { setSysctlText } from "./config_edit.ts";
+import type { KernelInfo } from "./kernel_value.ts";
 import {
   detectionSeconds,
   KEEPALIVE_FIELDS,
@@ -33,44 +34,11 @@ import {
 import {
   type NamespaceInfo,
   networkNamespace,
+  readKernelInfo,
   readRuntime,
 } from "./runtime.ts";
+import type { ChangeOptions, ChangeSet, ManagerOptions } from "./types.ts";
 import { keepaliveWarnings } from "./warnings.ts";
-
-/** Where the configuration, the kernel values and the state live. */
-export interface ManagerOptions {
-  /**
-   * The directory every configuration path is relative to.
-   *
-   * @default {"/"}
-   */
-  root?: string;
-  /**
-   * The file to manage, relative to the root.
-   *
-   * @default {"/etc/sysctl.conf"}
-   */
-  file?: string;
-  /**
-   * Where procfs is mounted (not relative to the root).
-   *
-   * @default {"/proc"}
-   */
-  procDir?: string;
-}
-
-/** What a change touches: the file and the kernel, or only one of them. */
-export type ChangeScope = "both" | "file" | "runtime";
-
-/** Options of {@linkcode planChanges}. */
-export interface ChangeOptions extends ManagerOptions {
-  /**
-   * What to compare and change.
-   *
-   * @default {"both"}
-   */
-  scope?: ChangeScope;
-}
 
 /** What one loader would set at boot, with the kernel defaults filled in. */
 export interface BootView {
@@ -104,44 +72,9 @@ export interface KeepaliveReport {
   warnings: string[];
 }
 
-/** One kernel value that would change. */
-export interface RuntimeChange {
-  /** The short name. */
-  field: KeepaliveField;
-  /** The sysctl key. */
-  key: string;
-  /** The value now. */
-  current: number;
-  /** The value wanted. */
-  desired: number;
-}
-
-/** What applying a set of values would change. */
-export interface ChangeSet {
-  /** The managed file as given and where it really is, relative to the root. */
-  path: string;
-  /** The real path after symlinks, relative to the root. */
-  realPath: string;
-  /** Whether the file exists now. */
-  exists: boolean;
-  /** The file's content now. */
-  before: string;
-  /** The file's content after the change. */
-  after: string;
-  /** A unified diff from `before` to `after`; empty when equal. */
-  patch: string;
-  /** Kernel values that differ (empty for the `"file"` scope). */
-  runtime: RuntimeChange[];
-  /** The runtime values now, when the scope includes them. */
-  runtimeBefore?: KeepaliveSettings;
-  /** Whether anything would change. */
-  changed: boolean;
-  /** Duplicates, malformed lines, loader overrides, risky values. */
-  warnings: string[];
-}
-
 async function bootViews(
   root: string,
+  kernel: KernelInfo,
   overrides?: ReadonlyMap<string, string>,
 ): Promise<
   {
@@ -152,14 +85,14 @@ async function bootViews(
   const reports = {} as Record<BootLoader, BootReport>;
   const views = {} as Record<BootLoader, BootView>;
   for (const loader of BOOT_LOADERS) {
-    const report = await readBootConfig(loader, { root, overrides });
+    const report = await readBootConfig(loader, { root, overrides, kernel });
     reports[loader] = report;
     const effective = {} as KeepaliveSettings;
     for (const field of KEEPALIVE_FIELDS) {
       const setting = report.settings[field];
       effective[field] = setting === undefined
         ? KERNEL_DEFAULTS[field]
-        : Number(setting.value);
+        : setting.kernelValue;
     }
     views[loader] = {
       settings: report.settings,
@@ -194,9 +127,10 @@ export async function inspectKeepalive(
   options: ManagerOptions = {},
 ): Promise<KeepaliveReport> {
   const root = options.root ?? "/";
-  const target = await readTarget(options);
+  const target = await readTarget(options, { tolerant: true });
   const namespace = await networkNamespace(options);
-  const { reports, views } = await bootViews(root);
+  const kernel = await readKernelInfo(options);
+  const { reports, views } = await bootViews(root, kernel);
   const warnings: string[] = [];
   const report: KeepaliveReport = {
     target: {
@@ -238,8 +172,11 @@ export async function inspectKeepalive(
       ),
     );
   }
-  warnings.push(...contentWarnings(target));
-  warnings.push(...loaderWarnings(target, reports, fieldsSetBy(target)));
+  if (target.problem !== undefined) warnings.push(target.problem);
+  else {
+    warnings.push(...contentWarnings(target, kernel));
+    warnings.push(...loaderWarnings(target, reports, fieldsSetBy(target)));
+  }
   report.warnings = [...new Set(warnings)];
   return report;
 }
@@ -281,10 +218,12 @@ export async function planChanges(
   if (scope !== "runtime") {
     const values: Record<string, number> = {};
     for (const field of fields) values[KEEPALIVE_KEYS[field]] = desired[field]!;
-    after = renderSysctlConfig(setSysctlValues(target.config, values));
-    warnings.push(...contentWarnings(target));
+    after = setSysctlText(target.text, values);
+    const kernel = await readKernelInfo(options);
+    warnings.push(...contentWarnings(target, kernel));
     const { reports } = await bootViews(
       root,
+      kernel,
       new Map([[target.realPath, after]]),
     );
     warnings.push(...loaderWarnings(target, reports, fields));
@@ -292,23 +231,16 @@ export async function planChanges(
   const runtimeBefore = scope === "file"
     ? undefined
     : await readRuntime(options);
-  const runtime = runtimeBefore ? runtimeChanges(runtimeBefore, desired) : [];
   const resulting = { ...KERNEL_DEFAULTS, ...runtimeBefore, ...desired };
   warnings.push(...keepaliveWarnings(resulting, { where: "desired values" }));
   const patch = unifiedDiff(target.realPath, target.text, after, {
     before: target.exists,
     after: target.exists || after !== target.text,
   });
-  return {
-    path: target.path,
-    realPath: target.realPath,
-    exists: target.exists,
-    before: target.text,
-    after,
-    patch,
-    runtime,
-    ...(runtimeBefore ? { runtimeBefore } : {}),
-    changed: patch !== "" || runtime.length > 0,
-    warnings: [...new Set(warnings)],
-  };
+  return changeSet(
+    fileChange(target, after, patch),
+    runtimeBefore,
+    desired,
+    warnings,
+  );
 }

@@ -18,13 +18,18 @@
  * @module
  */
 
+export * from "./types.ts";
 export * from "./keepalive.ts";
 export * from "./plan.ts";
 export * from "./config_file.ts";
+export * from "./config_edit.ts";
+export * from "./kernel_value.ts";
+export * from "./resolve_in_root.ts";
 export * from "./boot_order.ts";
 export * from "./runtime.ts";
 export * from "./atomic_write.ts";
 export * from "./warnings.ts";
 export * from "./manager.ts";
+export * from "./state.ts";
 export * from "./apply.ts";
 export * from "./restore.ts";

@@ -5,20 +5,20 @@
  */
 
 import { dirname, join } from "node:path";
-import { runtimeChanges, unifiedDiff } from "./_changes.ts";
+import { changeSet, unifiedDiff } from "./_changes.ts";
 import {
   failureMessage,
   rollback,
-  STATE_PATHS,
   underLock,
   writeRuntimeValues,
 } from "./_apply_steps.ts";
-import { readTarget, STATE_DIR } from "./_target.ts";
-import { ApplyError, type ApplyOptions, readApplyRecord } from "./apply.ts";
+import { checkRoot, fileChange, readTarget } from "./_target.ts";
+import { ApplyError, type ApplyOptions } from "./apply.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { KeepaliveField } from "./keepalive.ts";
-import type { ChangeSet } from "./manager.ts";
 import { readRuntime } from "./runtime.ts";
+import { readApplyRecord, STATE_FILES } from "./state.ts";
+import type { ChangeSet } from "./types.ts";
 
 /** Options of {@linkcode restoreKeepalive}. */
 export interface RestoreOptions extends ApplyOptions {
@@ -57,17 +57,18 @@ export async function restoreKeepalive(
   const locked = options.dryRun
     ? <T>(_: ApplyOptions, fn: () => Promise<T>) => fn()
     : underLock;
+  await checkRoot(options);
   return await locked(options, async () => {
     const record = await readApplyRecord(options);
     if (record === undefined) {
       throw new ApplyError(
         `Cannot restore: no backup in "${
-          join(root, STATE_DIR)
+          join(root, dirname(STATE_FILES.backup))
         }" (no apply was made)`,
         true,
       );
     }
-    const backup = await Deno.readTextFile(join(root, STATE_PATHS.backup));
+    const backup = await Deno.readTextFile(join(root, STATE_FILES.backup));
     const target = await readTarget({ ...options, file: record.realPath });
     const after = record.existed ? backup : "";
     const fileDiffers = scope !== "runtime" && record.fileChanged &&
@@ -75,27 +76,22 @@ export async function restoreKeepalive(
     const runtimeBefore = scope !== "file" && record.runtimeBefore
       ? await readRuntime(options)
       : undefined;
-    const runtime = runtimeBefore && record.runtimeBefore
-      ? runtimeChanges(runtimeBefore, record.runtimeBefore)
-      : [];
     const patch = fileDiffers
       ? unifiedDiff(target.realPath, target.text, after, {
         before: target.exists,
         after: record.existed,
       })
       : "";
-    const changes: ChangeSet = {
-      path: record.path,
-      realPath: record.realPath,
-      exists: target.exists,
-      before: target.text,
-      after,
-      patch,
-      runtime,
-      ...(runtimeBefore ? { runtimeBefore } : {}),
-      changed: patch !== "" || runtime.length > 0,
-      warnings: [],
-    };
+    const changes: ChangeSet = changeSet(
+      {
+        ...fileChange(target, after, patch),
+        path: record.path,
+        realPath: record.realPath,
+      },
+      runtimeBefore,
+      record.runtimeBefore,
+      [],
+    );
     if (options.dryRun) return changes;
     const written: KeepaliveField[] = [];
     try {
@@ -109,7 +105,7 @@ export async function restoreKeepalive(
           await Deno.remove(target.hostPath);
         }
       }
-      await writeRuntimeValues(runtime, written, options);
+      await writeRuntimeValues(changes.runtime, written, options);
     } catch (error) {
       const { done, failed } = await rollback(
         changes,

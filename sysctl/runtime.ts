@@ -6,6 +6,7 @@
  */
 
 import { join } from "node:path";
+import type { KernelInfo } from "./kernel_value.ts";
 import {
   KEEPALIVE_FIELDS,
   KEEPALIVE_KEYS,
@@ -192,4 +193,60 @@ export async function networkNamespace(
     // No kernel release to go by.
   }
   return { id };
+}
+
+async function kernelConfig(
+  procDir: string,
+  release: string | undefined,
+): Promise<string | undefined> {
+  try {
+    const packed = await Deno.readFile(join(procDir, "config.gz"));
+    const stream = new Blob([packed]).stream().pipeThrough(
+      new DecompressionStream("gzip"),
+    );
+    return await new Response(stream).text();
+  } catch {
+    // No /proc/config.gz (CONFIG_IKCONFIG_PROC); try the distribution's copy.
+  }
+  if (release === undefined) return undefined;
+  try {
+    return await Deno.readTextFile(`/boot/config-${release}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds the running kernel's release and timer frequency (`CONFIG_HZ`, from
+ * `/proc/config.gz` or `/boot/config-<release>`), which decide which
+ * keepalive values it accepts. What cannot be found is left out.
+ *
+ * @param options Where procfs is mounted.
+ * @returns The release and `hz`, as far as they are known.
+ *
+ * @example
+ * ```ts
+ * import { readKernelInfo } from "@lifeline/lifeline/sysctl";
+ * const kernel = await readKernelInfo(); // e.g. { release: "6.1.0-18-amd64", hz: 250 }
+ * console.log(kernel.hz === undefined || kernel.hz >= 100); // true
+ * ```
+ */
+export async function readKernelInfo(
+  options: RuntimeOptions = {},
+): Promise<KernelInfo> {
+  const procDir = options.procDir ?? "/proc";
+  let release: string | undefined;
+  try {
+    release = (await Deno.readTextFile(
+      join(procDir, "sys/kernel/osrelease"),
+    )).trim();
+  } catch {
+    release = undefined;
+  }
+  const config = await kernelConfig(procDir, release);
+  const hz = Number(/^CONFIG_HZ=(\d+)$/m.exec(config ?? "")?.[1]);
+  return {
+    ...(release !== undefined ? { release } : {}),
+    ...(hz > 0 ? { hz } : {}),
+  };
 }

@@ -1,20 +1,21 @@
 /**
- * Text output of the sysctl CLI. Internal to `sysctl/`.
+ * Text output of the sysctl CLI. Internal to `sysctl/cli/`.
  *
  * @module
  */
 
-import { formatDuration } from "../common/duration.ts";
-import { BOOT_LOADERS } from "./boot_order.ts";
-import { effectiveLine, parseSysctlConfig } from "./config_file.ts";
+import { formatDuration } from "../../common/duration.ts";
+import { BOOT_LOADERS } from "../boot_order.ts";
+import { effectiveLines, setSysctlText } from "../config_edit.ts";
 import {
   KEEPALIVE_FIELDS,
   KEEPALIVE_KEYS,
   type KeepaliveSettings,
-} from "./keepalive.ts";
-import type { ChangeSet, KeepaliveReport } from "./manager.ts";
-import type { KeepalivePlan } from "./plan.ts";
-import type { NamespaceInfo } from "./runtime.ts";
+} from "../keepalive.ts";
+import type { KeepaliveReport } from "../manager.ts";
+import type { ChangeScope, ChangeSet } from "../types.ts";
+import type { KeepalivePlan } from "../plan.ts";
+import type { NamespaceInfo } from "../runtime.ts";
 
 function seconds(value: number): string {
   return `${value}s (${formatDuration(value * 1000)})`;
@@ -129,7 +130,7 @@ export function formatPlan(plan: KeepalivePlan, warnings: string[]): string {
 /** The text of `diff`, `apply` and `restore`: the patch and the runtime table. */
 export function formatChanges(
   changes: ChangeSet,
-  scope: "both" | "file" | "runtime",
+  scope: ChangeScope,
   namespace: NamespaceInfo,
 ): string {
   const out: string[] = [];
@@ -158,30 +159,40 @@ export function formatChanges(
   return out.join("\n");
 }
 
-/** What `check` reports as drift, one line per key. */
+/**
+ * What `check` reports as drift, one line per key: a key whose line an
+ * apply would rewrite (or append) drifts.
+ */
 export function driftLines(
   changes: ChangeSet,
   desired: Partial<KeepaliveSettings>,
-  scope: "both" | "file" | "runtime",
+  scope: ChangeScope,
 ): string[] {
   const lines: string[] = [];
   if (scope !== "runtime" && changes.patch !== "") {
-    const config = parseSysctlConfig(changes.before);
+    const found = effectiveLines(
+      changes.before,
+      KEEPALIVE_FIELDS.map((field) => KEEPALIVE_KEYS[field]),
+    );
     for (const field of KEEPALIVE_FIELDS) {
       const want = desired[field];
       if (want === undefined) continue;
-      const line = effectiveLine(config, KEEPALIVE_KEYS[field]);
+      const key = KEEPALIVE_KEYS[field];
+      if (setSysctlText(changes.before, { [key]: want }) === changes.before) {
+        continue;
+      }
+      const line = found.get(key);
       if (line === undefined) {
+        lines.push(`file ${changes.path}: ${key} is not set, want ${want}`);
+      } else if (line.kind === "exclude") {
         lines.push(
-          `file ${changes.path}: ${
-            KEEPALIVE_KEYS[field]
-          } is not set, want ${want}`,
+          `file ${changes.path}:${line.number}: ${key} is excluded ("-${key}"), want ${want}`,
         );
-      } else if (line.value !== String(want)) {
+      } else {
         lines.push(
-          `file ${changes.path}:${line.number}: ${
-            KEEPALIVE_KEYS[field]
-          } is ${line.value}, want ${want}`,
+          `file ${changes.path}:${line.number}: ${key} is ${
+            JSON.stringify(line.value ?? line.text.trim()).slice(1, -1)
+          }, want ${want}`,
         );
       }
     }

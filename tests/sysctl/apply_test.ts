@@ -6,19 +6,8 @@ import {
   planChanges,
   readApplyRecord,
   restoreKeepalive,
-  writeFileAtomic,
-} from "../sysctl/mod.ts";
-import { tempRoot } from "./sysctl_helpers.ts";
-
-const TIME = "net.ipv4.tcp_keepalive_time";
-const ORIGINAL =
-  "# ops\r\nkernel.panic = 10\r\n net.ipv4.tcp_keepalive_time =  900";
-
-async function entries(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
-}
+} from "../../sysctl/mod.ts";
+import { entries, ORIGINAL, tempRoot, TIME } from "./_helpers.ts";
 
 Deno.test("apply writes the file and the kernel values, and restore puts both back", async () => {
   await using t = await tempRoot();
@@ -51,24 +40,6 @@ Deno.test("apply writes the file and the kernel values, and restore puts both ba
   assert.deepEqual(await t.runtime(), { time: 7200, intvl: 75, probes: 9 });
 });
 
-Deno.test("restore removes a file that the last apply created", async () => {
-  await using t = await tempRoot();
-  const options = {
-    root: t.root,
-    procDir: t.proc,
-    file: "/etc/sysctl.d/60-keepalive.conf",
-  };
-  await applyKeepalive({ time: 120 }, { ...options, scope: "file" });
-  assert.match(await t.read(options.file), /tcp_keepalive_time = 120/);
-  await restoreKeepalive({ ...options, scope: "file" });
-  await assert.rejects(() => t.read(options.file), Deno.errors.NotFound);
-  await assert.rejects(
-    () => restoreKeepalive({ root: join(t.root, "empty") }),
-    (error: Error) =>
-      error instanceof ApplyError && /no backup/.test(error.message),
-  );
-});
-
 Deno.test("apply through a symlinked target writes the real file and leaves the link a link", async () => {
   await using t = await tempRoot();
   await t.write("/srv/config/keepalive.conf", `${TIME} = 900\n`);
@@ -97,53 +68,6 @@ Deno.test("apply through a symlinked target writes the real file and leaves the 
   assert.deepEqual(await entries(join(t.root, "srv/config")), [
     "keepalive.conf",
   ]);
-});
-
-Deno.test("a write that fails at any step leaves the old file byte for byte and no temporary file", async (t) => {
-  for (const step of ["temp-written", "temp-synced"] as const) {
-    await t.step(`failing at ${step}`, async () => {
-      await using r = await tempRoot();
-      await r.write("/etc/sysctl.conf", ORIGINAL);
-      await assert.rejects(
-        () =>
-          applyKeepalive({ time: 60, intvl: 10 }, {
-            root: r.root,
-            procDir: r.proc,
-            onStep: (at) => {
-              if (at === step) throw new Error(`disk full at ${at}`);
-            },
-          }),
-        (error: Error) => {
-          assert.ok(error instanceof ApplyError);
-          assert.match(error.message, new RegExp(`disk full at ${step}`));
-          assert.equal((error as ApplyError).rolledBack, true);
-          return true;
-        },
-      );
-      assert.equal(await r.read("/etc/sysctl.conf"), ORIGINAL);
-      assert.deepEqual(await entries(join(r.root, "etc")), [
-        "sysctl.conf",
-        "sysctl.d",
-      ]);
-      assert.deepEqual(await r.runtime(), { time: 7200, intvl: 75, probes: 9 });
-    });
-  }
-  await t.step("writeFileAtomic() alone keeps the old content", async () => {
-    await using r = await tempRoot();
-    await r.write("/etc/sysctl.conf", ORIGINAL);
-    await assert.rejects(() =>
-      writeFileAtomic(join(r.root, "etc/sysctl.conf"), "half", {
-        onStep: () => {
-          throw new Error("crash");
-        },
-      })
-    );
-    assert.equal(await r.read("/etc/sysctl.conf"), ORIGINAL);
-    assert.deepEqual(await entries(join(r.root, "etc")), [
-      "sysctl.conf",
-      "sysctl.d",
-    ]);
-  });
 });
 
 Deno.test("a failure while setting kernel values rolls back the file and the values already set", async () => {
@@ -239,44 +163,6 @@ Deno.test("two applies at once do not interleave: the second waits for the lock"
   );
 });
 
-Deno.test("diff warns about a later file overriding the target, and about systemd ignoring /etc/sysctl.conf", async () => {
-  await using t = await tempRoot();
-  await t.write("/etc/sysctl.conf", `${TIME} = 900\nbroken line\n`);
-  await t.write("/usr/lib/sysctl.d/99-vendor.conf", `${TIME} = 7200\n`);
-  const options = { root: t.root, procDir: t.proc, scope: "file" as const };
-  const changes = await planChanges({ time: 60 }, options);
-  assert.ok(
-    changes.warnings.includes(
-      '/etc/sysctl.conf:2: expected "key = value", found "broken line" (left untouched)',
-    ),
-    changes.warnings.join("\n"),
-  );
-  assert.ok(
-    changes.warnings.some((w) =>
-      /^systemd-sysctl does not read \/etc\/sysctl\.conf/.test(w)
-    ),
-  );
-  await t.link("../sysctl.conf", "/etc/sysctl.d/99-sysctl.conf");
-  const linked = await planChanges({ time: 60 }, options);
-  assert.ok(!linked.warnings.some((w) => /does not read/.test(w)));
-  assert.ok(
-    linked.warnings.includes(
-      `/usr/lib/sysctl.d/99-vendor.conf:1 sets ${TIME} = 7200 after /etc/sysctl.conf: under systemd the boot value is 7200`,
-    ),
-    linked.warnings.join("\n"),
-  );
-  const dropIn = await planChanges({ time: 60 }, {
-    ...options,
-    file: "/etc/sysctl.d/60-keepalive.conf",
-  });
-  // procps applies /etc/sysctl.conf last; systemd reads it through the link,
-  // before 99-vendor.conf.
-  assert.deepEqual(dropIn.warnings.filter((w) => / sets /.test(w)), [
-    `/etc/sysctl.conf:1 sets ${TIME} = 900 after /etc/sysctl.d/60-keepalive.conf: under procps the boot value is 900`,
-    `/usr/lib/sysctl.d/99-vendor.conf:1 sets ${TIME} = 7200 after /etc/sysctl.d/60-keepalive.conf: under systemd the boot value is 7200`,
-  ]);
-});
-
 Deno.test("a failed apply keeps the backup of the last successful one for restore", async () => {
   await using t = await tempRoot();
   await t.write("/etc/sysctl.conf", ORIGINAL);
@@ -299,35 +185,6 @@ Deno.test("a failed apply keeps the backup of the last successful one for restor
   assert.equal((await t.runtime()).time, 7200);
 });
 
-Deno.test("a process killed at any step of a write leaves the old file or the new one, never a mix", async () => {
-  await using t = await tempRoot();
-  const path = join(t.root, "etc/sysctl.conf");
-  const module = new URL("../sysctl/atomic_write.ts", import.meta.url).href;
-  const next = "net.ipv4.tcp_keepalive_time = 60\n".repeat(2000);
-  for (
-    const [step, expected] of [
-      ["temp-written", ORIGINAL],
-      ["temp-synced", ORIGINAL],
-      ["renamed", next],
-    ] as const
-  ) {
-    await Deno.writeTextFile(path, ORIGINAL);
-    const script = `import { writeFileAtomic } from ${JSON.stringify(module)};
-await writeFileAtomic(${JSON.stringify(path)}, ${JSON.stringify(next)}, {
-  onStep: (step) => { if (step === ${
-      JSON.stringify(step)
-    }) Deno.kill(Deno.pid, "SIGKILL"); },
-});`;
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", script],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    assert.equal(output.signal, "SIGKILL", step);
-    assert.equal(await Deno.readTextFile(path), expected, step);
-  }
-});
-
 Deno.test("the library refuses an out-of-range value before writing anything, the lock included", async () => {
   await using t = await tempRoot();
   await t.write("/etc/sysctl.conf", ORIGINAL);
@@ -348,66 +205,6 @@ Deno.test("the library refuses an out-of-range value before writing anything, th
   assert.equal(await t.read("/etc/sysctl.conf"), ORIGINAL);
   assert.deepEqual(await entries(t.root), ["etc"]);
   assert.deepEqual(await t.runtime(), { time: 7200, intvl: 75, probes: 9 });
-});
-
-Deno.test("diff reports a keepalive line whose value is not an integer as file:line and leaves it alone", async () => {
-  await using t = await tempRoot();
-  const text = `${TIME} = 600 # ten minutes\n`;
-  await t.write("/etc/sysctl.d/60-keepalive.conf", text);
-  const changes = await planChanges({ time: 60 }, {
-    root: t.root,
-    procDir: t.proc,
-    file: "/etc/sysctl.d/60-keepalive.conf",
-    scope: "file",
-  });
-  assert.ok(changes.after.startsWith(text), changes.after);
-  assert.ok(
-    changes.warnings.includes(
-      `/etc/sysctl.d/60-keepalive.conf:1: the kernel refuses "600 # ten minutes" for ${TIME} (a comment must be on a line of its own); left untouched and not counted as setting it`,
-    ),
-    changes.warnings.join("\n"),
-  );
-});
-
-Deno.test("the systemd warning about /etc/sysctl.conf also holds when that file is itself a link", async () => {
-  await using t = await tempRoot();
-  await t.write("/etc/static/sysctl.conf", `${TIME} = 600\n`);
-  await t.link("static/sysctl.conf", "/etc/sysctl.conf");
-  const options = { root: t.root, procDir: t.proc, scope: "file" as const };
-  const changes = await planChanges({ time: 60 }, options);
-  assert.equal(changes.realPath, "/etc/static/sysctl.conf");
-  assert.ok(
-    changes.warnings.some((w) =>
-      w.startsWith("systemd-sysctl does not read /etc/sysctl.conf, and no ")
-    ),
-    changes.warnings.join("\n"),
-  );
-  await t.link("../sysctl.conf", "/etc/sysctl.d/99-sysctl.conf");
-  const linked = await planChanges({ time: 60 }, options);
-  assert.ok(
-    !linked.warnings.some((w) => /does not (read|load)/.test(w)),
-    linked.warnings.join("\n"),
-  );
-});
-
-Deno.test("diff warns when a loader would still not boot with the value written", async () => {
-  await using t = await tempRoot();
-  const file = "/etc/sysctl.d/60-keepalive.conf";
-  await t.write(file, `${TIME} = 600\n${TIME} = soon\n`);
-  const changes = await planChanges({ time: 60 }, {
-    root: t.root,
-    procDir: t.proc,
-    file,
-    scope: "file",
-  });
-  assert.equal(changes.after, `${TIME} = 60\n${TIME} = soon\n`);
-  assert.ok(
-    changes.warnings.includes(
-      `under systemd ${TIME} is not set at boot (the kernel default 7200 stays): a later "-${TIME}" or a value the kernel refuses replaces the assignment in ${file}`,
-    ),
-    changes.warnings.join("\n"),
-  );
-  assert.ok(!changes.warnings.some((w) => w.startsWith("under procps")));
 });
 
 Deno.test("apply through a chain of relative links writes the last file and leaves every link a link", async () => {
@@ -437,4 +234,25 @@ Deno.test("apply through a chain of relative links writes the last file and leav
   await restoreKeepalive(options);
   assert.equal(await t.read("/srv/b/real.conf"), `# keep\n${TIME} = 900\n`);
   assert.ok((await Deno.lstat(join(t.root, "srv/a/mid.conf"))).isSymlink);
+});
+
+Deno.test("a root that does not exist is refused before anything is created under it", async () => {
+  await using t = await tempRoot();
+  const root = join(t.root, "no", "such", "root");
+  for (
+    const run of [
+      () => applyKeepalive({ time: 60 }, { root, scope: "file" }),
+      () => restoreKeepalive({ root, scope: "file" }),
+      () => planChanges({ time: 60 }, { root, scope: "file" }),
+    ]
+  ) {
+    await assert.rejects(
+      run,
+      /^Error: Cannot use root ".*\/no\/such\/root": it does not exist$/,
+    );
+  }
+  await assert.rejects(
+    () => Deno.stat(join(t.root, "no")),
+    Deno.errors.NotFound,
+  );
 });

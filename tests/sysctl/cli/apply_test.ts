@@ -1,21 +1,24 @@
 /**
- * Tests that need root: a real apply inside a private network namespace
- * (`unshare -n`; the keepalive sysctls are per namespace) and the refusal
- * of a non-root user (run as `nobody`). They never write the host's /etc or
- * the host namespace's /proc/sys: the configuration goes to a temporary
- * --root and the kernel write happens in the private namespace.
+ * `sysctl apply` as a subprocess. Two tests need root: a real apply inside
+ * a private network namespace (`unshare -n`; the keepalive sysctls are per
+ * namespace) and the refusal of a non-root user (run as `nobody`). They
+ * never write the host's /etc or the host namespace's /proc/sys: the
+ * configuration goes to a temporary --root and the kernel write happens in
+ * the private namespace.
+ *
+ * @module
  */
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CAN_ROOT, cli, MAIN, REPO, tempRoot } from "./sysctl_helpers.ts";
+import { ignoreUnless, IS_ROOT } from "../../_helpers/needs.ts";
+import { cli, cliIn, MAIN, REPO, tempRoot, TIME } from "../_helpers.ts";
 
-const ignore = !CAN_ROOT;
-if (ignore) {
-  console.log(
-    "sysctl_namespace_test: skipped, needs root (unshare -n, setpriv); CI=true runs it",
-  );
-}
+const ignore = ignoreUnless(
+  "root (unshare -n, setpriv)",
+  IS_ROOT,
+  "tests/sysctl/cli/apply_test.ts",
+);
 
 const IPV4 = "/proc/sys/net/ipv4";
 
@@ -27,6 +30,59 @@ async function hostValues(): Promise<number[]> {
   }
   return values;
 }
+
+Deno.test("apply --no-runtime writes only the file and --runtime-only only the kernel", async () => {
+  await using t = await tempRoot();
+  const file = "/etc/sysctl.d/60-keepalive.conf";
+  const fileOnly = await cliIn(t, [
+    "apply",
+    "--time",
+    "300",
+    "--no-runtime",
+    "--file",
+    file,
+  ]);
+  assert.equal(fileOnly.code, 0, fileOnly.stderr);
+  assert.equal(
+    await t.read(file),
+    "# Managed by lifeline: deno task sysctl apply\nnet.ipv4.tcp_keepalive_time = 300\n",
+  );
+  assert.deepEqual(await t.runtime(), { time: 7200, intvl: 75, probes: 9 });
+
+  const runtimeOnly = await cliIn(t, [
+    "apply",
+    "--probes",
+    "4",
+    "--runtime-only",
+    "--file",
+    file,
+  ]);
+  assert.equal(runtimeOnly.code, 0, runtimeOnly.stderr);
+  assert.doesNotMatch(await t.read(file), /probes/);
+  assert.deepEqual(await t.runtime(), { time: 7200, intvl: 75, probes: 4 });
+
+  const dry = await cliIn(t, ["apply", "--time", "30", "--dry-run"]);
+  assert.equal(dry.code, 0);
+  assert.match(
+    dry.stdout,
+    /\+net\.ipv4\.tcp_keepalive_time = 30\n[^]*Dry run: nothing was written/,
+  );
+  await assert.rejects(() => t.read("/etc/sysctl.conf"), Deno.errors.NotFound);
+});
+
+Deno.test("an apply that cannot read the kernel values exits 5 and writes nothing", async () => {
+  await using t = await tempRoot();
+  await t.write("/etc/sysctl.conf", `${TIME} = 900\n`);
+  const probes = join(t.proc, "sys/net/ipv4/tcp_keepalive_probes");
+  await Deno.remove(probes);
+  await Deno.mkdir(probes);
+  const result = await cliIn(t, ["apply", "--time", "60"]);
+  assert.equal(result.code, 5);
+  assert.match(result.stderr, /^sysctl apply: .*tcp_keepalive_probes/);
+  assert.equal(await t.read("/etc/sysctl.conf"), `${TIME} = 900\n`);
+  const time = join(t.proc, "sys/net/ipv4/tcp_keepalive_time");
+  assert.equal(await Deno.readTextFile(time), "7200\n");
+});
 
 Deno.test({
   name:
@@ -147,5 +203,64 @@ Deno.test({
     assert.match(dry.stdout, /\+net\.ipv4\.tcp_keepalive_time = 60\n/);
     assert.match(dry.stdout, /Dry run: nothing was written/);
     assert.equal(await t.read("/etc/sysctl.conf"), "kernel.panic = 10\n");
+  },
+});
+
+Deno.test("a missing --root exits 2 and is not created", async () => {
+  await using t = await tempRoot();
+  const root = join(t.root, "missing");
+  const result = await cli(["apply", "--time", "60", "--root", root]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /^sysctl apply: --root: Cannot use ".*\/missing": expected an existing directory/,
+  );
+  await assert.rejects(() => Deno.stat(root), Deno.errors.NotFound);
+});
+
+Deno.test({
+  name:
+    "with a read-only /proc/sys apply puts the file back, says why, and restore still undoes the last good apply",
+  ignore,
+  async fn() {
+    await using t = await tempRoot();
+    await t.write("/etc/sysctl.conf", `${TIME} = 900\n`);
+    const good = await cliIn(t, ["apply", "--time", "60"]);
+    assert.equal(good.code, 0, good.stderr);
+    // A container's /proc/sys: the same files, mounted read-only, in a
+    // mount namespace of the apply's own.
+    const script = `mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+"$0" run -A "$2" apply --time 30 --root "$3" --proc "$4"`;
+    const output = await new Deno.Command("unshare", {
+      args: [
+        "-m",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        script,
+        Deno.execPath(),
+        join(t.proc, "sys"),
+        MAIN,
+        t.root,
+        t.proc,
+      ],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 5, stderr);
+    assert.match(stderr, /\/proc\/sys is read-only here/);
+    assert.match(stderr, /rolled back: \/etc\/sysctl\.conf restored$/m);
+    assert.doesNotMatch(stderr, /ROLLBACK FAILED/);
+    assert.equal(await t.read("/etc/sysctl.conf"), `${TIME} = 60\n`);
+    assert.equal((await t.runtime()).time, 60);
+    const restore = await cliIn(t, ["restore"]);
+    assert.equal(restore.code, 0, restore.stderr);
+    assert.equal(await t.read("/etc/sysctl.conf"), `${TIME} = 900\n`);
+    assert.equal((await t.runtime()).time, 7200);
   },
 });

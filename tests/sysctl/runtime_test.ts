@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   networkNamespace,
+  readKernelInfo,
   readRuntime,
   runtimePath,
   writeRuntimeValue,
-} from "../sysctl/mod.ts";
-import { tempRoot } from "./sysctl_helpers.ts";
+} from "../../sysctl/mod.ts";
+import { tempRoot } from "./_helpers.ts";
 
 Deno.test("readRuntime() and writeRuntimeValue() use the injected procfs", async () => {
   await using t = await tempRoot({ time: 600, intvl: 30, probes: 5 });
@@ -65,5 +66,24 @@ Deno.test("networkNamespace() tells the host's namespace from others", async (t)
       (await networkNamespace({ procDir: r.proc })).initial,
       false,
     );
+  });
+});
+
+Deno.test("readKernelInfo() finds the release and CONFIG_HZ in procfs", async () => {
+  await using t = await tempRoot();
+  assert.deepEqual(await readKernelInfo({ procDir: t.proc }), {});
+  await Deno.mkdir(join(t.proc, "sys/kernel"), { recursive: true });
+  await Deno.writeTextFile(join(t.proc, "sys/kernel/osrelease"), "6.1.0-x\n");
+  const config = "CONFIG_HZ_250=y\nCONFIG_HZ=250\n";
+  const gzip = new Blob([config]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  await Deno.writeFile(
+    join(t.proc, "config.gz"),
+    new Uint8Array(await new Response(gzip).arrayBuffer()),
+  );
+  assert.deepEqual(await readKernelInfo({ procDir: t.proc }), {
+    release: "6.1.0-x",
+    hz: 250,
   });
 });

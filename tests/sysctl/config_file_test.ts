@@ -7,8 +7,8 @@ import {
   parseSysctlConfig,
   renderSysctlConfig,
   setSysctlValues,
-} from "../sysctl/mod.ts";
-import { FIXTURES } from "./sysctl_helpers.ts";
+} from "../../sysctl/mod.ts";
+import { FIXTURES } from "./_helpers.ts";
 
 async function corpus(): Promise<[string, string][]> {
   const files: [string, string][] = [];
@@ -101,70 +101,6 @@ Deno.test("duplicates are listed and the last integer assignment is effective", 
   );
 });
 
-Deno.test("setSysctlValues() rewrites only the value of the last occurrence", async () => {
-  const text = await Deno.readTextFile(join(FIXTURES, "tuned_server.conf"));
-  const next = renderSysctlConfig(
-    setSysctlValues(parseSysctlConfig(text), {
-      "net.ipv4.tcp_keepalive_time": 60,
-      "net.ipv4.tcp_keepalive_intvl": 10,
-      "net.ipv4.tcp_keepalive_probes": 3,
-    }),
-  );
-  const before = text.split("\n");
-  const after = next.split("\n");
-  assert.equal(after.length, before.length);
-  const changed = before.flatMap((line, i) =>
-    line === after[i] ? [] : [[line, after[i]]]
-  );
-  assert.deepEqual(changed, [
-    [
-      "net/ipv4/tcp_keepalive_intvl   =    30   ",
-      "net/ipv4/tcp_keepalive_intvl   =    10   ",
-    ],
-    [
-      "-net.ipv4.tcp_keepalive_probes = 5",
-      "-net.ipv4.tcp_keepalive_probes = 3",
-    ],
-    ["net.ipv4.tcp_keepalive_time = 600", "net.ipv4.tcp_keepalive_time = 60"],
-  ]);
-});
-
-Deno.test("missing keys are appended under one comment, keeping CRLF and adding the final newline", async () => {
-  const crlf = await Deno.readTextFile(join(FIXTURES, "crlf.conf"));
-  const next = renderSysctlConfig(
-    setSysctlValues(parseSysctlConfig(crlf), {
-      "net.ipv4.tcp_keepalive_time": 60,
-      "net.ipv4.tcp_keepalive_intvl": 10,
-    }),
-  );
-  assert.equal(
-    next,
-    crlf.replace("= 900", "= 60") +
-      "\r\n# Managed by lifeline: deno task sysctl apply\r\nnet.ipv4.tcp_keepalive_intvl = 10\r\n",
-  );
-  const bare = await Deno.readTextFile(join(FIXTURES, "no_final_newline.conf"));
-  assert.equal(
-    renderSysctlConfig(
-      setSysctlValues(parseSysctlConfig(bare), {
-        "net.ipv4.tcp_keepalive_probes": 4,
-      }),
-    ),
-    bare +
-      "\n\n# Managed by lifeline: deno task sysctl apply\nnet.ipv4.tcp_keepalive_probes = 4\n",
-  );
-});
-
-Deno.test("setting the values a file already has changes nothing", async () => {
-  const text = await Deno.readTextFile(join(FIXTURES, "no_final_newline.conf"));
-  const config = parseSysctlConfig(text);
-  assert.equal(
-    renderSysctlConfig(
-      setSysctlValues(config, { "net.ipv4.tcp_keepalive_time": "300" }),
-    ),
-    text,
-  );
-});
-
 Deno.test("a byte order mark before a key makes the line malformed, since the loaders read it as part of the key", () => {
   const withKey =
     "\uFEFFnet.ipv4.tcp_keepalive_time = 600\nkernel.panic = 10\n";
@@ -187,34 +123,4 @@ Deno.test("a byte order mark before a key makes the line malformed, since the lo
     "comment",
     "assignment",
   ]);
-});
-
-Deno.test("a second append goes under the managed comment already at the end of the file", () => {
-  const first = renderSysctlConfig(
-    setSysctlValues(parseSysctlConfig("kernel.panic = 10\r\n"), {
-      "net.ipv4.tcp_keepalive_time": 60,
-    }),
-  );
-  const second = renderSysctlConfig(
-    setSysctlValues(parseSysctlConfig(first), {
-      "net.ipv4.tcp_keepalive_intvl": 20,
-    }),
-  );
-  assert.equal(
-    second,
-    "kernel.panic = 10\r\n\r\n# Managed by lifeline: deno task sysctl apply\r\n" +
-      "net.ipv4.tcp_keepalive_time = 60\r\nnet.ipv4.tcp_keepalive_intvl = 20\r\n",
-  );
-  // Once a blank line or a comment follows the block, a new block starts.
-  const edited = first + "\r\n# local\r\nvm.swappiness = 10\r\n";
-  const third = renderSysctlConfig(
-    setSysctlValues(parseSysctlConfig(edited), {
-      "net.ipv4.tcp_keepalive_probes": 3,
-    }),
-  );
-  assert.equal(
-    third,
-    edited +
-      "\r\n# Managed by lifeline: deno task sysctl apply\r\nnet.ipv4.tcp_keepalive_probes = 3\r\n",
-  );
 });

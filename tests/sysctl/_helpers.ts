@@ -7,10 +7,14 @@
  */
 
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  REPO,
+  runDeno,
+  type RunOptions,
+  type RunResult,
+} from "../_helpers/run.ts";
 
-/** The repository's root directory. */
-export const REPO: string = fileURLToPath(new URL("..", import.meta.url));
+export { REPO };
 
 /** The CLI entry point. */
 export const MAIN: string = join(REPO, "sysctl", "main.ts");
@@ -18,9 +22,19 @@ export const MAIN: string = join(REPO, "sysctl", "main.ts");
 /** The corpus of real-world-shaped files. */
 export const FIXTURES: string = join(REPO, "tests", "fixtures", "sysctl");
 
-/** Whether tests that need root may run (root, or CI which must be root). */
-export const CAN_ROOT: boolean = Deno.uid() === 0 ||
-  Deno.env.get("CI") === "true";
+/** The dotted key of the keepalive time. */
+export const TIME = "net.ipv4.tcp_keepalive_time";
+
+/** A file with CRLF endings, an indented key and no final newline. */
+export const ORIGINAL =
+  "# ops\r\nkernel.panic = 10\r\n net.ipv4.tcp_keepalive_time =  900";
+
+/** The names in a directory, sorted. */
+export async function entries(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
 
 /** A temporary root with a fake procfs, removed on dispose. */
 export interface TempRoot extends AsyncDisposable {
@@ -92,49 +106,15 @@ export async function tempRoot(
   };
 }
 
-/** The result of a CLI run. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Options of {@linkcode cli}. */
-export interface CliOptions {
-  /** A command to run Deno under, such as `setpriv --reuid=65534 --`. */
-  prefix?: string[];
-  /** Flags for `deno run`, such as `--cached-only`. */
-  denoFlags?: string[];
-  /** Extra environment variables. */
-  env?: Record<string, string>;
-}
-
 /** Runs `deno run -A sysctl/main.ts ...args` and collects its output. */
-export async function cli(
+export function cli(
   args: string[],
-  options: CliOptions = {},
-): Promise<CliResult> {
-  const deno = ["run", ...options.denoFlags ?? [], "-A", MAIN, ...args];
-  const [program, ...rest] = options.prefix
-    ? [...options.prefix, Deno.execPath(), ...deno]
-    : [Deno.execPath(), ...deno];
-  const output = await new Deno.Command(program, {
-    args: rest,
-    cwd: REPO,
-    env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  options: RunOptions = {},
+): Promise<RunResult> {
+  return runDeno(MAIN, args, options);
 }
 
 /** Runs the CLI against a temporary root and its fake procfs. */
-export function cliIn(t: TempRoot, args: string[]): Promise<CliResult> {
+export function cliIn(t: TempRoot, args: string[]): Promise<RunResult> {
   return cli([...args, "--root", t.root, "--proc", t.proc]);
 }
