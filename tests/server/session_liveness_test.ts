@@ -14,20 +14,46 @@ import {
 const SLACK = 400;
 
 for (const transport of TRANSPORTS) {
-  Deno.test(`any complete frame refreshes liveness, not only pings (${transport})`, async () => {
+  Deno.test(`after hello any complete frame refreshes liveness, not only pings (${transport})`, async () => {
     await using server = await startServer({ port: 0, ...FAST, transport });
     await using a = await RawClient.hello(server.addr.port, "A");
-    // Messages (to nobody else) and a frame of unknown type, never a ping,
-    // for more than three timeouts.
+    // Messages (to nobody else) and watch frames, never a ping, for more
+    // than three timeouts.
     for (let i = 0; i < 10; i++) {
       await delay(100);
       await a.send(
-        i % 2 === 0 ? { type: "msg", body: `m${i}` } : { type: "dance" },
+        i % 2 === 0
+          ? { type: "msg", body: `m${i}` }
+          : { type: "watch", names: ["X"] },
       );
     }
     assert.equal(a.eof, false);
     assert.equal(a.frames.some((f) => f.type === "bye"), false);
     assert.deepEqual(server.clients().map((c) => c.name), ["A"]);
+  });
+
+  Deno.test(`before hello only a hello is a sign of life: other frames keep no connection alive (${transport})`, async () => {
+    await using server = await startServer({
+      port: 0,
+      ...FAST,
+      maxInvalidFrames: 100,
+      transport,
+    });
+    await using a = await RawClient.connect(server.addr.port);
+    const started = performance.now();
+    const beat = setInterval(() => {
+      a.send({ type: "ping", seq: 1 }).catch(() => {});
+    }, 50);
+    try {
+      await a.waitClosed(3000);
+    } finally {
+      clearInterval(beat);
+    }
+    const took = performance.now() - started;
+    assert.ok(took < FAST.timeout + FAST.tick + 200, `closed after ${took}ms`);
+    assert.ok(
+      a.frames.some((f) => f.type === "error" && f.code === "hello_required"),
+    );
   });
 
   Deno.test(`a silent client is swept within timeout + tick and the others are told why (${transport})`, async () => {
