@@ -50,3 +50,4 @@
 export * from "./server.ts";
 export * from "./options.ts";
 export * from "./events.ts";
+export * from "./stats.ts";
