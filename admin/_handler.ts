@@ -172,7 +172,7 @@ function drain(url: URL, ctx: AdminContext): Response {
   const already = ctx.server.state !== "serving";
   if (!already) ctx.drain(durationMs);
   return json(202, {
-    state: ctx.server.state,
+    state: already ? ctx.server.state : "draining",
     drainMs: already ? null : durationMs,
   });
 }
