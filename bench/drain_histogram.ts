@@ -124,7 +124,12 @@ async function eagerClient(
     const decoder = new TextDecoder();
     while (!closed && current !== null) {
       const n = await current.read(buffer).catch(() => null);
-      if (n === null) break;
+      if (n === null) {
+        // Closed without a bye we could read: count the close instead.
+        sawBye(now());
+        current = closed ? null : await dial().catch(() => null);
+        break;
+      }
       text += decoder.decode(buffer.subarray(0, n), { stream: true });
       if (text.includes('"type":"bye"')) {
         sawBye(now());
