@@ -99,14 +99,17 @@ export interface ServerCli extends
  * 127.0.0.1.
  */
 const adminAddress = z.string().transform((text, ctx) => {
-  const match = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$|^(\d+)$/.exec(text.trim());
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$|^(\d+)$/.exec(
+    text.trim(),
+  );
   const port = Number(match?.[3] ?? match?.[4]);
   const hostname = match?.[1] ?? (match?.[2] || "127.0.0.1");
   if (match === null || !(port >= 0 && port <= 65535)) {
     ctx.addIssue({
       code: "custom",
-      message:
-        `--admin: Cannot use ${JSON.stringify(text)}: expected HOST:PORT such as 127.0.0.1:9091`,
+      message: `--admin: Cannot use ${
+        JSON.stringify(text)
+      }: expected HOST:PORT such as 127.0.0.1:9091`,
     });
     return z.NEVER;
   }

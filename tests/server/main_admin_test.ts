@@ -13,7 +13,7 @@ interface Cli extends AsyncDisposable {
   next(event: string): Promise<Record<string, unknown>>;
 }
 
-async function startCli(args: string[]): Promise<Cli> {
+function startCli(args: string[]): Cli {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, "--port", "0", "--log-format", "json", ...args],
     stdout: "piped",
@@ -66,7 +66,7 @@ function portOf(record: Record<string, unknown>): number {
 }
 
 Deno.test("the server CLI with --admin serves metrics and readiness, and on SIGTERM drains: readiness 503, bye with retryAfter past the drain, exit 0", async () => {
-  await using cli = await startCli([
+  await using cli = startCli([
     "--admin",
     "127.0.0.1:0",
     "--drain",
@@ -115,7 +115,7 @@ Deno.test("the server CLI with --admin serves metrics and readiness, and on SIGT
 });
 
 Deno.test("the server CLI drains on POST /drain and exits 0", async () => {
-  await using cli = await startCli([
+  await using cli = startCli([
     "--admin",
     "127.0.0.1:0",
     "--drain",
@@ -136,7 +136,7 @@ Deno.test("the server CLI drains on POST /drain and exits 0", async () => {
 });
 
 Deno.test("the server CLI forces exit 1 on a second SIGINT during a drain", async () => {
-  await using cli = await startCli(["--drain", "1m"]);
+  await using cli = startCli(["--drain", "1m"]);
   const port = portOf(await cli.next("listening"));
   // Enough clients that the drain cannot be over before the second signal.
   const clients = await Promise.all(
