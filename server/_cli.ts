@@ -61,6 +61,16 @@ Options:
   --log-format <text|json> Log lines for people (text, the default) or one
                            JSON object per line for programs (json: the
                            stable interface, see docs/server.md)
+  --admin <host:port>      Serve the admin endpoint there: /metrics, /healthz,
+                           /readyz, /clients, the dashboard at /, POST /drain
+                           (default off; keep it private, see docs/operations.md)
+  --admin-token <token>    Require Authorization: Bearer <token> on the admin
+                           endpoint's data and drain (at least 16 characters;
+                           or set LIFELINE_ADMIN_TOKEN)
+  --drain <duration>       On SIGTERM, SIGINT or POST /drain, close the clients
+                           spread over this long, then exit 0 (default 10s;
+                           0 closes them all at once). A second SIGINT or
+                           SIGTERM, or the drain plus 5s, forces exit 1
   --verbose                Also log every heartbeat
   --help                   Show this help
 
@@ -99,7 +109,35 @@ export interface ServerCli extends
   transport: "deno" | "node";
   /** The log's format. */
   logFormat: LogFormat;
+  /** Where to serve the admin endpoint, if anywhere. */
+  admin?: { hostname: string; port: number };
+  /** The admin endpoint's bearer token, if any. */
+  adminToken?: string;
+  /** The drain period at shutdown, in milliseconds. */
+  drain: number;
 }
+
+/**
+ * Parses `HOST:PORT` (`[::1]:9091` for IPv6), or a bare `PORT` on
+ * 127.0.0.1.
+ */
+const adminAddress = z.string().transform((text, ctx) => {
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$|^(\d+)$/.exec(
+    text.trim(),
+  );
+  const port = Number(match?.[3] ?? match?.[4]);
+  const hostname = match?.[1] ?? (match?.[2] || "127.0.0.1");
+  if (match === null || !(port >= 0 && port <= 65535)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `--admin: Cannot use ${
+        JSON.stringify(text)
+      }: expected HOST:PORT such as 127.0.0.1:9091`,
+    });
+    return z.NEVER;
+  }
+  return { hostname, port };
+});
 
 const schema = z.object({
   help: z.boolean(),
@@ -124,6 +162,12 @@ const schema = z.object({
   "connect-rate": integerFlag("connect-rate", 0, 1_000_000),
   "log-format": choiceFlag("log-format", ["text", "json"]),
   transport: choiceFlag("transport", ["deno", "node"]),
+  admin: adminAddress.optional(),
+  "admin-token": z.string().min(
+    16,
+    "--admin-token: Cannot use a token this short: expected at least 16 characters",
+  ).optional(),
+  drain: durationFlag("drain", { min: 0, max: 3_600_000, bareMs: true }),
 });
 
 /**
@@ -156,8 +200,21 @@ export function parseServerArgs(args: string[]): ServerCli {
     "max-per-ip": { type: "string", default: "0" },
     "connect-rate": { type: "string", default: "0" },
     "log-format": { type: "string", default: "text" },
+    admin: { type: "string" },
+    "admin-token": { type: "string" },
+    drain: { type: "string", default: "10s" },
   });
-  const v = validateFlags(schema, values);
+  const envToken = Deno.env.get("LIFELINE_ADMIN_TOKEN");
+  const v = validateFlags(schema, {
+    ...values,
+    "admin-token": values["admin-token"] ??
+      (envToken === undefined || envToken === "" ? undefined : envToken),
+  });
+  if (v["admin-token"] !== undefined && v.admin === undefined) {
+    throw new UsageError(
+      "--admin-token: Cannot use a token without --admin: expected --admin HOST:PORT too",
+    );
+  }
   if ((v.auth === undefined) !== (v["auth-key"] === undefined)) {
     throw new UsageError(
       v.auth === undefined
@@ -200,5 +257,8 @@ export function parseServerArgs(args: string[]): ServerCli {
     maxPerIp: v["max-per-ip"],
     connectRate: v["connect-rate"],
     logFormat: v["log-format"],
+    ...(v.admin === undefined ? {} : { admin: v.admin }),
+    ...(v["admin-token"] === undefined ? {} : { adminToken: v["admin-token"] }),
+    drain: v.drain,
   };
 }

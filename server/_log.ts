@@ -42,7 +42,9 @@ export type LogRecord =
     silentMs: number;
   }
   | { event: "heartbeat"; id: string; name: string; seq?: number }
-  | { event: "shutdown"; signal: string; connections: number }
+  | { event: "shutdown"; signal: string; connections: number; drain?: number }
+  | { event: "admin"; address: TransportAddr }
+  | { event: "forced"; reason: string }
   | { event: "stopped" };
 
 /**
@@ -93,7 +95,15 @@ function sentence(record: LogRecord): string | null {
         record.seq === undefined ? "" : ` seq ${record.seq}`
       }`;
     case "shutdown":
-      return `shutting down (${record.signal}), ${record.connections} connections`;
+      return `shutting down (${record.signal}), ${record.connections} connections${
+        record.drain ? `, draining over ${formatDuration(record.drain)}` : ""
+      }`;
+    case "admin":
+      return `admin endpoint on http://${
+        formatAddress(record.address)
+      }/ (metrics, health, dashboard)`;
+    case "forced":
+      return `forced exit: ${record.reason}`;
     case "stopped":
       return "stopped";
   }

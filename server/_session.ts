@@ -51,6 +51,7 @@ import {
 import { SESSION_REBASE_MS, type SessionEpoch } from "./_epoch.ts";
 import type { Hub } from "./_hub.ts";
 import type { Watched } from "./_presence.ts";
+import type { ServerCounters } from "./_stats.ts";
 import type { SessionCloseReason, SessionInfo } from "./events.ts";
 import type { ResolvedServerOptions } from "./options.ts";
 
@@ -122,6 +123,8 @@ export interface SessionHost {
   readonly graces: DeadlineRegistry<Session>;
   /** The server's events. */
   readonly events: SessionEvents;
+  /** The server's counters, incremented in place (see `_stats.ts`). */
+  readonly stats: ServerCounters;
   /** An open session stopped counting toward the connection limit. */
   released(): void;
   /** The transport reported the session's connection closed. */
@@ -373,15 +376,18 @@ export class Session extends DeadlineEntry {
     if (this.#tokenExpSec !== 0 && !this.#tokenValid()) return;
     const seq = fastPingSeq(line);
     if (seq >= 0) {
+      host.stats.framesPing++;
       this.#ping(seq, nowMs);
       return;
     }
     const result = parseClientFrame(line);
     if (!result.ok) {
+      host.stats.framesInvalid++;
       this.#invalid(result.code, result.message);
       return;
     }
     const frame = result.frame;
+    host.stats.frame(frame.type);
     switch (frame.type) {
       case "ping":
         this.#ping(frame.seq, nowMs);
@@ -423,10 +429,12 @@ export class Session extends DeadlineEntry {
   #onLineBeforeHello(line: string): void {
     const result = parseClientFrame(line);
     if (!result.ok) {
+      this.host.stats.framesInvalid++;
       this.#invalid(result.code, result.message);
       return;
     }
     const frame = result.frame;
+    this.host.stats.frame(frame.type);
     if (frame.type !== "hello") {
       this.#invalid(
         "hello_required",
@@ -560,8 +568,11 @@ export class Session extends DeadlineEntry {
       if (this.#state !== STATE_OPEN) return;
     }
     if (frame.MessageType === GO_HEARTBEAT) {
+      host.stats.framesGoHeartbeat++;
+      host.stats.heartbeats++;
       if (host.events.wantsHeartbeats) host.events.heartbeat(this, undefined);
     } else {
+      host.stats.framesGoMessage++;
       host.hub.broadcast(
         this,
         encodeFrame({ type: "msg", from: this.name!, body: frame.Content }),
@@ -596,6 +607,7 @@ export class Session extends DeadlineEntry {
     }
     this.#pingMs = nowMs;
     this.conn.write(encodePong(seq));
+    this.host.stats.heartbeats++;
     if (this.host.events.wantsHeartbeats) this.host.events.heartbeat(this, seq);
   }
 
@@ -639,6 +651,7 @@ export class Session extends DeadlineEntry {
   // --- abuse ---
 
   #countGoError(): void {
+    this.host.stats.framesInvalid++;
     if (++this.#invalidFrames >= this.host.options.maxInvalidFrames) {
       this.close(PROTOCOL_ERROR);
     }

@@ -95,6 +95,14 @@ export interface SessionPresenceDetail {
   silentMs?: number;
 }
 
+/** Detail of a `shutdown` event: `close()` or `drain()` began. */
+export interface ServerShutdownDetail {
+  /** The drain period, in milliseconds; `0` for `close()`. */
+  drainMs: number;
+  /** The connections open at that moment. */
+  connections: number;
+}
+
 /** The events of a `LifelineServer`, by type. */
 export interface LifelineServerEventMap {
   /** A client said hello (or sent its first Go-format frame). */
@@ -109,4 +117,6 @@ export interface LifelineServerEventMap {
   close: CustomEvent<SessionCloseDetail>;
   /** A name somebody watches changed state. */
   presence: CustomEvent<SessionPresenceDetail>;
+  /** The server stopped accepting and began closing its connections. */
+  shutdown: CustomEvent<ServerShutdownDetail>;
 }

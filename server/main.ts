@@ -1,12 +1,16 @@
 /**
  * The Lifeline server's command line: `deno run -A server/main.ts --help`.
  * Logs one timestamped line per connect, disconnect and timeout (and per
- * heartbeat with `--verbose`); shuts down gracefully on SIGINT and SIGTERM
- * and exits 0. A bad flag prints one line on stderr and exits 2.
+ * heartbeat with `--verbose`); with `--admin`, serves metrics, health,
+ * readiness and a dashboard over HTTP. On SIGINT, SIGTERM or `POST /drain`
+ * it drains (stops accepting, closes the clients spread over `--drain`)
+ * and exits 0; a second signal, or the drain plus 5 s, forces exit 1. A
+ * bad flag prints one line on stderr and exits 2.
  *
  * @module
  */
 
+import { type AdminServer, startAdmin } from "../admin/mod.ts";
 import type { AuthKey } from "../auth/jwt.ts";
 import type { Authenticator } from "../auth/types.ts";
 import { runCli, UsageError } from "../common/cli.ts";
@@ -39,6 +43,9 @@ async function authenticator(path: string): Promise<Authenticator> {
   }
   return jwtAuthenticator(key);
 }
+
+/** How long past the drain period the process waits before it forces exit. */
+const FORCE_GRACE_MS = 5000;
 
 function isLoopback(hostname: string): boolean {
   return hostname === "::1" || hostname.startsWith("127.") ||
@@ -154,15 +161,63 @@ async function main(args: string[]): Promise<number> {
     });
   }
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  const force = (reason: string): never => {
+    log({ event: "forced", reason });
+    Deno.exit(1);
+  };
   // The listeners stay until the process exits (see client/main.ts: removing
-  // them while a signal is being handled can let Deno exit with 130).
-  const onInt = () => stop("SIGINT");
-  const onTerm = () => stop("SIGTERM");
+  // them while a signal is being handled can let Deno exit with 130). The
+  // first signal drains; a second one forces exit.
+  let signals = 0;
+  const onSignal = (name: string) => {
+    if (++signals === 1) stop(name);
+    else force(`second ${name}`);
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
+  let drainMs = cli.drain;
+  let admin: AdminServer | undefined;
+  if (cli.admin !== undefined) {
+    try {
+      admin = await startAdmin(server, {
+        ...cli.admin,
+        ...(cli.adminToken === undefined ? {} : { token: cli.adminToken }),
+        drainMs,
+        drain: (durationMs) => {
+          drainMs = durationMs;
+          stop("POST /drain");
+        },
+      });
+    } catch (error) {
+      console.error(
+        `server: Cannot serve the admin endpoint on ${
+          formatAddress(cli.admin)
+        }: ${(error as Error).message.split("\n")[0]}`,
+      );
+      await server.close();
+      return 1;
+    }
+    log({
+      event: "admin",
+      address: { hostname: admin.addr.hostname, port: admin.addr.port },
+    });
+  }
   const signal = await stopped;
-  log({ event: "shutdown", signal, connections: server.connectionCount });
-  await server.close();
+  log({
+    event: "shutdown",
+    signal,
+    connections: server.connectionCount,
+    drain: drainMs,
+  });
+  const deadline = setTimeout(
+    () => force(`still draining ${FORCE_GRACE_MS / 1000}s after the drain`),
+    drainMs + FORCE_GRACE_MS,
+  );
+  await server.drain(drainMs);
+  clearTimeout(deadline);
+  await admin?.close();
   log({ event: "stopped" });
   return 0;
 }

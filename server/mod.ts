@@ -19,11 +19,13 @@
  *   `Transport` from `@lifeline/lifeline/transport`), `clock`, `timers`,
  *   `random`, `signal`.
  * - `server.addr`, `server.transport`, `server.clients()`, `server.close()`,
- *   `await using server = ...`.
+ *   `server.drain(ms)` (closes spread over a period), `server.state`,
+ *   `server.stats()` (counters and histograms; served as Prometheus metrics
+ *   by `@lifeline/lifeline/admin`), `await using server = ...`.
  * - Events (`addEventListener`, `CustomEvent` with `detail`): `connect`
  *   (SessionInfo), `heartbeat` ({client, seq}), `message` ({from, to,
  *   body}), `timeout` ({id, client | null, remoteAddr, silentMs}), `close`
- *   ({client, reason}).
+ *   ({client, reason}), `presence`, `shutdown` ({drainMs, connections}).
  *
  * @example Start a server, watch clients come and go, stop it
  * ```ts
@@ -50,3 +52,4 @@
 export * from "./server.ts";
 export * from "./options.ts";
 export * from "./events.ts";
+export * from "./stats.ts";

@@ -3,7 +3,8 @@
  * options and its events. Each connection is a `Session` (`_session.ts`),
  * the named ones are in the `Hub` (`_hub.ts`) with who watches whom
  * (`_presence.ts`), and their deadlines are in two registries: liveness
- * while open, the close grace while closing.
+ * while open, the close grace while closing. What it counts is in
+ * `_stats.ts`; a drain that spreads the closes, in `_drain.ts`.
  *
  * @module
  */
@@ -12,7 +13,12 @@ import {
   TypedEventTarget,
   type TypedListener,
 } from "../common/typed_event_target.ts";
-import { globalTimers, monotonicClock } from "../common/time.ts";
+import {
+  type Clock,
+  globalTimers,
+  monotonicClock,
+  type Timers,
+} from "../common/time.ts";
 import { DeadlineRegistry } from "../liveness/deadline_registry.ts";
 import { HeartbeatRegistry } from "../liveness/heartbeat_registry.ts";
 import { spreadRetryAfter } from "../liveness/retry_after.ts";
@@ -28,12 +34,20 @@ import type {
 } from "../transport/types.ts";
 import { AddressLimits } from "./_address_limits.ts";
 import { shutdown } from "./_disconnect.ts";
+import { Drain } from "./_drain.ts";
 import { SessionEpoch } from "./_epoch.ts";
 import { Hub } from "./_hub.ts";
 import { resolveServerOptions } from "./_resolve_options.ts";
 import { Session, type SessionEvents, type SessionHost } from "./_session.ts";
+import { ServerCounters } from "./_stats.ts";
 import type { LifelineServerEventMap, SessionInfo } from "./events.ts";
 import type { ResolvedServerOptions, ServerOptions } from "./options.ts";
+import {
+  detectionBuckets,
+  type ServerState,
+  type ServerStats,
+  SWEEP_BUCKETS,
+} from "./stats.ts";
 
 /**
  * A listener for one of a {@link LifelineServer}'s events: a function or an
@@ -76,6 +90,11 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #nextId = 0;
   #closing: Promise<void> | null = null;
   #allClosed: (() => void) | null = null;
+  #stats: ServerCounters;
+  #state: ServerState = "starting";
+  #drain: Drain<Session> | null = null;
+  #clock: Clock;
+  #timers: Timers;
   #signal: AbortSignal | undefined;
   #onAbort: () => void;
   #handler: ConnectionHandler<Session>;
@@ -97,14 +116,22 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       : transport;
     const clock = options.clock ?? monotonicClock;
     const timers = options.timers ?? globalTimers;
+    this.#clock = clock;
+    this.#timers = timers;
     this.#signal = options.signal;
     const opts = this.#options;
+    const stats = new ServerCounters(
+      detectionBuckets(opts.timeout, opts.tick),
+      SWEEP_BUCKETS,
+    );
+    this.#stats = stats;
     this.#liveness = new HeartbeatRegistry<Session>({
       timeoutMs: opts.timeout,
       tickMs: opts.tick,
       clock,
       timers,
       onExpire: (session, now) => session.expired(now),
+      onSweep: (durationMs) => stats.sweep.observe(durationMs),
     });
     this.#graces = new DeadlineRegistry<Session>({
       tickMs: opts.tick,
@@ -121,6 +148,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       clock,
       timers,
       changed: (detail) => {
+        stats.presence(detail.state);
         if (this.hasListeners("presence")) this.emit("presence", detail);
       },
     });
@@ -137,6 +165,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       liveness: this.#liveness,
       graces: this.#graces,
       events: this.#events(),
+      stats,
       released: () => void this.#openCount--,
       forget: (session) => this.#forget(session),
     };
@@ -173,6 +202,44 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   }
 
   /**
+   * Where the server is in its life: `"starting"` until it listens,
+   * `"serving"`, `"draining"` from `drain()` or `close()` until every
+   * connection is closed, then `"stopped"`. Only a serving server accepts.
+   */
+  get state(): ServerState {
+    return this.#state;
+  }
+
+  /**
+   * What the server has counted since it was created: connections,
+   * heartbeats, frames, timeouts, disconnects, presence changes, and the
+   * detection-time and sweep-time histograms. The counting costs a field
+   * increment per event; the snapshot is built here, on demand (and looks
+   * at every connection's write queue, so it costs O(connections)).
+   *
+   * @returns A fresh snapshot.
+   *
+   * @example Count a client's heartbeats
+   * ```ts
+   * import { startServer } from "@lifeline/lifeline/server";
+   * import { connect } from "@lifeline/lifeline/client";
+   * await using server = await startServer({ port: 0, interval: 50, timeout: 1000 });
+   * await using client = await connect({ port: server.addr.port, name: "A" });
+   * await new Promise((resolve) => client.addEventListener("pong", resolve, { once: true }));
+   * const stats = server.stats();
+   * console.log(stats.connections.lifeline, stats.heartbeats >= 1); // 1 true
+   * ```
+   */
+  stats(): ServerStats {
+    let writeQueueMax = 0;
+    for (const session of this.#sessions) {
+      const bytes = session.conn.bufferedBytes ?? 0;
+      if (bytes > writeQueueMax) writeQueueMax = bytes;
+    }
+    return this.#stats.snapshot(this.#state, this.#openCount, writeQueueMax);
+  }
+
+  /**
    * Listens. Called by {@link startServer}.
    *
    * @returns A promise that settles once the server listens.
@@ -191,6 +258,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     this.#graces.start();
     this.#hub.presence.start();
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#state = "serving";
   }
 
   /**
@@ -208,12 +276,55 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
    * Shuts down: stops accepting, sends every client `bye {reason:
    * "shutdown", retryAfter}` with retry hints spread over the configured
    * window, half-closes every connection, waits up to `shutdownGrace` for
-   * the clients to close, then cuts the rest. Safe to call more than once.
+   * the clients to close, then cuts the rest. Safe to call more than once;
+   * during a {@link drain}, closes the connections it has not closed yet
+   * at once (each keeps the reconnect time the drain gave it).
    *
    * @returns A promise that settles when every connection is closed.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
+    this.#drain?.hurry();
+    this.#closing ??= this.#shutdown(0);
+    return this.#closing;
+  }
+
+  /**
+   * Shuts down over a period: stops accepting at once (`state` is
+   * `"draining"`), then closes the connections in jittered batches spread
+   * over `durationMs`, each with `bye {reason: "shutdown", retryAfter}`
+   * where `retryAfter` points past the end of the drain, into the window
+   * `[durationMs + retryAfterMin, durationMs + retryAfterMin +
+   * retryAfterSpread)` after the drain began. So clients leave a few at a
+   * time and come back spread out. Each closed connection then has
+   * `shutdownGrace` to close. `0` is {@link close}; after `close()` or
+   * another `drain()`, returns that shutdown's promise.
+   *
+   * @param durationMs The drain period, in milliseconds.
+   * @returns A promise that settles when every connection is closed.
+   * @throws {RangeError} When `durationMs` is negative or not finite.
+   *
+   * @example Drain a server with one client over 100 ms
+   * ```ts
+   * import { startServer } from "@lifeline/lifeline/server";
+   * import { connect } from "@lifeline/lifeline/client";
+   * const server = await startServer({ port: 0 });
+   * const client = await connect({ port: server.addr.port, name: "A" });
+   * const bye = new Promise((resolve) => {
+   *   client.addEventListener("bye", (e) => resolve(e.detail.retryAfter));
+   * });
+   * await server.drain(100);
+   * const retryAfter = await bye as number;
+   * console.log(server.state, retryAfter >= 1000); // "stopped" true
+   * await client.close();
+   * ```
+   */
+  drain(durationMs: number): Promise<void> {
+    if (!(durationMs >= 0) || !Number.isFinite(durationMs)) {
+      throw new RangeError(
+        `Cannot drain over ${durationMs}ms: expected a non-negative number of milliseconds`,
+      );
+    }
+    this.#closing ??= this.#shutdown(durationMs);
     return this.#closing;
   }
 
@@ -233,25 +344,45 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     return this.#listener;
   }
 
-  async #shutdown(): Promise<void> {
+  async #shutdown(drainMs: number): Promise<void> {
+    this.#state = "draining";
     this.#signal?.removeEventListener("abort", this.#onAbort);
     const listenerClosed = this.#listener?.close() ?? Promise.resolve();
     const open: Session[] = [];
     for (const session of this.#sessions) {
       if (session.open) open.push(session);
     }
+    if (this.hasListeners("shutdown")) {
+      this.emit("shutdown", { drainMs, connections: open.length });
+    }
     const options = this.#options;
-    const hints = spreadRetryAfter(open.length, {
-      minMs: options.retryAfterMin,
-      spreadMs: options.retryAfterSpread,
-      random: this.#host.random,
-    });
-    for (let i = 0; i < open.length; i++) {
-      open[i].close(shutdown(hints[i], options.shutdownGrace));
+    if (drainMs > 0 && open.length > 0) {
+      this.#drain = new Drain({
+        sessions: open,
+        durationMs: drainMs,
+        retryAfterMin: options.retryAfterMin,
+        retryAfterSpread: options.retryAfterSpread,
+        clock: this.#clock,
+        timers: this.#timers,
+        random: this.#host.random,
+        close: (session, retryAfter) =>
+          session.close(shutdown(retryAfter, options.shutdownGrace)),
+      });
+    } else {
+      const hints = spreadRetryAfter(open.length, {
+        minMs: options.retryAfterMin,
+        spreadMs: options.retryAfterSpread,
+        random: this.#host.random,
+      });
+      for (let i = 0; i < open.length; i++) {
+        open[i].close(shutdown(hints[i], options.shutdownGrace));
+      }
     }
     if (this.#sessions.size > 0) {
       await new Promise<void>((resolve) => this.#allClosed = resolve);
     }
+    this.#drain?.stop();
+    this.#state = "stopped";
     this.#liveness.stop();
     this.#graces.stop();
     this.#hub.presence.stop();
@@ -263,9 +394,12 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     const nowMs = host.epoch.since(host.clock.now());
     const session = new Session(conn, ++this.#nextId, host, nowMs);
     this.#sessions.add(session);
+    this.#stats.accepted++;
     if (this.#closing !== null) {
+      this.#stats.refusedShutdown++;
       session.refuse("shutdown");
     } else if (this.#openCount >= this.#options.maxConnections) {
+      this.#stats.refusedFull++;
       session.refuse("server_full");
     } else if (!this.#admitAddress(session)) {
       session.refuse("too_many_connections");
@@ -300,11 +434,14 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #events(): SessionEvents {
     // deno-lint-ignore no-this-alias
     const server = this;
+    const stats = this.#stats;
     return {
       get wantsHeartbeats(): boolean {
         return server.hasListeners("heartbeat");
       },
       connect(session) {
+        if (session.readsFrames) stats.lifelineClients++;
+        else stats.goClients++;
         if (server.hasListeners("connect")) {
           server.emit("connect", session.info());
         }
@@ -318,6 +455,8 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
         }
       },
       timeout(session, silentMs) {
+        stats.timeouts++;
+        stats.detection.observe(silentMs);
         if (server.hasListeners("timeout")) {
           server.emit("timeout", {
             id: session.id,
@@ -328,6 +467,9 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
         }
       },
       close(session, reason) {
+        if (session.readsFrames) stats.lifelineClients--;
+        else stats.goClients--;
+        stats.disconnects[reason]++;
         if (server.hasListeners("close")) {
           server.emit("close", { client: session.info(), reason });
         }

@@ -218,6 +218,10 @@ class DenoConn<S> implements TransportConn {
     this.#read();
   }
 
+  get bufferedBytes(): number {
+    return this.queued.length + this.#inFlightBytes;
+  }
+
   write(text: string): void {
     if (this.#closed || this.#ending) return;
     queueText(this, text);

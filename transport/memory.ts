@@ -181,6 +181,10 @@ class MemoryConn implements TransportConn {
     this.#counter = counter;
   }
 
+  get bufferedBytes(): number {
+    return this.#inFlightBytes;
+  }
+
   open(): void {
     this.#counter.open++;
     this.#state = this.#handler.open(this);

@@ -26,6 +26,12 @@ export interface TransportConn {
   /** The peer's address. */
   readonly remoteAddr: TransportAddr;
   /**
+   * Bytes written and not yet taken by the kernel (queued in this tick, or
+   * handed to the socket and pending): read-only, for metrics such as the
+   * server's write-queue gauge. A transport that cannot tell leaves it out.
+   */
+  readonly bufferedBytes?: number;
+  /**
    * Queues text for the peer (UTF-8). Never blocks and never interleaves
    * with other writes; writes made in the same tick may go out as one.
    * A peer that lets more than the transport's write limit pile up is

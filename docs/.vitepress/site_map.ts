@@ -47,6 +47,7 @@ export const SECTIONS: SiteSection[] = [
     text: "How-to",
     items: [
       { text: "Run the server", link: "/server" },
+      { text: "Operate the server", link: "/operations" },
       { text: "Run the client", link: "/client" },
       { text: "Tune keepalive sysctls", link: "/sysctl" },
     ],

@@ -72,3 +72,24 @@ Deno.test("DeadlineRegistry's ticker fires on tick boundaries and stops when ask
     RangeError,
   );
 });
+
+Deno.test("DeadlineRegistry reports each sweep's duration on its clock and how many entries it expired", () => {
+  const time = new FakeTime(0);
+  const sweeps: [number, number][] = [];
+  const registry = new DeadlineRegistry<DeadlineEntry>({
+    tickMs: 100,
+    horizonMs: 1000,
+    clock: time.clock,
+    // Each expiry takes 3 ms of the fake clock: the reported duration is
+    // measured around the sweep, callbacks included.
+    onExpire: () => void (time.now += 3),
+    onSweep: (durationMs, expired) => sweeps.push([durationMs, expired]),
+  });
+  registry.setDeadline(new DeadlineEntry(), 150);
+  registry.setDeadline(new DeadlineEntry(), 180);
+  time.now = 100;
+  registry.sweep();
+  time.now = 200;
+  registry.sweep();
+  assert.deepEqual(sweeps, [[0, 0], [6, 2]]);
+});

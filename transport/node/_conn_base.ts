@@ -90,6 +90,11 @@ export abstract class NodeConnBase implements TransportConn {
   /** Bytes handed to the socket and not written yet. */
   protected abstract get backlog(): number;
 
+  /** Bytes queued in this tick plus those handed to the socket and pending. */
+  get bufferedBytes(): number {
+    return this.queued.length + this.backlog;
+  }
+
   /**
    * Queues text; past the write limit, destroys the connection.
    *
