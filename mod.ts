@@ -5,7 +5,9 @@
  * the transport seam under both, the liveness policies (deadlines, backoff,
  * adaptive interval) and a manager for the kernel's TCP keepalive settings.
  * Each part is also its own entry point: `@lifeline/lifeline/server`,
- * `/client`, `/protocol`, `/transport`, `/liveness`, `/sysctl`.
+ * `/client`, `/protocol`, `/transport`, `/liveness`, `/auth`, `/cluster`
+ * (with the Redis engine, which only that entry point loads), `/admin`,
+ * `/sysctl`.
  *
  * @example Start a server and connect a client
  * ```ts
@@ -22,6 +24,8 @@ export * from "./common/mod.ts";
 export * from "./protocol/mod.ts";
 export * from "./transport/mod.ts";
 export * from "./liveness/mod.ts";
+export * from "./cluster/types.ts";
+export * from "./cluster/local.ts";
 export * from "./server/mod.ts";
 export * from "./client/mod.ts";
 export * from "./sysctl/mod.ts";

@@ -99,6 +99,7 @@ export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
         "too_many_watches",
         "auth_failed",
         "rate_limited",
+        "cluster_unavailable",
         "server_full",
       ]),
       message: z.string(),

@@ -221,6 +221,7 @@ export type ErrorCode =
   | "too_many_watches"
   | "auth_failed"
   | "rate_limited"
+  | "cluster_unavailable"
   | "server_full";
 
 /** `error {code, message}`: something the client sent was refused. */

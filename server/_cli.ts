@@ -15,6 +15,7 @@ import {
   validateFlags,
 } from "../common/cli.ts";
 import { formatDuration } from "../common/duration.ts";
+import { parseRedisUrl } from "../cluster/redis/url.ts";
 import { DEFAULT_HOSTNAME, DEFAULT_PORT } from "../protocol/defaults.ts";
 import type { LogFormat } from "./_log.ts";
 import { defaultTick, type ResolvedServerOptions } from "./options.ts";
@@ -61,6 +62,17 @@ Options:
   --log-format <text|json> Log lines for people (text, the default) or one
                            JSON object per line for programs (json: the
                            stable interface, see docs/server.md)
+  --cluster <url>          Join a cluster through Redis: redis://HOST:PORT[/DB]
+                           (off by default: a single process needs no Redis)
+  --node-id <id>           This node's id in the cluster (default: host name
+                           and pid)
+  --node-ttl <duration>    A node that has not refreshed its liveness in Redis
+                           for this long is dead (default 10s)
+  --reuse-port             Share the port with other processes (SO_REUSEPORT;
+                           node transport)
+  --workers <n>            Run n server processes on the port, each a cluster
+                           node (needs --cluster and a port); restarts one that
+                           dies; SIGTERM and SIGINT drain them all
   --admin <host:port>      Serve the admin endpoint there: /metrics, /healthz,
                            /readyz, /clients, the dashboard at /, POST /drain
                            (default off; keep it private, see docs/operations.md)
@@ -109,6 +121,16 @@ export interface ServerCli extends
   transport: "deno" | "node";
   /** The log's format. */
   logFormat: LogFormat;
+  /** The cluster's Redis URL, if any. */
+  cluster?: string;
+  /** This node's id, if given. */
+  nodeId?: string;
+  /** The node TTL, in milliseconds. */
+  nodeTtl: number;
+  /** Whether to share the port. */
+  reusePort: boolean;
+  /** How many worker processes to run, if any. */
+  workers?: number;
   /** Where to serve the admin endpoint, if anywhere. */
   admin?: { hostname: string; port: number };
   /** The admin endpoint's bearer token, if any. */
@@ -162,6 +184,25 @@ const schema = z.object({
   "connect-rate": integerFlag("connect-rate", 0, 1_000_000),
   "log-format": choiceFlag("log-format", ["text", "json"]),
   transport: choiceFlag("transport", ["deno", "node"]),
+  cluster: z.string().transform((text, ctx) => {
+    try {
+      parseRedisUrl(text);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `--cluster: ${(error as Error).message}`,
+      });
+      return z.NEVER;
+    }
+    return text;
+  }).optional(),
+  "node-id": z.string().regex(
+    /^[A-Za-z0-9_.:-]{1,64}$/,
+    "--node-id: expected 1 to 64 characters from A-Z a-z 0-9 _ . : -",
+  ).optional(),
+  "node-ttl": durationFlag("node-ttl", { min: 1000, max: 3_600_000 }),
+  "reuse-port": z.boolean(),
+  workers: integerFlag("workers", 1, 64).optional(),
   admin: adminAddress.optional(),
   "admin-token": z.string().min(
     16,
@@ -200,6 +241,11 @@ export function parseServerArgs(args: string[]): ServerCli {
     "max-per-ip": { type: "string", default: "0" },
     "connect-rate": { type: "string", default: "0" },
     "log-format": { type: "string", default: "text" },
+    cluster: { type: "string" },
+    "node-id": { type: "string" },
+    "node-ttl": { type: "string", default: "10s" },
+    "reuse-port": { type: "boolean", default: false },
+    workers: { type: "string" },
     admin: { type: "string" },
     "admin-token": { type: "string" },
     drain: { type: "string", default: "10s" },
@@ -227,6 +273,21 @@ export function parseServerArgs(args: string[]): ServerCli {
       "--allow-go-unauthenticated: Cannot use it without --auth jwt",
     );
   }
+  if (v.workers !== undefined && v.cluster === undefined) {
+    throw new UsageError(
+      "--workers: Cannot run workers without --cluster: they share clients' names and presence through it",
+    );
+  }
+  if (v.workers !== undefined && v.port === 0) {
+    throw new UsageError(
+      "--workers: Cannot share port 0: give the port the workers listen on",
+    );
+  }
+  if ((v.workers !== undefined || v["reuse-port"]) && v.transport === "deno") {
+    throw new UsageError(
+      "--reuse-port: Cannot share a port on the deno transport: use --transport node",
+    );
+  }
   if (v.interval >= v.timeout) {
     throw new UsageError(
       `--interval: Cannot use ${formatDuration(v.interval)} with --timeout ${
@@ -235,6 +296,11 @@ export function parseServerArgs(args: string[]): ServerCli {
     );
   }
   return {
+    ...(v.cluster === undefined ? {} : { cluster: v.cluster }),
+    ...(v["node-id"] === undefined ? {} : { nodeId: v["node-id"] }),
+    nodeTtl: v["node-ttl"],
+    reusePort: v["reuse-port"],
+    ...(v.workers === undefined ? {} : { workers: v.workers }),
     help: v.help,
     verbose: v.verbose,
     hostname: v.host,

@@ -1,11 +1,13 @@
 /**
  * The hub: the registry of named sessions (centrifuge's `hub.go`). Adds and
  * removes names, finds a session by name, writes a frame to every session,
- * and counts; who watches whom is its `Presence` (`_presence.ts`).
+ * and counts; who watches whom is its `Presence` (`_presence.ts`), and the
+ * other servers are its cluster adapter (`cluster/`).
  *
  * @module
  */
 
+import type { ClusterAdapter } from "../cluster/types.ts";
 import {
   Presence,
   type PresenceMember,
@@ -20,13 +22,17 @@ export class Hub<M extends HubMember> {
   #names = new Map<string, M>();
   /** Who watches which name, and each watched name's state. */
   readonly presence: Presence;
+  /** The other servers, if any. */
+  readonly cluster: ClusterAdapter;
 
   /**
    * Creates an empty hub.
    *
-   * @param presence The presence options, without the lookup of names.
+   * @param presence The presence options (with the cluster), without the
+   * lookup of names.
    */
   constructor(presence: Omit<PresenceOptions, "holderOf">) {
+    this.cluster = presence.cluster;
     this.presence = new Presence({
       ...presence,
       holderOf: (name) => this.#names.get(name),

@@ -45,6 +45,16 @@ export type LogRecord =
   | { event: "shutdown"; signal: string; connections: number; drain?: number }
   | { event: "admin"; address: TransportAddr }
   | { event: "forced"; reason: string }
+  | { event: "cluster"; nodeId: string; available: boolean; reason: string }
+  | {
+    event: "worker";
+    worker: number;
+    nodeId: string;
+    state: "started" | "exited" | "restarting";
+    pid?: number;
+    code?: number;
+    delayMs?: number;
+  }
   | { event: "stopped" };
 
 /**
@@ -106,6 +116,18 @@ function sentence(record: LogRecord): string | null {
       return `forced exit: ${record.reason}`;
     case "stopped":
       return "stopped";
+    case "cluster":
+      return `cluster ${
+        record.available ? "available" : "unavailable (degraded)"
+      } for node ${record.nodeId}: ${record.reason}`;
+    case "worker":
+      return `worker ${record.worker} (${record.nodeId}) ${record.state}${
+        record.pid === undefined ? "" : `, pid ${record.pid}`
+      }${record.code === undefined ? "" : `, code ${record.code}`}${
+        record.delayMs === undefined
+          ? ""
+          : ` in ${formatDuration(record.delayMs)}`
+      }`;
   }
 }
 

@@ -5,9 +5,15 @@
  * after an abrupt end. A change costs one frame per watcher of that name;
  * a name nobody watches costs nothing at all.
  *
+ * In a cluster, the node holding a name owns its state: it tracks the
+ * deadlines (when the name is watched here or on another node) and
+ * publishes every change through the cluster adapter; the other nodes
+ * apply what it publishes to their own watchers, in version order.
+ *
  * @module
  */
 
+import type { ClusterAdapter, ClusterPresence } from "../cluster/types.ts";
 import type { Clock, Timers } from "../common/time.ts";
 import { DeadlineRegistry } from "../liveness/deadline_registry.ts";
 import { DeadlineEntry } from "../liveness/_timing_wheel.ts";
@@ -22,6 +28,8 @@ import type { SessionPresenceDetail } from "./events.ts";
 
 /** What presence needs of a session. */
 export interface PresenceMember {
+  /** The session's id, unique on this server. */
+  readonly id: string;
   /** The registered name. */
   readonly name: string | null;
   /** Whether the client reads frames (Go-format clients read nothing). */
@@ -38,15 +46,21 @@ export interface PresenceMember {
    * @param text The encoded frame.
    */
   send(text: string): void;
+  /**
+   * Tells the client something went wrong with its request.
+   *
+   * @param message What, for people.
+   */
+  clusterUnavailable(message: string): void;
 }
 
 /** One watched name. */
 export class Watched extends DeadlineEntry {
   /** The name. */
   readonly name: string;
-  /** The sessions watching it. */
+  /** The sessions here watching it. */
   readonly watchers: Set<PresenceMember> = new Set();
-  /** The session holding the name, or `null` while nobody does. */
+  /** The session here holding the name, or `null`. */
   holder: PresenceMember | null = null;
   /** The state watchers were last told. */
   state: PresenceState = "offline";
@@ -56,6 +70,14 @@ export class Watched extends DeadlineEntry {
   inGrace = false;
   /** When its connection ended abruptly, on the server's clock. */
   endedAt = 0;
+  /** The id of the last session here that held it (for the cluster). */
+  sessionId = "";
+  /** Whether another node watches it (so changes here are published). */
+  remoteInterest = false;
+  /** The version of the last change applied from another node. */
+  version = 0;
+  /** Watchers here still waiting for the name's state from the cluster. */
+  awaiting: PresenceMember[] | null = null;
 
   /**
    * Creates the record of a name.
@@ -65,6 +87,11 @@ export class Watched extends DeadlineEntry {
   constructor(name: string) {
     super();
     this.name = name;
+  }
+
+  /** Whether this node owns the state: it holds the name, or just did. */
+  get owned(): boolean {
+    return this.holder !== null || this.inGrace;
   }
 }
 
@@ -82,8 +109,10 @@ export interface PresenceOptions {
   clock: Clock;
   /** The timers of the sweep. */
   timers: Timers;
+  /** The other servers, if any. */
+  cluster: ClusterAdapter;
   /**
-   * Finds the session holding a name.
+   * Finds the session holding a name here.
    *
    * @param name The name.
    * @returns The session, or `undefined`.
@@ -104,16 +133,18 @@ export type WatchRefusal = "too_many_watches";
 export class Presence {
   #names = new Map<string, Watched>();
   #options: PresenceOptions;
+  #cluster: ClusterAdapter;
   #suspects: DeadlineRegistry<Watched>;
   #graces: DeadlineRegistry<Watched>;
 
   /**
    * Creates the tracker; call {@link start} to run its deadlines.
    *
-   * @param options Timings, the cap, the clock and the callbacks.
+   * @param options Timings, the cap, the clock, the cluster and callbacks.
    */
   constructor(options: PresenceOptions) {
     this.#options = options;
+    this.#cluster = options.cluster;
     const registry = (horizonMs: number, onExpire: (w: Watched) => void) =>
       new DeadlineRegistry<Watched>({
         tickMs: options.tickMs,
@@ -132,7 +163,7 @@ export class Presence {
     );
   }
 
-  /** The number of names watched. */
+  /** The number of names watched (here or, for names held here, elsewhere). */
   get size(): number {
     return this.#names.size;
   }
@@ -151,8 +182,9 @@ export class Presence {
 
   /**
    * A session asks to watch names: it gets the present state of each at
-   * once, then every change. Refused as a whole when it would watch more
-   * than the cap.
+   * once (for names held on another node, as soon as the cluster answers),
+   * then every change. Refused as a whole when it would watch more than
+   * the cap.
    *
    * @param member The watcher.
    * @param names Valid names.
@@ -168,12 +200,22 @@ export class Presence {
     if (watching.size + added > this.#options.maxWatches) {
       return "too_many_watches";
     }
+    const remote: Watched[] = [];
     for (const name of names) {
+      const fresh = !this.#names.has(name);
       const watched = this.#record(name);
       watched.watchers.add(member);
       watching.add(watched);
-      if (member.readsFrames) member.send(encodeFrame(this.#frame(watched)));
+      if (fresh && !watched.owned && this.#cluster.distributed) {
+        watched.awaiting = [member];
+        remote.push(watched);
+      } else if (watched.awaiting !== null) {
+        watched.awaiting.push(member);
+      } else if (member.readsFrames) {
+        member.send(encodeFrame(this.#frame(watched)));
+      }
     }
+    if (remote.length > 0) void this.#watchRemote(remote);
     return undefined;
   }
 
@@ -210,17 +252,24 @@ export class Presence {
   }
 
   /**
-   * A session registered a name: if somebody watches it, they are told it
-   * is online (unless it already was, as when a new connection takes over
-   * the name), and its silence starts to be watched.
+   * A session registered a name: the cluster learns it is held here; if
+   * somebody watches it, they are told it is online (unless it already
+   * was, as when a new connection takes over the name), and its silence
+   * starts to be watched.
    *
    * @param member The session, its name set.
    */
   registered(member: PresenceMember): void {
-    const watched = this.#names.get(member.name!);
-    if (watched === undefined) return;
-    this.#attach(watched, member);
-    if (watched.state !== "online") this.#tell(watched, "online");
+    const name = member.name!;
+    const watched = this.#names.get(name);
+    if (watched !== undefined) {
+      this.#attach(watched, member);
+      if (watched.state !== "online") this.#tell(watched, "online", false);
+    }
+    if (!this.#cluster.distributed) return;
+    void this.#cluster.claim(name, member.id).then((interest) => {
+      if (interest && member.name !== null) this.interest(name);
+    });
   }
 
   /**
@@ -240,35 +289,59 @@ export class Presence {
    * A session that held its name ended. Watchers are told at once it is
    * offline, or, after an abrupt end with the grace window on, that it is
    * suspect until the window closes or the name comes back. A session
-   * replaced by a new one of the same name changes nothing for them.
+   * replaced by a new one of the same name changes nothing for them. In a
+   * cluster, the name is released (or, in the grace window, kept).
    *
    * @param member The session.
    * @param disconnect How it ended.
    */
   ended(member: PresenceMember, disconnect: Disconnect): void {
     const watched = member.watched;
-    if (watched === null) return;
+    const reason = offlineReason(disconnect.reason);
+    if (watched === null) {
+      // Watched nowhere: only the cluster must hear that the name is free.
+      if (disconnect.reason !== "replaced" && this.#cluster.distributed) {
+        this.#cluster.publish(
+          { name: member.name!, state: "offline", reason },
+          member.id,
+        );
+      }
+      return;
+    }
     member.watched = null;
     if (watched.holder === member) watched.holder = null;
     this.#suspects.remove(watched);
-    if (disconnect.reason === "replaced" || !disconnect.announce) return;
-    const reason = offlineReason(disconnect.reason);
+    if (disconnect.reason === "replaced") return;
+    if (!disconnect.announce) {
+      // Nobody here is told (everyone here is leaving); the cluster is.
+      if (this.#cluster.distributed) {
+        this.#cluster.publish(
+          { name: watched.name, state: "offline", reason },
+          member.id,
+        );
+      }
+      watched.state = "offline";
+      watched.reason = reason;
+      this.#dropIfUnwatched(watched);
+      return;
+    }
     if (disconnect.abrupt && this.#options.graceMs > 0) {
       const now = this.#options.clock.now();
       watched.endedAt = member.lastSeenAt;
       watched.inGrace = true;
       this.#graces.setDeadline(watched, now + this.#options.graceMs);
       if (watched.state !== "suspect") {
-        this.#tell(watched, "suspect", reason, now - member.lastSeenAt);
+        this.#tell(watched, "suspect", true, reason, now - member.lastSeenAt);
       }
       watched.reason = reason;
       return;
     }
-    this.#tell(watched, "offline", reason);
+    this.#tell(watched, "offline", true, reason);
+    this.#dropIfUnwatched(watched);
   }
 
   /**
-   * How many sessions watch a session's name.
+   * How many sessions here watch a session's name.
    *
    * @param member The session.
    * @returns The count.
@@ -276,6 +349,121 @@ export class Presence {
   watchersOf(member: PresenceMember): number {
     return member.watched?.watchers.size ?? 0;
   }
+
+  // --- the cluster's side ---
+
+  /**
+   * Another node published a change of a name watched here: applied if it
+   * is newer than what was applied before.
+   *
+   * @param change The change.
+   */
+  remote(change: ClusterPresence): void {
+    const watched = this.#names.get(change.name);
+    if (watched === undefined || watched.owned) return;
+    if (change.version !== 0 && change.version <= watched.version) return;
+    if (change.version !== 0) watched.version = change.version;
+    this.#answer(watched, change);
+  }
+
+  /**
+   * Another node watches a name: if it is held here, its state is tracked
+   * and published from now on.
+   *
+   * @param name The name.
+   */
+  interest(name: string): void {
+    const holder = this.#options.holderOf(name);
+    if (holder === undefined) return;
+    const watched = this.#record(name);
+    watched.remoteInterest = true;
+  }
+
+  /**
+   * A name held here in the grace window was taken by a session on another
+   * node: the window closes without a word (the new holder publishes).
+   *
+   * @param name The name.
+   */
+  takenElsewhere(name: string): void {
+    const watched = this.#names.get(name);
+    if (watched === undefined || !watched.inGrace) return;
+    watched.inGrace = false;
+    this.#graces.remove(watched);
+    this.#dropIfUnwatched(watched);
+  }
+
+  /**
+   * The names watched here that are held elsewhere, for the cluster to
+   * watch again after it reconnects.
+   *
+   * @returns The names.
+   */
+  remoteNames(): string[] {
+    const names: string[] = [];
+    for (const watched of this.#names.values()) {
+      if (!watched.owned && watched.watchers.size > 0) names.push(watched.name);
+    }
+    return names;
+  }
+
+  async #watchRemote(records: Watched[]): Promise<void> {
+    const states = await this.#cluster.watch(records.map((w) => w.name));
+    for (let i = 0; i < records.length; i++) {
+      const watched = records[i];
+      const waiting = watched.awaiting;
+      if (waiting === null) continue;
+      if (states === undefined) {
+        watched.awaiting = null;
+        for (const member of waiting) {
+          member.clusterUnavailable(
+            `Cannot learn the state of "${watched.name}": the cluster cannot be reached; it follows once it can`,
+          );
+        }
+        continue;
+      }
+      const change = states[i];
+      // A change that arrived meanwhile is newer than the snapshot.
+      if (watched.version === 0 || change.version > watched.version) {
+        watched.state = change.state;
+        watched.reason = change.reason;
+        watched.version = change.version;
+      }
+      watched.awaiting = null;
+      const frame = encodeFrame(this.#frame(watched, change.silentMs));
+      for (const member of waiting) {
+        if (member.readsFrames && watched.watchers.has(member)) {
+          member.send(frame);
+        }
+      }
+    }
+  }
+
+  /** Applies another node's change to the watchers here. */
+  #answer(watched: Watched, change: ClusterPresence): void {
+    if (watched.awaiting !== null) {
+      // The snapshot is on its way: this change is newer, and will be what
+      // it says.
+      watched.state = change.state;
+      watched.reason = change.reason;
+      return;
+    }
+    if (
+      change.state === watched.state &&
+      (change.state !== "offline" || change.reason === watched.reason)
+    ) {
+      return;
+    }
+    this.#tell(
+      watched,
+      change.state,
+      false,
+      change.reason,
+      change.silentMs,
+    );
+  }
+
+  // --- records ---
 
   #record(name: string): Watched {
     let watched = this.#names.get(name);
@@ -299,7 +487,9 @@ export class Presence {
       this.#graces.remove(watched);
     }
     watched.holder = member;
+    watched.sessionId = member.id;
     watched.reason = undefined;
+    watched.awaiting = null;
     member.watched = watched;
     this.#suspects.setDeadline(
       watched,
@@ -313,6 +503,7 @@ export class Presence {
     this.#tell(
       watched,
       "suspect",
+      true,
       undefined,
       this.#options.clock.now() - holder.lastSeenAt,
     );
@@ -320,13 +511,17 @@ export class Presence {
 
   #graceOver(watched: Watched): void {
     watched.inGrace = false;
-    this.#tell(watched, "offline", watched.reason);
+    this.#tell(watched, "offline", true, watched.reason);
     this.#dropIfUnwatched(watched);
   }
 
   #dropIfUnwatched(watched: Watched): void {
     if (watched.watchers.size > 0) return;
+    if (watched.remoteInterest && watched.owned) return;
     this.#names.delete(watched.name);
+    if (!watched.owned && this.#cluster.distributed) {
+      this.#cluster.unwatch([watched.name]);
+    }
     if (watched.inGrace) {
       watched.inGrace = false;
       this.#graces.remove(watched);
@@ -339,7 +534,7 @@ export class Presence {
   }
 
   /** The frame of a watched name's present state, for a snapshot. */
-  #frame(watched: Watched): PresenceFrame {
+  #frame(watched: Watched, silentMs?: number): PresenceFrame {
     const state = watched.state;
     if (state === "suspect") {
       const silentFrom = watched.holder?.lastSeenAt ?? watched.endedAt;
@@ -347,7 +542,8 @@ export class Presence {
         watched.name,
         state,
         watched.reason,
-        this.#options.clock.now() - silentFrom,
+        silentMs ??
+          (watched.owned ? this.#options.clock.now() - silentFrom : undefined),
       );
     }
     return presenceFrame(
@@ -357,15 +553,25 @@ export class Presence {
     );
   }
 
+  /**
+   * Tells the watchers here of a change and, for a name this node owns,
+   * the cluster (`publish`: false when the cluster already knows, as for a
+   * claim, or when the change came from it).
+   */
   #tell(
     watched: Watched,
     state: PresenceState,
+    publish = true,
     reason?: OfflineReason,
     silentMs?: number,
   ): void {
     watched.state = state;
     if (state === "offline") watched.reason = reason;
     const frame = presenceFrame(watched.name, state, reason, silentMs);
+    if (publish && this.#cluster.distributed) {
+      const { type: _, ...change } = frame;
+      this.#cluster.publish(change, watched.sessionId);
+    }
     const text = encodeFrame(frame);
     for (const watcher of watched.watchers) {
       if (watcher.readsFrames) watcher.send(text);

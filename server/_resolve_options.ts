@@ -40,6 +40,7 @@ export function resolveServerOptions(
   const resolved: ResolvedServerOptions = {
     hostname: options.hostname ?? DEFAULT_HOSTNAME,
     port: options.port ?? DEFAULT_PORT,
+    reusePort: options.reusePort ?? false,
     interval,
     timeout,
     tick: options.tick ?? defaultTick(timeout),

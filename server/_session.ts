@@ -573,10 +573,7 @@ export class Session extends DeadlineEntry {
       if (host.events.wantsHeartbeats) host.events.heartbeat(this, undefined);
     } else {
       host.stats.framesGoMessage++;
-      host.hub.broadcast(
-        this,
-        encodeFrame({ type: "msg", from: this.name!, body: frame.Content }),
-      );
+      this.#broadcast(frame.Content);
       host.events.message(this, undefined, frame.Content);
     }
   }
@@ -613,22 +610,65 @@ export class Session extends DeadlineEntry {
 
   #message(to: string | undefined, body: string): void {
     const hub = this.host.hub;
-    if (to !== undefined) {
+    const from = this.name!;
+    if (to === undefined) {
+      this.#broadcast(body);
+    } else {
       const target = hub.get(to);
-      if (target === undefined || !target.readsFrames) {
-        this.#sendError(
-          "unknown_recipient",
-          target === undefined
-            ? `No client named "${to}" is online`
-            : `Cannot deliver to "${to}": it speaks the Go format and reads nothing`,
-        );
+      if (target !== undefined && target.readsFrames) {
+        target.send(encodeFrame({ type: "msg", from, body }));
+      } else if (target === undefined && hub.cluster.distributed) {
+        void hub.cluster.send(to, from, body).then((delivery) => {
+          if (delivery === "unknown") this.#noRecipient(to, undefined);
+          else if (delivery === "unavailable") {
+            this.clusterUnavailable(
+              `Cannot deliver to "${to}": the cluster cannot be reached`,
+            );
+          }
+        });
+      } else {
+        this.#noRecipient(to, target);
         return;
       }
-      target.send(encodeFrame({ type: "msg", from: this.name!, body }));
-    } else {
-      hub.broadcast(this, encodeFrame({ type: "msg", from: this.name!, body }));
     }
     this.host.events.message(this, to, body);
+  }
+
+  #noRecipient(to: string, target: Session | undefined): void {
+    if (this.#state !== STATE_OPEN) return;
+    this.#sendError(
+      "unknown_recipient",
+      target === undefined
+        ? `No client named "${to}" is online`
+        : `Cannot deliver to "${to}": it speaks the Go format and reads nothing`,
+    );
+  }
+
+  /** A message to everyone else: here, and on every other node. */
+  #broadcast(body: string): void {
+    const hub = this.host.hub;
+    const from = this.name!;
+    hub.broadcast(this, encodeFrame({ type: "msg", from, body }));
+    if (!hub.cluster.distributed) return;
+    void hub.cluster.broadcast(from, body).then((delivery) => {
+      if (delivery === "unavailable") {
+        this.clusterUnavailable(
+          "Delivered to the clients of this server only: the cluster cannot be reached",
+        );
+      }
+    });
+  }
+
+  /**
+   * Tells the client a cross-node request failed because the cluster
+   * cannot be reached.
+   *
+   * @param message What, for people.
+   */
+  clusterUnavailable(message: string): void {
+    if (this.#state === STATE_OPEN) {
+      this.#sendError("cluster_unavailable", message);
+    }
   }
 
   #register(name: string): void {

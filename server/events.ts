@@ -103,6 +103,16 @@ export interface ServerShutdownDetail {
   connections: number;
 }
 
+/** Detail of a `cluster` event: the cluster became reachable or not. */
+export interface ClusterStatusDetail {
+  /** This node's id. */
+  nodeId: string;
+  /** Whether cross-node features work now. */
+  available: boolean;
+  /** Why it changed, for the log. */
+  reason: string;
+}
+
 /** The events of a `LifelineServer`, by type. */
 export interface LifelineServerEventMap {
   /** A client said hello (or sent its first Go-format frame). */
@@ -117,6 +127,8 @@ export interface LifelineServerEventMap {
   close: CustomEvent<SessionCloseDetail>;
   /** A name somebody watches changed state. */
   presence: CustomEvent<SessionPresenceDetail>;
+  /** The cluster became reachable or unreachable (with a cluster only). */
+  cluster: CustomEvent<ClusterStatusDetail>;
   /** The server stopped accepting and began closing its connections. */
   shutdown: CustomEvent<ServerShutdownDetail>;
 }

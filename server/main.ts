@@ -15,7 +15,10 @@ import type { AuthKey } from "../auth/jwt.ts";
 import type { Authenticator } from "../auth/types.ts";
 import { runCli, UsageError } from "../common/cli.ts";
 import { errorMessage } from "../common/errors.ts";
+import type { ClusterAdapter } from "../cluster/types.ts";
+import type * as RedisEngine from "../cluster/redis/redis.ts";
 import { parseServerArgs, USAGE } from "./_cli.ts";
+import { superviseWorkers } from "./_workers.ts";
 import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
 import { startServer } from "./server.ts";
 
@@ -52,6 +55,46 @@ function isLoopback(hostname: string): boolean {
     hostname === "localhost";
 }
 
+/** The default node id: this host's name and the process's id. */
+function defaultNodeId(): string {
+  let host = "node";
+  try {
+    host = Deno.hostname().replace(/[^A-Za-z0-9_.:-]/g, "-").slice(0, 40);
+  } catch {
+    // No permission to read the host name.
+  }
+  return `${host}-${Deno.pid}`;
+}
+
+/** The arguments without some flags (and their values). */
+function withoutFlags(args: string[], flags: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = flags.find((f) =>
+      args[i] === f || args[i].startsWith(`${f}=`)
+    );
+    if (flag === undefined) out.push(args[i]);
+    else if (args[i] === flag) i++;
+  }
+  return out;
+}
+
+/**
+ * The Redis engine of `--cluster`. Loaded only then, from a module path
+ * the runtime cannot see ahead of time, so that a server alone never
+ * fetches the Redis client.
+ */
+async function redisAdapter(
+  url: string,
+  nodeId: string,
+  nodeTtlMs: number,
+  checkMs: number,
+): Promise<ClusterAdapter> {
+  const engine = "../cluster/redis/redis.ts";
+  const { redisCluster } = await import(engine) as typeof RedisEngine;
+  return redisCluster({ url, nodeId, nodeTtlMs, checkMs });
+}
+
 async function main(args: string[]): Promise<number> {
   const cli = parseServerArgs(args);
   if (cli.help) {
@@ -62,12 +105,29 @@ async function main(args: string[]): Promise<number> {
     const line = formatLogLine(cli.logFormat, record, Date.now());
     if (line !== null) console.log(line);
   };
+  if (cli.workers !== undefined) {
+    return await superviseWorkers({
+      count: cli.workers,
+      args: withoutFlags(args, ["--workers", "--node-id"]),
+      nodeIdBase: cli.nodeId ?? defaultNodeId(),
+      main: new URL(import.meta.url).pathname,
+      log,
+    });
+  }
+  const cluster = cli.cluster === undefined ? undefined : await redisAdapter(
+    cli.cluster,
+    cli.nodeId ?? defaultNodeId(),
+    cli.nodeTtl,
+    cli.tick,
+  );
   const auth = cli.authKey === undefined
     ? undefined
     : await authenticator(cli.authKey);
   let server;
   try {
     server = await startServer({
+      cluster,
+      reusePort: cli.reusePort,
       auth,
       allowUnauthenticatedGo: cli.allowUnauthenticatedGo,
       msgRate: cli.msgRate,
@@ -87,6 +147,11 @@ async function main(args: string[]): Promise<number> {
       maxWatches: cli.maxWatches,
     });
   } catch (error) {
+    const message = (error as Error).message.split("\n")[0];
+    if (message.startsWith("Cannot join the cluster")) {
+      console.error(`server: ${message}`);
+      return 1;
+    }
     // Address in use, not available, permission denied: one line, exit 1.
     console.error(
       `server: Cannot listen on ${
@@ -124,6 +189,9 @@ async function main(args: string[]): Promise<number> {
     maxConnections: started.maxConnections === Infinity
       ? null
       : started.maxConnections,
+  });
+  server.addEventListener("cluster", (event) => {
+    log({ event: "cluster", ...event.detail });
   });
   server.addEventListener("connect", (event) => {
     const c = event.detail;

@@ -5,6 +5,7 @@
  */
 
 import type { Authenticator } from "../auth/types.ts";
+import type { ClusterAdapter } from "../cluster/types.ts";
 import type { Clock, Timers } from "../common/time.ts";
 import type { Transport } from "../transport/types.ts";
 
@@ -20,6 +21,12 @@ export interface ServerOptions {
    * @default {9090}
    */
   port?: number;
+  /**
+   * Whether other processes may listen on the same port (SO_REUSEPORT; the
+   * node transport only): the kernel spreads new connections among them.
+   * @default {false}
+   */
+  reusePort?: boolean;
   /**
    * How often clients should ping, sent to them in `welcome`.
    * @default {5000}
@@ -89,6 +96,13 @@ export interface ServerOptions {
    * @default {10000}
    */
   maxWatches?: number;
+  /**
+   * The other servers of a cluster: names unique cluster-wide, messages and
+   * presence across nodes (see `redisCluster()`); without it, the server
+   * is alone.
+   * @default {localCluster()}
+   */
+  cluster?: ClusterAdapter;
   /**
    * Proof of names: with an authenticator, `hello` must carry a token that
    * proves its name (and only its holder can replace that name's session);
@@ -189,6 +203,8 @@ export interface ResolvedServerOptions {
   hostname: string;
   /** See {@link ServerOptions.port}. */
   port: number;
+  /** See {@link ServerOptions.reusePort}. */
+  reusePort: boolean;
   /** See {@link ServerOptions.interval}. */
   interval: number;
   /** See {@link ServerOptions.timeout}. */

@@ -32,8 +32,11 @@ import type {
   TransportInfo,
   TransportListener,
 } from "../transport/types.ts";
+import { localCluster } from "../cluster/local.ts";
+import type { ClusterAdapter, ClusterHandler } from "../cluster/types.ts";
+import { encodeFrame } from "../protocol/encode.ts";
 import { AddressLimits } from "./_address_limits.ts";
-import { shutdown } from "./_disconnect.ts";
+import { REPLACED, shutdown } from "./_disconnect.ts";
 import { Drain } from "./_drain.ts";
 import { SessionEpoch } from "./_epoch.ts";
 import { Hub } from "./_hub.ts";
@@ -80,6 +83,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #listener: TransportListener | null = null;
   #host: SessionHost;
   #hub: Hub<Session>;
+  #cluster: ClusterAdapter;
   #liveness: HeartbeatRegistry<Session>;
   #graces: DeadlineRegistry<Session>;
   #sessions = new Set<Session>();
@@ -140,7 +144,9 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       timers,
       onExpire: (session) => session.graceOver(),
     });
+    this.#cluster = options.cluster ?? localCluster();
     this.#hub = new Hub<Session>({
+      cluster: this.#cluster,
       suspectAfterMs: opts.suspectAfter,
       graceMs: opts.presenceGrace,
       maxWatches: opts.maxWatches,
@@ -246,11 +252,18 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
    */
   async listen(): Promise<void> {
     this.#signal?.throwIfAborted();
-    this.#listener = await this.#transport.listen({
-      hostname: this.#options.hostname,
-      port: this.#options.port,
-      maxWriteBufferBytes: this.#options.maxWriteBufferBytes,
-    }, this.#handler);
+    await this.#cluster.start(this.#clusterHandler());
+    try {
+      this.#listener = await this.#transport.listen({
+        hostname: this.#options.hostname,
+        port: this.#options.port,
+        reusePort: this.#options.reusePort,
+        maxWriteBufferBytes: this.#options.maxWriteBufferBytes,
+      }, this.#handler);
+    } catch (error) {
+      await this.#cluster.stop();
+      throw error;
+    }
     if (!this.#maxConnectionsGiven) {
       this.#options.maxConnections = this.#listener.info.connectionLimit;
     }
@@ -387,6 +400,49 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     this.#graces.stop();
     this.#hub.presence.stop();
     await listenerClosed;
+    await this.#cluster.stop();
+  }
+
+  /** What the other servers of a cluster make this one do. */
+  #clusterHandler(): ClusterHandler {
+    const hub = this.#hub;
+    return {
+      replaced: (name, sessionId) => {
+        const session = hub.get(name);
+        if (session !== undefined && session.id === sessionId) {
+          session.close(REPLACED);
+        } else {
+          hub.presence.takenElsewhere(name);
+        }
+      },
+      message: (to, from, body) => {
+        const session = hub.get(to);
+        if (session === undefined || !session.readsFrames) return false;
+        session.send(encodeFrame({ type: "msg", from, body }));
+        return true;
+      },
+      broadcast: (from, body) => {
+        hub.broadcast(null, encodeFrame({ type: "msg", from, body }));
+      },
+      presence: (change) => hub.presence.remote(change),
+      interest: (name) => hub.presence.interest(name),
+      assertions: () => ({
+        held: [...hub.members()].map((s) => ({
+          name: s.name!,
+          sessionId: s.id,
+        })),
+        watched: hub.presence.remoteNames(),
+      }),
+      status: (available, reason) => {
+        if (this.hasListeners("cluster")) {
+          this.emit("cluster", {
+            nodeId: this.#cluster.nodeId,
+            available,
+            reason,
+          });
+        }
+      },
+    };
   }
 
   #open(conn: TransportConn): Session {

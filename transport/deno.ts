@@ -61,6 +61,13 @@ export function denoTransport(options: DenoTransportOptions = {}): Transport {
       listenOptions: TransportListenOptions,
       handler: ConnectionHandler<S>,
     ): Promise<TransportListener> {
+      if (listenOptions.reusePort === true) {
+        return Promise.reject(
+          new TypeError(
+            "Cannot share a port on the deno transport (Deno.listen's reusePort is unstable): use the node transport",
+          ),
+        );
+      }
       const listener = Deno.listen({
         hostname: listenOptions.hostname,
         port: listenOptions.port,

@@ -90,6 +90,12 @@ export interface TransportListenOptions {
   /** The port to listen on; `0` picks a free one. */
   port: number;
   /**
+   * Whether several processes may listen on the same port (SO_REUSEPORT),
+   * the kernel spreading the connections among them.
+   * @default {false}
+   */
+  reusePort?: boolean;
+  /**
    * The most bytes a connection may have queued for writing before it is
    * destroyed as a slow consumer.
    * @default {1048576}

@@ -113,7 +113,11 @@ function listenNode<S>(
   acceptSockets(server, shared, keepAliveDelay);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: options.hostname, port: options.port }, () => {
+    server.listen({
+      host: options.hostname,
+      port: options.port,
+      reusePort: options.reusePort === true,
+    }, () => {
       server.off("error", reject);
       const wrap = wantBare ? loadTcpWrap() : null;
       const handle = wrap === null ? null : listeningHandleOf(server);
