@@ -153,9 +153,11 @@ class RedisCluster implements ClusterAdapter {
     this.#cmd = cmd;
     this.#sub = sub;
     // ioredis reports errors as events too; the ones that matter surface
-    // as failed commands or as the states below.
-    cmd.on("error", () => {});
-    sub.on("error", () => {});
+    // as failed commands or as the states below, except while joining,
+    // where the event says why better than the rejection does.
+    let cause: unknown;
+    cmd.on("error", (error: unknown) => cause ??= error);
+    sub.on("error", (error: unknown) => cause ??= error);
     try {
       await Promise.all([cmd.connect(), sub.connect()]);
       await this.#loadScripts();
@@ -163,7 +165,9 @@ class RedisCluster implements ClusterAdapter {
     } catch (error) {
       cmd.disconnect();
       sub.disconnect();
-      throw new Error(`Cannot join the cluster at ${where}: ${why(error)}`);
+      throw new Error(
+        `Cannot join the cluster at ${where}: ${why(cause ?? error)}`,
+      );
     }
     sub.on("message", (channel: string, text: string) => {
       this.#incoming(channel, text);
