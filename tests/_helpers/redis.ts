@@ -11,7 +11,7 @@ export interface RedisOptions {
   password?: string;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = probe.addr.port;
   probe.close();
@@ -34,7 +34,7 @@ export class RedisProcess {
   /** Starts one and waits until it answers. */
   static async start(options: RedisOptions = {}): Promise<RedisProcess> {
     const dir = await Deno.makeTempDir({ prefix: "lifeline_redis_" });
-    const redis = new RedisProcess(await freePort(), dir, options.password);
+    const redis = new RedisProcess(freePort(), dir, options.password);
     await redis.#spawn();
     return redis;
   }

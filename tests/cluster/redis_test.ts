@@ -193,7 +193,7 @@ Deno.test({
     await using a = await RawClient.hello(n1.port, "A", ["B", "T"]);
     const stopA = keepPinging(a, 150);
     try {
-      await using b = await RawClient.hello(n2.port, "B");
+      await using _b = await RawClient.hello(n2.port, "B");
       const t = await RawClient.hello(n2.port, "T");
       await a.waitFor(isPresence("B", "online"));
       await a.waitFor(isPresence("T", "online"));
