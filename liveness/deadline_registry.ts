@@ -48,6 +48,14 @@ export interface DeadlineRegistryOptions<E> {
    */
   onSweep?(durationMs: number, expired: number): void;
   /**
+   * A tick that fires later than this after its boundary, in milliseconds,
+   * skips its sweep once: the process was frozen or its event loop blocked,
+   * and what arrived meanwhile must be read before any entry is judged
+   * expired. `0` never skips.
+   * @default {0}
+   */
+  stallMs?: number;
+  /**
    * The clock.
    * @default {monotonicClock}
    */
@@ -94,6 +102,9 @@ export class DeadlineRegistry<E extends DeadlineEntry> {
   #onExpire: (entry: E, nowMs: number) => void;
   #onSweep: ((durationMs: number, expired: number) => void) | undefined;
   #timer: unknown = undefined;
+  #dueAt = 0;
+  #stallMs: number;
+  #skipped = false;
   #running = false;
   #sweepNow = 0;
   #expire: (entry: E) => void;
@@ -119,6 +130,7 @@ export class DeadlineRegistry<E extends DeadlineEntry> {
     this.#timers = options.timers ?? globalTimers;
     this.#onExpire = options.onExpire;
     this.#onSweep = options.onSweep;
+    this.#stallMs = options.stallMs ?? 0;
     this.#wheel = new TimingWheel<E>({
       tickMs,
       horizonMs,
@@ -128,7 +140,15 @@ export class DeadlineRegistry<E extends DeadlineEntry> {
     this.#tick = () => {
       this.#timer = undefined;
       if (!this.#running) return;
-      this.sweep();
+      const now = this.clock.now();
+      if (
+        this.#stallMs > 0 && !this.#skipped && now - this.#dueAt > this.#stallMs
+      ) {
+        this.#skipped = true;
+      } else {
+        this.#skipped = false;
+        this.sweep(now);
+      }
       this.#arm();
     };
   }
@@ -146,6 +166,20 @@ export class DeadlineRegistry<E extends DeadlineEntry> {
   /** Whether the ticker runs. */
   get running(): boolean {
     return this.#running;
+  }
+
+  /**
+   * Whether the ticker is overdue by more than `stallMs`, or skipped its
+   * last sweep for being that late: what arrives now may have waited in
+   * buffers while the process could not run, so its timing says nothing
+   * about the peer. Always `false` without `stallMs`.
+   *
+   * @param nowMs The time, on the registry's clock.
+   * @returns Whether the process is coming out of a stall.
+   */
+  isStalled(nowMs: number = this.clock.now()): boolean {
+    if (this.#stallMs === 0 || !this.#running) return false;
+    return this.#skipped || nowMs - this.#dueAt > this.#stallMs;
   }
 
   /**
@@ -217,6 +251,7 @@ export class DeadlineRegistry<E extends DeadlineEntry> {
   #arm(): void {
     const now = this.clock.now();
     const next = (Math.floor(now / this.#tickMs) + 1) * this.#tickMs;
+    this.#dueAt = next;
     this.#timer = this.#timers.setTimeout(
       this.#tick,
       Math.max(1, Math.ceil(next - now)),

@@ -152,6 +152,8 @@ export class Presence {
         clock: options.clock,
         timers: options.timers,
         onExpire,
+        // As for liveness: after a freeze, read before calling anyone silent.
+        stallMs: Math.max(1000, 2 * options.tickMs),
       });
     this.#suspects = registry(
       options.suspectAfterMs,

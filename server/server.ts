@@ -136,6 +136,10 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
       timers,
       onExpire: (session, now) => session.expired(now),
       onSweep: (durationMs) => stats.sweep.observe(durationMs),
+      // A sweep this late means the process was frozen (SIGSTOP, a paused
+      // VM, a long GC), not that every peer went quiet at once: read what
+      // arrived meanwhile before expiring anyone.
+      stallMs: Math.max(1000, 2 * opts.tick),
     });
     this.#graces = new DeadlineRegistry<Session>({
       tickMs: opts.tick,

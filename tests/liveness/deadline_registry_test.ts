@@ -93,3 +93,30 @@ Deno.test("DeadlineRegistry reports each sweep's duration on its clock and how m
   registry.sweep();
   assert.deepEqual(sweeps, [[0, 0], [6, 2]]);
 });
+
+Deno.test("with stallMs, a tick that fires late skips its sweep once, so what arrived meanwhile is read first", () => {
+  const time = new FakeTime(0);
+  const expired: number[] = [];
+  const registry = new DeadlineRegistry<Item>({
+    tickMs: 100,
+    horizonMs: 1000,
+    stallMs: 500,
+    clock: time.clock,
+    timers: time,
+    onExpire: (item) => expired.push(item.id),
+  });
+  registry.start();
+  const item = new Item(1);
+  registry.setDeadline(item, 250);
+  // Frozen for two seconds: the tick due at 100 runs at 2000.
+  time.now = 2000;
+  time.advance(0);
+  assert.equal(expired.length, 0, "the late tick judged nobody");
+  // A frame read right after the freeze moves the deadline.
+  registry.setDeadline(item, 3000);
+  time.advance(100);
+  assert.equal(expired.length, 0);
+  time.advance(1000);
+  assert.deepEqual(expired, [1]);
+  registry.stop();
+});
