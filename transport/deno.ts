@@ -8,7 +8,13 @@
  */
 
 import { connectionsThatFit } from "./_open_file_limit.ts";
-import { deliver, queueText } from "./_write_batch.ts";
+import {
+  deliver,
+  NOT_COUNTED,
+  pastWriteLimit,
+  queueText,
+  takeQueued,
+} from "./_write_batch.ts";
 import {
   type ConnectionHandler,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
@@ -188,6 +194,8 @@ class DenoConn<S> implements TransportConn {
   readonly remoteAddr: TransportAddr;
   /** Text written in this tick, not yet handed to the write pump. */
   queued = "";
+  /** Its UTF-8 bytes, once counted (see `_write_batch.ts`). */
+  queuedBytes = NOT_COUNTED;
   #conn: Deno.TcpConn;
   #handler: ConnectionHandler<S>;
   #state: S;
@@ -222,8 +230,11 @@ class DenoConn<S> implements TransportConn {
     if (this.#closed || this.#ending) return;
     queueText(this, text);
     if (
-      this.queued.length + this.#inFlightBytes >
-        this.#settings.maxWriteBufferBytes
+      pastWriteLimit(
+        this,
+        this.#inFlightBytes,
+        this.#settings.maxWriteBufferBytes,
+      )
     ) {
       this.destroy();
     }
@@ -238,7 +249,7 @@ class DenoConn<S> implements TransportConn {
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.queued = "";
+    takeQueued(this);
     try {
       this.#conn.close();
     } catch {
@@ -254,8 +265,7 @@ class DenoConn<S> implements TransportConn {
   async #write(): Promise<void> {
     try {
       while (this.queued.length > 0 && !this.#closed) {
-        const bytes = encoder.encode(this.queued);
-        this.queued = "";
+        const bytes = encoder.encode(takeQueued(this));
         this.#inFlightBytes = bytes.length;
         let offset = 0;
         while (offset < bytes.length) {

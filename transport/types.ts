@@ -28,8 +28,9 @@ export interface TransportConn {
   /**
    * Queues text for the peer (UTF-8). Never blocks and never interleaves
    * with other writes; writes made in the same tick may go out as one.
-   * A peer that lets more than the transport's write limit pile up is
-   * destroyed. Writing after `end()` or `destroy()` does nothing.
+   * A peer that lets more than the transport's write limit pile up (in
+   * bytes of UTF-8, not yet taken by the kernel) is destroyed. Writing
+   * after `end()` or `destroy()` does nothing.
    *
    * @param text The bytes to send, as text.
    */
@@ -84,8 +85,8 @@ export interface TransportListenOptions {
   /** The port to listen on; `0` picks a free one. */
   port: number;
   /**
-   * The most bytes a connection may have queued for writing before it is
-   * destroyed as a slow consumer.
+   * The most bytes (of UTF-8) a connection may have queued for writing
+   * before it is destroyed as a slow consumer.
    * @default {1048576}
    */
   maxWriteBufferBytes?: number;

@@ -6,11 +6,16 @@
  * @module
  */
 
-import { deliver, queueText } from "../_write_batch.ts";
-import type {
-  ConnectionHandler,
-  TransportAddr,
-  TransportConn,
+import {
+  deliver,
+  NOT_COUNTED,
+  pastWriteLimit,
+  queueText,
+} from "../_write_batch.ts";
+import {
+  type ConnectionHandler,
+  type TransportAddr,
+  type TransportConn,
 } from "../types.ts";
 import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
 
@@ -38,7 +43,11 @@ export const ENDING = 2;
  * class ArrayConn extends NodeConnBase {
  *   sent: string[] = [];
  *   protected get backlog(): number { return 0; }
- *   flush(): void { if (this.queued !== "") this.sent.push(this.queued); this.queued = ""; }
+ *   flush(): void {
+ *     if (this.queued !== "") this.sent.push(this.queued);
+ *     this.queued = "";
+ *     this.queuedBytes = -1;
+ *   }
  *   end(): void {}
  *   destroy(): void {}
  * }
@@ -59,6 +68,8 @@ export abstract class NodeConnBase implements TransportConn {
   flags = 0;
   /** Text written in this tick, not yet handed to the socket. */
   queued = "";
+  /** Its UTF-8 bytes, once counted (see `_write_batch.ts`). */
+  queuedBytes = NOT_COUNTED;
   /** The peer's host: an IPv4 address packed by {@link packIpv4}, or text. */
   readonly peerHost: number | string;
   /** The peer's port. */
@@ -87,7 +98,7 @@ export abstract class NodeConnBase implements TransportConn {
     };
   }
 
-  /** Bytes handed to the socket and not written yet. */
+  /** Bytes (of UTF-8) handed to the socket and not written yet. */
   protected abstract get backlog(): number;
 
   /**
@@ -98,7 +109,7 @@ export abstract class NodeConnBase implements TransportConn {
   write(text: string): void {
     if (this.flags !== 0) return;
     queueText(this, text);
-    if (this.queued.length + this.backlog > this.shared.maxWrite) {
+    if (pastWriteLimit(this, this.backlog, this.shared.maxWrite)) {
       this.destroy();
     }
   }

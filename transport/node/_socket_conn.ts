@@ -7,7 +7,10 @@
  */
 
 import type { Server, Socket } from "node:net";
+import { takeQueued } from "../_write_batch.ts";
 import { DESTROYED, ENDING, NodeConnBase, type Shared } from "./_conn_base.ts";
+
+const encoder = new TextEncoder();
 
 const CONN = Symbol("lifeline.conn");
 
@@ -53,15 +56,16 @@ class SocketConn extends NodeConnBase {
   }
 
   protected get backlog(): number {
+    // Bytes: the socket is given bytes, not strings, whose writableLength
+    // would be in UTF-16 code units.
     return this.#socket.writableLength;
   }
 
   /** Hands what was queued in this tick to the socket as one write. */
   flush(): void {
-    const text = this.queued;
-    this.queued = "";
+    const text = takeQueued(this);
     if (text !== "" && (this.flags & DESTROYED) === 0) {
-      this.#socket.write(text);
+      this.#socket.write(encoder.encode(text));
     }
   }
 
@@ -75,7 +79,7 @@ class SocketConn extends NodeConnBase {
   destroy(): void {
     if ((this.flags & DESTROYED) !== 0) return;
     this.flags |= DESTROYED;
-    this.queued = "";
+    takeQueued(this);
     this.#socket.destroy();
   }
 }
