@@ -21,6 +21,7 @@ import {
   type Dialed,
   type Dialer,
   type DialOptions,
+  MAX_BYTES_AFTER_END,
   type Transport,
   type TransportAddr,
   type TransportConn,
@@ -203,6 +204,8 @@ class DenoConn<S> implements TransportConn {
   #inFlightBytes = 0;
   #pump: Promise<void> | null = null;
   #ending = false;
+  // Bytes read since end(), thrown away.
+  #discarded = 0;
   #closed = false;
   #error: Error | undefined;
 
@@ -295,11 +298,16 @@ class DenoConn<S> implements TransportConn {
         break;
       }
       if (n === null) break;
+      if (n === 0 || this.#closed) continue;
+      if (this.#ending) {
+        // After end(): read only to see the peer close.
+        this.#discarded += n;
+        if (this.#discarded > MAX_BYTES_AFTER_END) this.destroy();
+        continue;
+      }
       // Outside the try: an exception in the handler is a bug, not a
       // network event, and must not pass for a closed connection.
-      if (n > 0 && !this.#closed) {
-        deliver(this, this.#handler, this.#state, buffer.subarray(0, n));
-      }
+      deliver(this, this.#handler, this.#state, buffer.subarray(0, n));
     }
     this.destroy();
     if (this.#pump !== null) await this.#pump;

@@ -36,8 +36,12 @@ export interface TransportConn {
    */
   write(text: string): void;
   /**
-   * Sends what is queued, then half-closes (FIN) the connection. Reading
-   * goes on until the peer closes or `destroy()` is called.
+   * Sends what is queued, then half-closes (FIN) the connection. From then
+   * on nothing more reaches the handler's `data`: the transport reads on
+   * only to see the peer close, throws away what arrives, and destroys the
+   * connection once more than {@link MAX_BYTES_AFTER_END} bytes have come
+   * (a peer told to go away that keeps sending). `closed` follows when the
+   * peer closes or the connection is destroyed.
    */
   end(): void;
   /** Closes the connection at once, dropping anything still queued. */
@@ -194,3 +198,16 @@ export interface Dialed {
  * ```
  */
 export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The most bytes a connection reads (and throws away) after `end()` while
+ * it waits for the peer to close; a peer that sends more is destroyed at
+ * once instead of being read for the rest of the close grace. 64 KiB.
+ *
+ * @example
+ * ```ts
+ * import { MAX_BYTES_AFTER_END } from "@lifeline/lifeline/transport";
+ * console.log(MAX_BYTES_AFTER_END); // 65536
+ * ```
+ */
+export const MAX_BYTES_AFTER_END = 64 * 1024;

@@ -14,6 +14,7 @@ import {
 } from "../_write_batch.ts";
 import {
   type ConnectionHandler,
+  MAX_BYTES_AFTER_END,
   type TransportAddr,
   type TransportConn,
 } from "../types.ts";
@@ -31,6 +32,11 @@ export interface Shared {
 export const DESTROYED = 1;
 /** Flag bit: `end()` was called. */
 export const ENDING = 2;
+/**
+ * The flags above their low bits count the bytes read (and thrown away)
+ * since `end()`, in units of this value: one field less per connection.
+ */
+const DISCARDED_UNIT = 16;
 
 /**
  * The part of a node transport connection that does not depend on what it
@@ -64,7 +70,10 @@ export abstract class NodeConnBase implements TransportConn {
   readonly shared: Shared;
   /** The handler's per-connection state. */
   state: unknown = null;
-  /** {@link DESTROYED}, {@link ENDING} and the subclass's own bits. */
+  /**
+   * {@link DESTROYED}, {@link ENDING} and the subclass's own bits (below
+   * 16); after `end()`, the bytes read since, times 16.
+   */
   flags = 0;
   /** Text written in this tick, not yet handed to the socket. */
   queued = "";
@@ -115,14 +124,19 @@ export abstract class NodeConnBase implements TransportConn {
   }
 
   /**
-   * Hands a read to the handler (unless the connection is destroyed), then
-   * writes out what it queued in answer.
+   * Hands a read to the handler, then writes out what it queued in answer.
+   * After `end()` the bytes are thrown away, and past
+   * {@link MAX_BYTES_AFTER_END} of them the connection is destroyed.
    *
    * @param chunk The bytes, valid during the call only.
    */
   received(chunk: Uint8Array): void {
-    if ((this.flags & DESTROYED) === 0) {
+    const flags = this.flags;
+    if ((flags & (DESTROYED | ENDING)) === 0) {
       deliver(this, this.shared.handler, this.state, chunk);
+    } else if ((flags & DESTROYED) === 0) {
+      this.flags = flags + chunk.length * DISCARDED_UNIT;
+      if (this.flags / DISCARDED_UNIT > MAX_BYTES_AFTER_END) this.destroy();
     }
   }
 
