@@ -193,6 +193,28 @@ export class Witnesses {
   }
 
   /**
+   * Waits until every witness has received `count` more pongs (or was
+   * dropped); fails after `ms`.
+   *
+   * @param count Pongs each witness must receive from now on.
+   * @param ms How long to wait at most.
+   */
+  async untilEachPonged(count: number, ms = 10_000): Promise<void> {
+    const targets = this.#witnesses.map((w) => w.pongs + count);
+    const deadline = performance.now() + ms;
+    while (
+      this.#witnesses.some((w, i) =>
+        w.dropped === undefined && w.pongs < targets[i]
+      )
+    ) {
+      if (performance.now() > deadline) {
+        throw new Error(`Timed out waiting for ${count} pongs per witness`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
    * Stops every witness and reports what they saw.
    *
    * @returns The report.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startServer } from "../../server/mod.ts";
-import { delay, RawClient, TRANSPORTS } from "../_helpers/server.ts";
+import { RawClient, TRANSPORTS } from "../_helpers/server.ts";
 import { Witnesses } from "../_helpers/witnesses.ts";
 
 // A client told bye protocol_error that keeps writing used to be read (and
@@ -71,7 +71,7 @@ for (const transport of TRANSPORTS) {
       after.bytes < 16 * 1024 * 1024,
       `${after.bytes} bytes written after bye (${after.how})`,
     );
-    await delay(200);
+    await witnesses.untilEachPonged(2);
     await witnesses.assertHealthy({ maxRttMs: 1000, maxGapMs: 1500 });
   });
 }

@@ -22,6 +22,7 @@ import {
   type TransportListenOptions,
 } from "../types.ts";
 import type { Shared } from "./_conn_base.ts";
+import { keepAccepting } from "./_keep_accepting.ts";
 import { acceptBareHandles } from "./_raw_conn.ts";
 import { acceptSockets } from "./_socket_conn.ts";
 import { listeningHandleOf, loadTcpWrap } from "./tcp_wrap.ts";
@@ -136,10 +137,13 @@ class NodeListener implements TransportListener {
   readonly info: TransportInfo;
   #server: Server;
   #closing: Promise<void> | null = null;
+  #stopRearming: () => void;
 
   constructor(server: Server, info: TransportInfo) {
     this.#server = server;
     this.info = info;
+    // After an EMFILE, Deno's listener would never accept again.
+    this.#stopRearming = keepAccepting(server);
     const addr = server.address();
     if (addr === null || typeof addr === "string") {
       throw new TypeError(`Cannot read the listener's address ${addr}`);
@@ -150,6 +154,7 @@ class NodeListener implements TransportListener {
   close(): Promise<void> {
     // node:net settles close() once every net.Socket is gone too; bare
     // handles are not counted, so with them it settles at once.
+    this.#stopRearming();
     this.#closing ??= new Promise((resolve) => {
       this.#server.close(() => resolve());
     });
