@@ -46,6 +46,8 @@ Options:
   --log-format <text|json> Log lines for people (text, the default) or one
                            JSON object per line for programs (json: the
                            stable interface, see docs/server.md)
+  --log-buffer <size>      Log text kept while stdout is slow; lines past it
+                           are dropped and counted (default 1MiB)
   --verbose                Also log every heartbeat
   --help                   Show this help
 
@@ -76,6 +78,8 @@ export interface ServerCli extends
   transport: "deno" | "node";
   /** The log's format. */
   logFormat: LogFormat;
+  /** The log text kept while stdout is slow. */
+  logBufferBytes: number;
 }
 
 const schema = z.object({
@@ -92,6 +96,7 @@ const schema = z.object({
   "presence-grace": durationFlag("presence-grace", { min: 0 }),
   "max-watches": integerFlag("max-watches", 1, 10_000_000),
   "log-format": choiceFlag("log-format", ["text", "json"]),
+  "log-buffer": byteSizeFlag("log-buffer", 4096, 1024 * 1048576),
   transport: choiceFlag("transport", ["deno", "node"]),
 });
 
@@ -118,6 +123,7 @@ export function parseServerArgs(args: string[]): ServerCli {
     "presence-grace": { type: "string", default: "0ms" },
     "max-watches": { type: "string", default: "10000" },
     "log-format": { type: "string", default: "text" },
+    "log-buffer": { type: "string", default: "1MiB" },
   });
   const v = validateFlags(schema, values);
   if (v.interval >= v.timeout) {
@@ -144,5 +150,6 @@ export function parseServerArgs(args: string[]): ServerCli {
     presenceGrace: v["presence-grace"],
     maxWatches: v["max-watches"],
     logFormat: v["log-format"],
+    logBufferBytes: v["log-buffer"],
   };
 }

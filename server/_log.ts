@@ -43,6 +43,7 @@ export type LogRecord =
   }
   | { event: "heartbeat"; id: string; name: string; seq?: number }
   | { event: "shutdown"; signal: string; connections: number }
+  | { event: "log_dropped"; dropped: number }
   | { event: "stopped" };
 
 /**
@@ -94,6 +95,8 @@ function sentence(record: LogRecord): string | null {
       }`;
     case "shutdown":
       return `shutting down (${record.signal}), ${record.connections} connections`;
+    case "log_dropped":
+      return `log: ${record.dropped} lines dropped, the log output did not keep up`;
     case "stopped":
       return "stopped";
   }

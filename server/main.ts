@@ -10,6 +10,7 @@
 import { runCli } from "../common/cli.ts";
 import { parseServerArgs, USAGE } from "./_cli.ts";
 import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
+import { LogWriter } from "./_log_writer.ts";
 import { startServer } from "./server.ts";
 
 async function main(args: string[]): Promise<number> {
@@ -18,9 +19,19 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Never console.log: it blocks the event loop while stdout is full.
+  const output = new LogWriter({
+    maxBufferBytes: cli.logBufferBytes,
+    droppedNotice: (dropped) =>
+      formatLogLine(
+        cli.logFormat,
+        { event: "log_dropped", dropped },
+        Date.now(),
+      )!,
+  });
   const log = (record: LogRecord): void => {
     const line = formatLogLine(cli.logFormat, record, Date.now());
-    if (line !== null) console.log(line);
+    if (line !== null) output.write(line);
   };
   let server;
   try {
@@ -115,6 +126,8 @@ async function main(args: string[]): Promise<number> {
   log({ event: "shutdown", signal, connections: server.connectionCount });
   await server.close();
   log({ event: "stopped" });
+  // Written out, unless stdout stays blocked: then the exit goes on.
+  await output.flush(2000);
   return 0;
 }
 
