@@ -125,7 +125,8 @@ export function resolveClientOptions(
     ),
     clock,
     timers: options.timers ?? globalTimers,
-    dialer: options.dialer ?? denoDialer(),
+    dialer: options.dialer ??
+      denoDialer(options.tls ? { tls: options.tls } : {}),
     reconnect: reconnect !== false,
     maxAttempts: policy.maxAttempts ?? Infinity,
     backoff: new Backoff(policy),

@@ -7,6 +7,7 @@
 import type { Clock, Timers } from "../common/time.ts";
 import type { AdaptiveOptions } from "../liveness/adaptive_heartbeat.ts";
 import type { BackoffOptions } from "../liveness/backoff.ts";
+import type { TlsDialOptions } from "../transport/deno.ts";
 import type { Dialer } from "../transport/types.ts";
 
 /** How the client reconnects: the backoff plus a limit on attempts. */
@@ -132,6 +133,14 @@ export interface ClientOptions {
    * @default {{ minInterval: 100, maxInterval: 3600000, maxTimeout: 3600000, maxRetryAfter: 3600000, maxInvalidLines: 3 }}
    */
   serverBounds?: ServerBounds;
+  /**
+   * Connect over TLS (`Deno.startTls`): `true` trusts the runtime's store
+   * and checks the host's name; `{ caCerts, serverName }` adds the CA that
+   * signed the server's certificate (PEM) and sets the name checked.
+   * Ignored when `dialer` is given.
+   * @default {false}
+   */
+  tls?: boolean | TlsDialOptions;
   /**
    * How connections are made: `denoDialer()` (`Deno.connect`) or another
    * {@link Dialer} of the transport seam (an in-memory one for tests).

@@ -35,6 +35,11 @@ Options:
   --max-connections <n>    Refuse more clients with bye server_full (default:
                            the open-file limit less 64)
   --transport <deno|node>  Socket layer: Deno.listen or node:net (default node)
+  --tls-cert <file>        Serve TLS with this certificate (PEM, with any
+                           intermediates); needs --tls-key. SIGHUP reads both
+                           files again: new connections get the new
+                           certificate, open ones keep theirs
+  --tls-key <file>         The certificate's private key (PEM)
   --suspect-after <duration>
                            Silence after which watchers are told a client is
                            suspect (default 1.5 x interval)
@@ -80,6 +85,8 @@ export interface ServerCli extends
   logFormat: LogFormat;
   /** The log text kept while stdout is slow. */
   logBufferBytes: number;
+  /** The TLS certificate and key files, when serving TLS. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 const schema = z.object({
@@ -98,6 +105,10 @@ const schema = z.object({
   "log-format": choiceFlag("log-format", ["text", "json"]),
   "log-buffer": byteSizeFlag("log-buffer", 4096, 1024 * 1048576),
   transport: choiceFlag("transport", ["deno", "node"]),
+  "tls-cert": z.string().min(1, '--tls-cert: Cannot use "": expected a file')
+    .optional(),
+  "tls-key": z.string().min(1, '--tls-key: Cannot use "": expected a file')
+    .optional(),
 });
 
 /**
@@ -124,6 +135,8 @@ export function parseServerArgs(args: string[]): ServerCli {
     "max-watches": { type: "string", default: "10000" },
     "log-format": { type: "string", default: "text" },
     "log-buffer": { type: "string", default: "1MiB" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
   });
   const v = validateFlags(schema, values);
   if (v.interval >= v.timeout) {
@@ -133,7 +146,25 @@ export function parseServerArgs(args: string[]): ServerCli {
       }: the interval must be shorter than the timeout`,
     );
   }
+  const certFile = v["tls-cert"];
+  const keyFile = v["tls-key"];
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    const [given, missing] = certFile === undefined
+      ? ["--tls-key", "--tls-cert"]
+      : ["--tls-cert", "--tls-key"];
+    throw new UsageError(
+      `${given}: Cannot serve TLS without ${missing}: expected both files`,
+    );
+  }
+  if (certFile !== undefined && v.transport === "deno") {
+    throw new UsageError(
+      `--transport: Cannot serve TLS on "deno": TLS runs on node:tls (leave --transport out, or use node)`,
+    );
+  }
   return {
+    ...(certFile === undefined || keyFile === undefined
+      ? {}
+      : { tls: { certFile, keyFile } }),
     help: v.help,
     verbose: v.verbose,
     hostname: v.host,

@@ -20,6 +20,7 @@ export type LogRecord =
     address: TransportAddr;
     transport: string;
     transportDetail?: string;
+    tls?: boolean;
     interval: number;
     timeout: number;
     tick: number;
@@ -44,6 +45,7 @@ export type LogRecord =
   | { event: "heartbeat"; id: string; name: string; seq?: number }
   | { event: "shutdown"; signal: string; connections: number }
   | { event: "log_dropped"; dropped: number }
+  | { event: "tls_reload"; cert: string; subject: string; validTo: string }
   | { event: "stopped" };
 
 /**
@@ -95,6 +97,8 @@ function sentence(record: LogRecord): string | null {
       }`;
     case "shutdown":
       return `shutting down (${record.signal}), ${record.connections} connections`;
+    case "tls_reload":
+      return `TLS certificate reloaded from ${record.cert} (${record.subject}, valid to ${record.validTo}): new connections get it`;
     case "log_dropped":
       return `log: ${record.dropped} lines dropped, the log output did not keep up`;
     case "stopped":

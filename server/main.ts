@@ -12,6 +12,31 @@ import { parseServerArgs, USAGE } from "./_cli.ts";
 import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
 import { LogWriter } from "./_log_writer.ts";
 import { startServer } from "./server.ts";
+import {
+  checkTlsCertificate,
+  type NodeTlsTransport,
+  nodeTlsTransport,
+  type TlsCertificate,
+} from "../transport/node/tls.ts";
+
+/** Reads the TLS certificate and key files; throws one line on failure. */
+function readCertificate(
+  files: { certFile: string; keyFile: string },
+): TlsCertificate {
+  const read = (flag: string, path: string): string => {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch (error) {
+      throw new Error(
+        `Cannot read ${flag} "${path}": ${(error as Error).message}`,
+      );
+    }
+  };
+  return {
+    cert: read("--tls-cert", files.certFile),
+    key: read("--tls-key", files.keyFile),
+  };
+}
 
 async function main(args: string[]): Promise<number> {
   const cli = parseServerArgs(args);
@@ -33,6 +58,15 @@ async function main(args: string[]): Promise<number> {
     const line = formatLogLine(cli.logFormat, record, Date.now());
     if (line !== null) output.write(line);
   };
+  let tls: NodeTlsTransport | undefined;
+  if (cli.tls !== undefined) {
+    try {
+      tls = nodeTlsTransport(readCertificate(cli.tls));
+    } catch (error) {
+      console.error(`server: ${(error as Error).message}`);
+      return 1;
+    }
+  }
   let server;
   try {
     server = await startServer({
@@ -43,7 +77,7 @@ async function main(args: string[]): Promise<number> {
       tick: cli.tick,
       maxFrameBytes: cli.maxFrameBytes,
       maxConnections: cli.maxConnections,
-      transport: cli.transport,
+      transport: tls ?? cli.transport,
       suspectAfter: cli.suspectAfter,
       presenceGrace: cli.presenceGrace,
       maxWatches: cli.maxWatches,
@@ -73,6 +107,7 @@ async function main(args: string[]): Promise<number> {
     ...(server.transport.detail === undefined
       ? {}
       : { transportDetail: server.transport.detail }),
+    tls: server.transport.tls === true,
     interval: started.interval,
     timeout: started.timeout,
     tick: started.tick,
@@ -113,6 +148,30 @@ async function main(args: string[]): Promise<number> {
         name: d.client.name,
         ...(d.seq === undefined ? {} : { seq: d.seq }),
       });
+    });
+  }
+  const tlsFiles = cli.tls;
+  if (tls !== undefined && tlsFiles !== undefined) {
+    // SIGHUP: the certificate files again; open connections keep theirs.
+    Deno.addSignalListener("SIGHUP", () => {
+      try {
+        const certificate = readCertificate(tlsFiles);
+        const { subject, validTo } = checkTlsCertificate(certificate);
+        tls.setCertificate(certificate);
+        log({
+          event: "tls_reload",
+          cert: tlsFiles.certFile,
+          subject,
+          validTo,
+        });
+      } catch (error) {
+        log({
+          event: "warning",
+          message: `${
+            (error as Error).message
+          }; the TLS certificate in use stays`,
+        });
+      }
     });
   }
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();

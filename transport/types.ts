@@ -102,9 +102,12 @@ export interface TransportInfo {
   readonly name: string;
   /**
    * What the connections run on, where the transport has a choice:
-   * `"bare handles"` or `"net.Socket"` for `"node"`.
+   * `"bare handles"`, `"net.Socket"` or `"net.Socket with TLS"` for
+   * `"node"`.
    */
   readonly detail?: string;
+  /** Whether the connections are TLS. @default {false} */
+  readonly tls?: boolean;
   /**
    * The most connections the listener can hold before the process runs
    * out of descriptors (`Infinity` when there is no such limit). A server

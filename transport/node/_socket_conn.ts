@@ -105,11 +105,15 @@ function onClose(this: TaggedSocket): void {
 
 /**
  * Serves a server's connections as `net.Socket`s: every accepted socket
- * gets no-delay, keepalive, and its bytes through `"data"` events.
+ * gets no-delay, keepalive, and its bytes through `"data"` events. With
+ * `secure`, the server is a `tls.Server`: the options are set on the TCP
+ * socket as it is accepted, and the connection is served once its TLS
+ * handshake is done (`"secureConnection"`).
  *
  * @param server The server, not yet listening.
  * @param shared The handler and write limit.
  * @param keepAliveDelayMs Idle time before the first keepalive probe.
+ * @param secure Whether the server is a `tls.Server`.
  *
  * @example
  * ```ts
@@ -124,15 +128,23 @@ export function acceptSockets(
   server: Server,
   shared: Shared,
   keepAliveDelayMs: number,
+  secure = false,
 ): void {
   server.on("connection", (socket: Socket) => {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, keepAliveDelayMs);
-    const conn = new SocketConn(socket, shared);
-    (socket as TaggedSocket)[CONN] = conn;
-    socket.on("data", onData);
-    socket.on("error", onError);
-    socket.on("close", onClose);
-    conn.state = shared.handler.open(conn);
+    if (!secure) serve(socket, shared);
   });
+  if (secure) {
+    server.on("secureConnection", (socket: Socket) => serve(socket, shared));
+  }
+}
+
+function serve(socket: Socket, shared: Shared): void {
+  const conn = new SocketConn(socket, shared);
+  (socket as TaggedSocket)[CONN] = conn;
+  socket.on("data", onData);
+  socket.on("error", onError);
+  socket.on("close", onClose);
+  conn.state = shared.handler.open(conn);
 }
