@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type TransportCase, TRANSPORTS } from "../_helpers/server.ts";
+import { cliFor } from "../_helpers/server_cli.ts";
 import { REPO } from "../_helpers/run.ts";
 import { Witnesses } from "../_helpers/witnesses.ts";
 
@@ -14,22 +15,6 @@ import { Witnesses } from "../_helpers/witnesses.ts";
 const OPEN_FILES = 200;
 const BURST = 400;
 const NEWCOMERS = 10;
-
-/** The server's command line for a transport of the matrix. */
-function cliFor(transport: TransportCase): {
-  args: string[];
-  env: Record<string, string>;
-} {
-  if (transport.name === "deno") {
-    return { args: ["--transport", "deno"], env: {} };
-  }
-  return {
-    args: ["--transport", "node"],
-    env: transport.detail === "net.Socket"
-      ? { LIFELINE_NO_BARE_HANDLES: "1" }
-      : {},
-  };
-}
 
 interface Listening {
   port: number;
