@@ -20,7 +20,15 @@ export type ResolvedServerBounds = Required<ServerBounds>;
 /** One hour, the default ceiling of every duration a server may send. */
 const HOUR = 3_600_000;
 
-/** The defaults of {@link ServerBounds}. */
+/**
+ * The defaults of {@link ServerBounds}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SERVER_BOUNDS } from "./_server_bounds.ts";
+ * console.log(DEFAULT_SERVER_BOUNDS.minInterval, DEFAULT_SERVER_BOUNDS.maxInvalidLines); // 100 3
+ * ```
+ */
 export const DEFAULT_SERVER_BOUNDS: Readonly<ResolvedServerBounds> = {
   minInterval: 100,
   maxInterval: HOUR,
@@ -29,7 +37,15 @@ export const DEFAULT_SERVER_BOUNDS: Readonly<ResolvedServerBounds> = {
   maxInvalidLines: 3,
 };
 
-/** The longest delay `setTimeout` takes without firing at once. */
+/**
+ * The longest delay `setTimeout` takes without firing at once.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TIMER_MS } from "./_server_bounds.ts";
+ * console.log(MAX_TIMER_MS); // 2147483647
+ * ```
+ */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**

@@ -45,7 +45,15 @@ export interface LogWriterOptions {
   droppedNotice(dropped: number): string;
 }
 
-/** The default {@link LogWriterOptions.maxBufferBytes}: 1 MiB. */
+/**
+ * The default {@link LogWriterOptions.maxBufferBytes}: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOG_BUFFER_BYTES } from "./_log_writer.ts";
+ * console.log(DEFAULT_LOG_BUFFER_BYTES); // 1048576
+ * ```
+ */
 export const DEFAULT_LOG_BUFFER_BYTES = 1024 * 1024;
 
 // One write takes at most about this much text.

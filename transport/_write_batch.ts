@@ -28,7 +28,15 @@ export interface BatchedWriter {
   flush(): void;
 }
 
-/** {@link BatchedWriter.queuedBytes} of a queue not counted yet. */
+/**
+ * {@link BatchedWriter.queuedBytes} of a queue not counted yet.
+ *
+ * @example
+ * ```ts
+ * import { NOT_COUNTED } from "./_write_batch.ts";
+ * console.log(NOT_COUNTED); // -1
+ * ```
+ */
 export const NOT_COUNTED = -1;
 
 // Past this much queued text, a batch is handed over at once: reads may

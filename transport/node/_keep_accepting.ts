@@ -18,7 +18,15 @@
 
 import type { Server } from "node:net";
 
-/** How often the listener is re-armed, in milliseconds. */
+/**
+ * How often the listener is re-armed, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { REARM_EVERY_MS } from "./_keep_accepting.ts";
+ * console.log(REARM_EVERY_MS); // 250
+ * ```
+ */
 export const REARM_EVERY_MS = 250;
 
 // Node's default backlog; ignored by a handle that already listens.
