@@ -11,33 +11,8 @@ import { runCli } from "../common/cli.ts";
 import { parseServerArgs, USAGE } from "./_cli.ts";
 import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
 import { LogWriter } from "./_log_writer.ts";
+import { tlsFromFiles } from "./_tls.ts";
 import { startServer } from "./server.ts";
-import {
-  checkTlsCertificate,
-  type NodeTlsTransport,
-  nodeTlsTransport,
-  type TlsCertificate,
-} from "../transport/node/tls.ts";
-
-/** Reads the TLS certificate and key files; throws one line on failure. */
-function readCertificate(
-  files: { certFile: string; keyFile: string },
-): TlsCertificate {
-  const read = (flag: string, path: string): string => {
-    try {
-      return Deno.readTextFileSync(path);
-    } catch (error) {
-      throw new Error(
-        `Cannot read ${flag} "${path}": ${(error as Error).message}`,
-      );
-    }
-  };
-  return {
-    cert: read("--tls-cert", files.certFile),
-    key: read("--tls-key", files.keyFile),
-  };
-}
-
 async function main(args: string[]): Promise<number> {
   const cli = parseServerArgs(args);
   if (cli.help) {
@@ -58,10 +33,11 @@ async function main(args: string[]): Promise<number> {
     const line = formatLogLine(cli.logFormat, record, Date.now());
     if (line !== null) output.write(line);
   };
-  let tls: NodeTlsTransport | undefined;
+  let tls;
   if (cli.tls !== undefined) {
     try {
-      tls = nodeTlsTransport(readCertificate(cli.tls));
+      // Reloaded on SIGHUP.
+      tls = tlsFromFiles(cli.tls, log);
     } catch (error) {
       console.error(`server: ${(error as Error).message}`);
       return 1;
@@ -148,30 +124,6 @@ async function main(args: string[]): Promise<number> {
         name: d.client.name,
         ...(d.seq === undefined ? {} : { seq: d.seq }),
       });
-    });
-  }
-  const tlsFiles = cli.tls;
-  if (tls !== undefined && tlsFiles !== undefined) {
-    // SIGHUP: the certificate files again; open connections keep theirs.
-    Deno.addSignalListener("SIGHUP", () => {
-      try {
-        const certificate = readCertificate(tlsFiles);
-        const { subject, validTo } = checkTlsCertificate(certificate);
-        tls.setCertificate(certificate);
-        log({
-          event: "tls_reload",
-          cert: tlsFiles.certFile,
-          subject,
-          validTo,
-        });
-      } catch (error) {
-        log({
-          event: "warning",
-          message: `${
-            (error as Error).message
-          }; the TLS certificate in use stays`,
-        });
-      }
     });
   }
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
