@@ -29,6 +29,10 @@ Options:
   -n, --name NAME            this client's name (required; 1-64 of A-Z a-z 0-9 _ - .)
       --host HOST            server host (default ${DEFAULT_HOSTNAME})
   -p, --port PORT            server port (default ${DEFAULT_PORT})
+      --tls                  connect over TLS (the system's trusted authorities)
+      --ca FILE              also trust this CA certificate (PEM); implies --tls
+      --server-name NAME     the name the server's certificate must be valid
+                             for (default: --host); implies --tls
       --json                 print one JSON object per line instead of text
   -v, --verbose              also print every pong and every adaptive result
       --no-stdin             ignore stdin: keep running when it ends
@@ -113,6 +117,12 @@ const schema = z.object({
   }).optional(),
   host: z.string().min(1, '--host: Cannot use "": expected a host').optional(),
   port: integerFlag("port", 1, 65535).optional(),
+  tls: z.boolean().optional(),
+  ca: z.string().min(1, '--ca: Cannot use "": expected a file').optional(),
+  "server-name": z.string().min(
+    1,
+    '--server-name: Cannot use "": expected a host name',
+  ).optional(),
   "connect-timeout": duration("connect-timeout").optional(),
   "backoff-initial": duration("backoff-initial").optional(),
   "backoff-max": duration("backoff-max").optional(),
@@ -124,6 +134,23 @@ const schema = z.object({
   "adaptive-successes": count("adaptive-successes").optional(),
   "adaptive-failures": count("adaptive-failures").optional(),
 });
+
+function readCa(path: string): string {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new UsageError(
+      `--ca: Cannot read "${path}": ${(error as Error).message}`,
+    );
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new UsageError(
+      `--ca: Cannot use "${path}": expected a PEM certificate ("-----BEGIN CERTIFICATE-----")`,
+    );
+  }
+  return text;
+}
 
 /**
  * Parses the client's command line.
@@ -148,6 +175,9 @@ export function parseClientArgs(
     name: { type: "string", short: "n" },
     host: { type: "string" },
     port: { type: "string", short: "p" },
+    tls: { type: "boolean" },
+    ca: { type: "string" },
+    "server-name": { type: "string" },
     "connect-timeout": { type: "string" },
     "backoff-initial": { type: "string" },
     "backoff-max": { type: "string" },
@@ -197,11 +227,27 @@ export function parseClientArgs(
       `--adaptive-max: Cannot use ${max}ms: it is below --adaptive-min ${min}ms`,
     );
   }
+<<<<<<< HEAD
   if (v.token !== undefined && v["token-file"] !== undefined) {
     throw new UsageError("--token: Cannot use it with --token-file");
   }
   const options: ClientOptions = {
     ...tokenOptions(v.token, v["token-file"], env),
+=======
+  const tlsOn = v.tls === true || v.ca !== undefined ||
+    v["server-name"] !== undefined;
+  const options: ClientOptions = {
+    ...(tlsOn
+      ? {
+        tls: {
+          ...(v.ca === undefined ? {} : { caCerts: [readCa(v.ca)] }),
+          ...(v["server-name"] === undefined
+            ? {}
+            : { serverName: v["server-name"] }),
+        },
+      }
+      : {}),
+>>>>>>> hardening-io
     name: v.name,
     hostname: v.host ?? DEFAULT_HOSTNAME,
     port: v.port ?? DEFAULT_PORT,

@@ -16,6 +16,11 @@ import { LineDecoder } from "../protocol/line_decoder.ts";
 import { parseServerFrame } from "../protocol/parse.ts";
 import type { ConnectionHandler, TransportConn } from "../transport/types.ts";
 import type { ServerPolicy } from "./_interval.ts";
+import {
+  type ResolvedServerBounds,
+  retryAfterOutOfBounds,
+  welcomeOutOfBounds,
+} from "./_server_bounds.ts";
 import type {
   ClientDisconnectReason,
   LifelineClientEventMap,
@@ -37,6 +42,8 @@ export interface ConnectionOwner {
   readonly tick: number;
   /** The longest frame read, in bytes. */
   readonly maxFrameBytes: number;
+  /** What the client accepts from a server. */
+  readonly serverBounds: ResolvedServerBounds;
   /**
    * The interval to ping at under a server's policy.
    *
@@ -108,6 +115,7 @@ export class Connection implements ConnectionHandler<Connection> {
   #interval = 0;
   #nextPingAt = Infinity;
   #seq = 0;
+  #invalidLines = 0;
   #pings = new Map<number, number>();
   #timer: unknown = undefined;
   #closed = Promise.withResolvers<void>();
@@ -337,20 +345,20 @@ export class Connection implements ConnectionHandler<Connection> {
   #onLine(line: string): void {
     if (this.#ended) return;
     const owner = this.#owner;
-    const now = owner.clock.now();
-    this.#lastHeardAt = now;
     const parsed = parseServerFrame(line);
     if (!parsed.ok) {
-      owner.emit("error", {
-        source: "client",
-        code: "invalid_server_frame",
-        message: parsed.message,
-      });
+      // Not a sign of life: a server that sends garbage is as good as dead.
+      this.#invalidLine(parsed.message);
       return;
     }
+    const now = owner.clock.now();
+    this.#lastHeardAt = now;
     const frame = parsed.frame;
     if (frame.type === "welcome") {
-      if (!this.#welcomed) this.#onWelcome(frame, now);
+      if (this.#welcomed) return;
+      const wrong = welcomeOutOfBounds(frame, owner.serverBounds);
+      if (wrong === undefined) this.#onWelcome(frame, now);
+      else this.#protocolError(wrong);
       return;
     }
     if (frame.type === "pong") {
@@ -361,8 +369,42 @@ export class Connection implements ConnectionHandler<Connection> {
         ...(sentAt === undefined ? {} : { rtt: now - sentAt }),
       });
     }
-    if (frame.type === "bye") this.retryAfter = frame.retryAfter;
+    if (frame.type === "bye" && frame.retryAfter !== undefined) {
+      const wrong = retryAfterOutOfBounds(frame.retryAfter, owner.serverBounds);
+      if (wrong !== undefined) {
+        // The hint is ignored: the backoff decides.
+        this.#protocolError(wrong);
+        return;
+      }
+      this.retryAfter = frame.retryAfter;
+    }
     owner.received(this, frame);
+  }
+
+  #invalidLine(message: string): void {
+    const owner = this.#owner;
+    owner.emit("error", {
+      source: "client",
+      code: "invalid_server_frame",
+      message,
+    });
+    const limit = owner.serverBounds.maxInvalidLines;
+    if (++this.#invalidLines >= limit && !this.#ended) {
+      this.end(
+        "protocol_error",
+        `Closing after ${this.#invalidLines} invalid lines from the server`,
+      );
+    }
+  }
+
+  /** A frame the client cannot accept: one error event, then the end. */
+  #protocolError(message: string): void {
+    this.#owner.emit("error", {
+      source: "client",
+      code: "invalid_server_frame",
+      message,
+    });
+    this.end("protocol_error", message);
   }
 
   #onWelcome(frame: WelcomeFrame, now: number): void {

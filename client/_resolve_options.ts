@@ -18,6 +18,11 @@ import { isValidName } from "../protocol/frames.ts";
 import { denoDialer } from "../transport/deno.ts";
 import type { Dialer } from "../transport/types.ts";
 import type { ClientOptions } from "./options.ts";
+import {
+  MAX_TIMER_MS,
+  type ResolvedServerBounds,
+  resolveServerBounds,
+} from "./_server_bounds.ts";
 
 /** {@link ClientOptions} checked, with their defaults and policies made. */
 export interface ResolvedClientOptions {
@@ -49,10 +54,25 @@ export interface ResolvedClientOptions {
   backoff: Backoff;
   /** The adaptive interval, when on. */
   adaptive: AdaptiveHeartbeat | undefined;
+<<<<<<< HEAD
   /** The first token, if any. */
   token: string | undefined;
   /** Gets a fresh token, if given. */
   refreshToken: (() => string | Promise<string>) | undefined;
+=======
+  /** What the client accepts from a server. */
+  serverBounds: ResolvedServerBounds;
+}
+
+function timerDelay(name: string, value: number): number {
+  positive(name, value);
+  if (value > MAX_TIMER_MS) {
+    throw new RangeError(
+      `Cannot use ${name} "${value}": expected at most ${MAX_TIMER_MS} ms`,
+    );
+  }
+  return value;
+>>>>>>> hardening-io
 }
 
 /**
@@ -89,15 +109,22 @@ export function resolveClientOptions(
   const reconnect = options.reconnect ?? true;
   const policy = typeof reconnect === "object" ? reconnect : {};
   const adaptive = options.adaptive ?? false;
+  // A delay past 2^31 - 1 ms would make setTimeout fire at once.
+  if (policy.maxDelay !== undefined) {
+    timerDelay("reconnect.maxDelay", policy.maxDelay);
+  }
+  if (policy.initialDelay !== undefined) {
+    timerDelay("reconnect.initialDelay", policy.initialDelay);
+  }
   return {
     name: options.name,
     hostname: options.hostname ?? options.host ?? DEFAULT_HOSTNAME,
     port,
-    connectTimeout: positive(
+    connectTimeout: timerDelay(
       "connectTimeout",
       options.connectTimeout ?? 10_000,
     ),
-    tick: positive("tick", options.tick ?? 1000),
+    tick: timerDelay("tick", options.tick ?? 1000),
     maxQueue: integerAtLeast("maxQueue", options.maxQueue ?? 100, 0),
     maxFrameBytes: positive(
       "maxFrameBytes",
@@ -105,7 +132,8 @@ export function resolveClientOptions(
     ),
     clock,
     timers: options.timers ?? globalTimers,
-    dialer: options.dialer ?? denoDialer(),
+    dialer: options.dialer ??
+      denoDialer(options.tls ? { tls: options.tls } : {}),
     reconnect: reconnect !== false,
     maxAttempts: policy.maxAttempts ?? Infinity,
     backoff: new Backoff(policy),
@@ -115,5 +143,6 @@ export function resolveClientOptions(
       ...(typeof adaptive === "object" ? adaptive : {}),
       clock,
     }),
+    serverBounds: resolveServerBounds(options.serverBounds),
   };
 }

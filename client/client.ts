@@ -310,6 +310,7 @@ export class LifelineClient extends TypedEventTarget<LifelineClientEventMap> {
       connectTimeout: config.connectTimeout,
       tick: config.tick,
       maxFrameBytes: config.maxFrameBytes,
+      serverBounds: config.serverBounds,
       interval: (policy) => this.#intervalFor(policy),
       emit(type, detail) {
         client.emit(type, detail);

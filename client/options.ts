@@ -7,6 +7,7 @@
 import type { Clock, Timers } from "../common/time.ts";
 import type { AdaptiveOptions } from "../liveness/adaptive_heartbeat.ts";
 import type { BackoffOptions } from "../liveness/backoff.ts";
+import type { TlsDialOptions } from "../transport/deno.ts";
 import type { Dialer } from "../transport/types.ts";
 
 /** How the client reconnects: the backoff plus a limit on attempts. */
@@ -18,6 +19,42 @@ export interface ReconnectOptions extends BackoffOptions {
    * @default {Infinity}
    */
   maxAttempts?: number;
+}
+
+/**
+ * What the client accepts from a server. A value out of these bounds is a
+ * protocol error: the client disconnects with reason `protocol_error` and
+ * reconnects with its backoff, as after a frame it cannot read.
+ */
+export interface ServerBounds {
+  /**
+   * The shortest `welcome.interval` accepted, in milliseconds.
+   * @default {100}
+   */
+  minInterval?: number;
+  /**
+   * The longest `welcome.interval` accepted, in milliseconds.
+   * @default {3600000}
+   */
+  maxInterval?: number;
+  /**
+   * The longest `welcome.timeout` accepted, in milliseconds (it must also
+   * be longer than the interval).
+   * @default {3600000}
+   */
+  maxTimeout?: number;
+  /**
+   * The longest `bye.retryAfter` accepted, in milliseconds.
+   * @default {3600000}
+   */
+  maxRetryAfter?: number;
+  /**
+   * Invalid lines (not JSON, not a valid server frame) on one connection
+   * before the client closes it; an invalid line never counts as a sign
+   * of life.
+   * @default {3}
+   */
+  maxInvalidLines?: number;
 }
 
 /** Options for {@link LifelineClient} and {@link connect}. */
@@ -100,6 +137,21 @@ export interface ClientOptions {
    * @default {globalTimers}
    */
   timers?: Timers;
+  /**
+   * What the client accepts from a server (see {@link ServerBounds}); the
+   * defaults suit any real deployment, tests that run at tens of
+   * milliseconds lower `minInterval`.
+   * @default {{ minInterval: 100, maxInterval: 3600000, maxTimeout: 3600000, maxRetryAfter: 3600000, maxInvalidLines: 3 }}
+   */
+  serverBounds?: ServerBounds;
+  /**
+   * Connect over TLS (`Deno.startTls`): `true` trusts the runtime's store
+   * and checks the host's name; `{ caCerts, serverName }` adds the CA that
+   * signed the server's certificate (PEM) and sets the name checked.
+   * Ignored when `dialer` is given.
+   * @default {false}
+   */
+  tls?: boolean | TlsDialOptions;
   /**
    * How connections are made: `denoDialer()` (`Deno.connect`) or another
    * {@link Dialer} of the transport seam (an in-memory one for tests).

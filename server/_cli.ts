@@ -36,6 +36,11 @@ Options:
   --max-connections <n>    Refuse more clients with bye server_full (default:
                            the open-file limit less 64)
   --transport <deno|node>  Socket layer: Deno.listen or node:net (default node)
+  --tls-cert <file>        Serve TLS with this certificate (PEM, with any
+                           intermediates); needs --tls-key. SIGHUP reads both
+                           files again: new connections get the new
+                           certificate, open ones keep theirs
+  --tls-key <file>         The certificate's private key (PEM)
   --suspect-after <duration>
                            Silence after which watchers are told a client is
                            suspect (default 1.5 x interval)
@@ -83,6 +88,8 @@ Options:
                            spread over this long, then exit 0 (default 10s;
                            0 closes them all at once). A second SIGINT or
                            SIGTERM, or the drain plus 5s, forces exit 1
+  --log-buffer <size>      Log text kept while stdout is slow; lines past it
+                           are dropped and counted (default 1MiB)
   --verbose                Also log every heartbeat
   --help                   Show this help
 
@@ -137,6 +144,10 @@ export interface ServerCli extends
   adminToken?: string;
   /** The drain period at shutdown, in milliseconds. */
   drain: number;
+  /** The log text kept while stdout is slow. */
+  logBufferBytes: number;
+  /** The TLS certificate and key files, when serving TLS. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /**
@@ -183,6 +194,7 @@ const schema = z.object({
   "max-per-ip": integerFlag("max-per-ip", 0, 10_000_000),
   "connect-rate": integerFlag("connect-rate", 0, 1_000_000),
   "log-format": choiceFlag("log-format", ["text", "json"]),
+  "log-buffer": byteSizeFlag("log-buffer", 4096, 1024 * 1048576),
   transport: choiceFlag("transport", ["deno", "node"]),
   cluster: z.string().transform((text, ctx) => {
     try {
@@ -209,6 +221,10 @@ const schema = z.object({
     "--admin-token: Cannot use a token this short: expected at least 16 characters",
   ).optional(),
   drain: durationFlag("drain", { min: 0, max: 3_600_000, bareMs: true }),
+  "tls-cert": z.string().min(1, '--tls-cert: Cannot use "": expected a file')
+    .optional(),
+  "tls-key": z.string().min(1, '--tls-key: Cannot use "": expected a file')
+    .optional(),
 });
 
 /**
@@ -249,6 +265,9 @@ export function parseServerArgs(args: string[]): ServerCli {
     admin: { type: "string" },
     "admin-token": { type: "string" },
     drain: { type: "string", default: "10s" },
+    "log-buffer": { type: "string", default: "1MiB" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
   });
   const envToken = Deno.env.get("LIFELINE_ADMIN_TOKEN");
   const v = validateFlags(schema, {
@@ -295,12 +314,30 @@ export function parseServerArgs(args: string[]): ServerCli {
       }: the interval must be shorter than the timeout`,
     );
   }
+  const certFile = v["tls-cert"];
+  const keyFile = v["tls-key"];
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    const [given, missing] = certFile === undefined
+      ? ["--tls-key", "--tls-cert"]
+      : ["--tls-cert", "--tls-key"];
+    throw new UsageError(
+      `${given}: Cannot serve TLS without ${missing}: expected both files`,
+    );
+  }
+  if (certFile !== undefined && v.transport === "deno") {
+    throw new UsageError(
+      `--transport: Cannot serve TLS on "deno": TLS runs on node:tls (leave --transport out, or use node)`,
+    );
+  }
   return {
     ...(v.cluster === undefined ? {} : { cluster: v.cluster }),
     ...(v["node-id"] === undefined ? {} : { nodeId: v["node-id"] }),
     nodeTtl: v["node-ttl"],
     reusePort: v["reuse-port"],
     ...(v.workers === undefined ? {} : { workers: v.workers }),
+    ...(certFile === undefined || keyFile === undefined
+      ? {}
+      : { tls: { certFile, keyFile } }),
     help: v.help,
     verbose: v.verbose,
     hostname: v.host,
@@ -326,5 +363,6 @@ export function parseServerArgs(args: string[]): ServerCli {
     ...(v.admin === undefined ? {} : { admin: v.admin }),
     ...(v["admin-token"] === undefined ? {} : { adminToken: v["admin-token"] }),
     drain: v.drain,
+    logBufferBytes: v["log-buffer"],
   };
 }

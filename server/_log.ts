@@ -20,6 +20,7 @@ export type LogRecord =
     address: TransportAddr;
     transport: string;
     transportDetail?: string;
+    tls?: boolean;
     interval: number;
     timeout: number;
     tick: number;
@@ -55,6 +56,8 @@ export type LogRecord =
     code?: number;
     delayMs?: number;
   }
+  | { event: "log_dropped"; dropped: number }
+  | { event: "tls_reload"; cert: string; subject: string; validTo: string }
   | { event: "stopped" };
 
 /**
@@ -114,6 +117,10 @@ function sentence(record: LogRecord): string | null {
       }/ (metrics, health, dashboard)`;
     case "forced":
       return `forced exit: ${record.reason}`;
+    case "tls_reload":
+      return `TLS certificate reloaded from ${record.cert} (${record.subject}, valid to ${record.validTo}): new connections get it`;
+    case "log_dropped":
+      return `log: ${record.dropped} lines dropped, the log output did not keep up`;
     case "stopped":
       return "stopped";
     case "cluster":

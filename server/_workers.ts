@@ -149,6 +149,16 @@ export async function superviseWorkers(
     stop();
   };
   Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+  // Each worker reloads its TLS certificate on SIGHUP.
+  Deno.addSignalListener("SIGHUP", () => {
+    for (const worker of workers) {
+      try {
+        worker.child?.kill("SIGHUP");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
   Deno.addSignalListener("SIGINT", onSignal("SIGTERM"));
   for (const worker of workers) start(worker);
   await stopped;

@@ -20,6 +20,9 @@ import type * as RedisEngine from "../cluster/redis/redis.ts";
 import { parseServerArgs, USAGE } from "./_cli.ts";
 import { superviseWorkers } from "./_workers.ts";
 import { formatAddress, formatLogLine, type LogRecord } from "./_log.ts";
+import { LogWriter } from "./_log_writer.ts";
+import { readCertificate, tlsFromFiles } from "./_tls.ts";
+import { checkTlsCertificate } from "../transport/node/tls.ts";
 import { startServer } from "./server.ts";
 
 /**
@@ -101,10 +104,30 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Never console.log: it blocks the event loop while stdout is full.
+  const output = new LogWriter({
+    maxBufferBytes: cli.logBufferBytes,
+    droppedNotice: (dropped) =>
+      formatLogLine(
+        cli.logFormat,
+        { event: "log_dropped", dropped },
+        Date.now(),
+      )!,
+  });
   const log = (record: LogRecord): void => {
     const line = formatLogLine(cli.logFormat, record, Date.now());
-    if (line !== null) console.log(line);
+    if (line !== null) output.write(line);
   };
+  if (cli.tls !== undefined) {
+    // Checked here too, so that workers are not restarted forever on files
+    // that cannot work.
+    try {
+      checkTlsCertificate(readCertificate(cli.tls));
+    } catch (error) {
+      console.error(`server: ${(error as Error).message}`);
+      return 1;
+    }
+  }
   if (cli.workers !== undefined) {
     return await superviseWorkers({
       count: cli.workers,
@@ -123,6 +146,16 @@ async function main(args: string[]): Promise<number> {
   const auth = cli.authKey === undefined
     ? undefined
     : await authenticator(cli.authKey);
+  let tls;
+  if (cli.tls !== undefined) {
+    try {
+      // Reloaded on SIGHUP.
+      tls = tlsFromFiles(cli.tls, log);
+    } catch (error) {
+      console.error(`server: ${(error as Error).message}`);
+      return 1;
+    }
+  }
   let server;
   try {
     server = await startServer({
@@ -141,7 +174,7 @@ async function main(args: string[]): Promise<number> {
       tick: cli.tick,
       maxFrameBytes: cli.maxFrameBytes,
       maxConnections: cli.maxConnections,
-      transport: cli.transport,
+      transport: tls ?? cli.transport,
       suspectAfter: cli.suspectAfter,
       presenceGrace: cli.presenceGrace,
       maxWatches: cli.maxWatches,
@@ -183,6 +216,7 @@ async function main(args: string[]): Promise<number> {
     ...(server.transport.detail === undefined
       ? {}
       : { transportDetail: server.transport.detail }),
+    tls: server.transport.tls === true,
     interval: started.interval,
     timeout: started.timeout,
     tick: started.tick,
@@ -253,6 +287,7 @@ async function main(args: string[]): Promise<number> {
         ...cli.admin,
         ...(cli.adminToken === undefined ? {} : { token: cli.adminToken }),
         drainMs,
+        logLinesDropped: () => output.droppedTotal,
         drain: (durationMs) => {
           drainMs = durationMs;
           stop("POST /drain");
@@ -287,6 +322,8 @@ async function main(args: string[]): Promise<number> {
   clearTimeout(deadline);
   await admin?.close();
   log({ event: "stopped" });
+  // Written out, unless stdout stays blocked: then the exit goes on.
+  await output.flush(2000);
   return 0;
 }
 

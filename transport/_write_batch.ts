@@ -4,6 +4,12 @@
  * shared list for one microtask; a connection being read needs no place in
  * it, as its writes go out when the read's handler returns.
  *
+ * Also the write limit's arithmetic, in bytes of UTF-8: a queue is counted
+ * only once it could pass the limit (its code units times three, the most
+ * bytes they can take), and from then on each write adds its own bytes, so
+ * the text of a connection far from its limit is never scanned and no text
+ * is scanned twice.
+ *
  * @module
  */
 
@@ -13,9 +19,25 @@ import type { ConnectionHandler } from "./types.ts";
 export interface BatchedWriter {
   /** Text written in this tick, not yet handed to the socket. */
   queued: string;
+  /**
+   * The UTF-8 bytes of `queued`, once it came near the write limit;
+   * {@link NOT_COUNTED} until then. Reset by {@link takeQueued}.
+   */
+  queuedBytes: number;
   /** Hands what is queued to the socket, or leaves it to the write in flight. */
   flush(): void;
 }
+
+/**
+ * {@link BatchedWriter.queuedBytes} of a queue not counted yet.
+ *
+ * @example
+ * ```ts
+ * import { NOT_COUNTED } from "./_write_batch.ts";
+ * console.log(NOT_COUNTED); // -1
+ * ```
+ */
+export const NOT_COUNTED = -1;
 
 // Past this much queued text, a batch is handed over at once: reads may
 // come in a synchronous burst, and one batch must not grow without bound.
@@ -42,6 +64,7 @@ function flushAll(): void {
  * import { queueText } from "./_write_batch.ts";
  * const conn = {
  *   queued: "",
+ *   queuedBytes: -1,
  *   flush() { console.log(JSON.stringify(this.queued)); this.queued = ""; },
  * };
  * queueText(conn, "a");
@@ -55,7 +78,97 @@ export function queueText(conn: BatchedWriter, text: string): void {
     dirty.push(conn);
   }
   conn.queued += text;
+  if (conn.queuedBytes !== NOT_COUNTED) conn.queuedBytes += utf8Length(text);
   if (conn.queued.length >= FLUSH_AT) conn.flush();
+}
+
+/**
+ * Takes what is queued, leaving the queue empty (and not counted).
+ *
+ * @param conn The connection.
+ * @returns The text that was queued.
+ *
+ * @example
+ * ```ts
+ * import { NOT_COUNTED, takeQueued } from "./_write_batch.ts";
+ * const conn = { queued: "ab", queuedBytes: NOT_COUNTED, flush() {} };
+ * console.log(takeQueued(conn), JSON.stringify(conn.queued)); // "ab" ""
+ * ```
+ */
+export function takeQueued(conn: BatchedWriter): string {
+  const text = conn.queued;
+  conn.queued = "";
+  conn.queuedBytes = NOT_COUNTED;
+  return text;
+}
+
+/**
+ * Whether a connection has more than `limit` bytes waiting: its queue plus
+ * `backlogBytes` handed to the socket and not written yet. Counts the
+ * queue's bytes only when its code units could pass the limit (a code unit
+ * takes 1 to 3 bytes of UTF-8, a surrogate pair 4); once counted, later
+ * writes keep the count up to date.
+ *
+ * @param conn The connection.
+ * @param backlogBytes Bytes handed to the socket and not written yet.
+ * @param limit The write limit, in bytes.
+ * @returns `true` past the limit.
+ *
+ * @example
+ * ```ts
+ * import { NOT_COUNTED, pastWriteLimit } from "./_write_batch.ts";
+ * const conn = { queued: "€€€€", queuedBytes: NOT_COUNTED, flush() {} };
+ * console.log(pastWriteLimit(conn, 0, 11), pastWriteLimit(conn, 0, 12)); // true false
+ * ```
+ */
+export function pastWriteLimit(
+  conn: BatchedWriter,
+  backlogBytes: number,
+  limit: number,
+): boolean {
+  const room = limit - backlogBytes;
+  const units = conn.queued.length;
+  if (units * 3 <= room) return false;
+  if (units > room) return true;
+  if (conn.queuedBytes === NOT_COUNTED) {
+    conn.queuedBytes = utf8Length(conn.queued);
+  }
+  return conn.queuedBytes > room;
+}
+
+/**
+ * The length of text in UTF-8, without encoding it. A lone surrogate
+ * counts 3, as the encoder writes U+FFFD for it.
+ *
+ * @param text The text.
+ * @returns Its UTF-8 length in bytes.
+ *
+ * @example
+ * ```ts
+ * import { utf8Length } from "./_write_batch.ts";
+ * console.log(utf8Length("a€😀")); // 8
+ * ```
+ */
+export function utf8Length(text: string): number {
+  const units = text.length;
+  let bytes = units;
+  for (let i = 0; i < units; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) {
+      bytes += 1;
+    } else if (
+      unit >= 0xd800 && unit < 0xdc00 && i + 1 < units &&
+      (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+    ) {
+      // A surrogate pair: two units, four bytes.
+      bytes += 2;
+      i++;
+    } else {
+      bytes += 2;
+    }
+  }
+  return bytes;
 }
 
 /**
@@ -75,6 +188,7 @@ export function queueText(conn: BatchedWriter, text: string): void {
  * import { deliver, queueText } from "./_write_batch.ts";
  * const conn = {
  *   queued: "",
+ *   queuedBytes: -1,
  *   flush() { console.log(this.queued); this.queued = ""; },
  * };
  * const handler = {

@@ -8,13 +8,20 @@
  */
 
 import { connectionsThatFit } from "./_open_file_limit.ts";
-import { deliver, queueText } from "./_write_batch.ts";
+import {
+  deliver,
+  NOT_COUNTED,
+  pastWriteLimit,
+  queueText,
+  takeQueued,
+} from "./_write_batch.ts";
 import {
   type ConnectionHandler,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
   type Dialed,
   type Dialer,
   type DialOptions,
+  MAX_BYTES_AFTER_END,
   type Transport,
   type TransportAddr,
   type TransportConn,
@@ -84,11 +91,39 @@ export function denoTransport(options: DenoTransportOptions = {}): Transport {
   };
 }
 
+/** How a {@link denoDialer} speaks TLS. */
+export interface TlsDialOptions {
+  /**
+   * Certificates of the authorities to trust (PEM), besides the runtime's
+   * own store: the CA that signed the server's certificate.
+   * @default {[]}
+   */
+  caCerts?: string[];
+  /**
+   * The name the server's certificate must be valid for (and the SNI
+   * sent); the host dialled when left out.
+   * @default {the dial's hostname}
+   */
+  serverName?: string;
+}
+
+/** Options for {@link denoDialer}. */
+export interface DenoDialerOptions extends DenoTransportOptions {
+  /**
+   * Speak TLS (`Deno.startTls` over the TCP connection): `true` trusts the
+   * runtime's store and checks the host's name.
+   * @default {false}
+   */
+  tls?: boolean | TlsDialOptions;
+}
+
 /**
  * Creates the `Deno.connect` dialer, the client's default. Every connection
- * gets `setKeepAlive(true)` and `setNoDelay(true)`.
+ * gets `setKeepAlive(true)` and `setNoDelay(true)`; with `tls`, the TLS
+ * handshake is done (and the server's certificate checked) before `dial`
+ * resolves, so a certificate that cannot be trusted fails the dial.
  *
- * @param options The read buffer size.
+ * @param options The read buffer size, TLS.
  * @returns The dialer.
  *
  * @example Dial a listener
@@ -101,29 +136,53 @@ export function denoTransport(options: DenoTransportOptions = {}): Transport {
  * conn.destroy();
  * await listener.close();
  * ```
+ *
+ * @example A TLS dial to a server that is not TLS fails the dial
+ * ```ts
+ * import { denoDialer, denoTransport } from "@lifeline/lifeline/transport";
+ * const handler = { open: () => null, data: () => {}, closed: () => {} };
+ * const listener = await denoTransport().listen({ hostname: "127.0.0.1", port: 0 }, {
+ *   open: (conn) => conn,
+ *   data: (conn) => conn.write("not TLS\n"),
+ *   closed: () => {},
+ * });
+ * const dialer = denoDialer({ tls: { serverName: "localhost" } });
+ * try {
+ *   await dialer.dial({ hostname: "127.0.0.1", port: listener.addr.port }, handler);
+ * } catch (error) {
+ *   console.log((error as Error).message.startsWith("TLS handshake with 127.0.0.1")); // true
+ * }
+ * await listener.close();
+ * ```
  */
-export function denoDialer(options: DenoTransportOptions = {}): Dialer {
+export function denoDialer(options: DenoDialerOptions = {}): Dialer {
   const readBufferBytes = options.readBufferBytes ?? 65536;
+  const tls = options.tls === true ? {} : options.tls || undefined;
   return {
     name: "deno",
     async dial<S>(
       dialOptions: DialOptions,
       handler: ConnectionHandler<S>,
     ): Promise<Dialed> {
-      const conn = await Deno.connect({
+      const tcp = await Deno.connect({
         hostname: dialOptions.hostname,
         port: dialOptions.port,
         signal: dialOptions.signal,
       });
       let localAddr: TransportAddr = { hostname: "", port: 0 };
       try {
+        tcp.setKeepAlive(true);
+        tcp.setNoDelay(true);
         localAddr = {
-          hostname: conn.localAddr.hostname,
-          port: conn.localAddr.port,
+          hostname: tcp.localAddr.hostname,
+          port: tcp.localAddr.port,
         };
       } catch {
         // Not available once the peer is gone; the read loop will notice.
       }
+      const conn = tls === undefined
+        ? tcp
+        : await handshake(tcp, dialOptions, tls);
       const dialed = new DenoConn(conn, handler, {
         readBufferBytes,
         maxWriteBufferBytes: dialOptions.maxWriteBufferBytes ??
@@ -132,6 +191,53 @@ export function denoDialer(options: DenoTransportOptions = {}): Dialer {
       return { conn: dialed, localAddr };
     },
   };
+}
+
+/** Starts TLS on a TCP connection and completes the handshake. */
+async function handshake(
+  tcp: Deno.TcpConn,
+  dial: DialOptions,
+  tls: TlsDialOptions,
+): Promise<Deno.TlsConn> {
+  const serverName = tls.serverName ?? dial.hostname;
+  const onAbort = () => tcp.close();
+  dial.signal?.addEventListener("abort", onAbort, { once: true });
+  let conn: Deno.TlsConn | undefined;
+  try {
+    conn = await Deno.startTls(tcp, {
+      hostname: serverName,
+      caCerts: tls.caCerts ?? [],
+    });
+    await conn.handshake();
+    return conn;
+  } catch (error) {
+    try {
+      (conn ?? tcp).close();
+    } catch {
+      // Closed by the abort, or by the failed handshake.
+    }
+    dial.signal?.throwIfAborted();
+    throw new Error(tlsFailure(dial, serverName, error));
+  } finally {
+    dial.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** A handshake failure in words, with what to do about it. */
+function tlsFailure(
+  dial: DialOptions,
+  serverName: string,
+  error: unknown,
+): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const where = `TLS handshake with ${dial.hostname}:${dial.port} failed`;
+  if (/UnknownIssuer|unknown ?ca|self.signed/i.test(message)) {
+    return `${where}: the server's certificate is not signed by a trusted authority (${message}); give the CA that signed it (--ca FILE, or tls.caCerts)`;
+  }
+  if (/not valid for name|NotValidForName/i.test(message)) {
+    return `${where}: the server's certificate is not valid for "${serverName}" (${message}); --server-name (tls.serverName) sets the name checked`;
+  }
+  return `${where}: ${message}`;
 }
 
 interface ConnSettings {
@@ -195,18 +301,22 @@ class DenoConn<S> implements TransportConn {
   readonly remoteAddr: TransportAddr;
   /** Text written in this tick, not yet handed to the write pump. */
   queued = "";
-  #conn: Deno.TcpConn;
+  /** Its UTF-8 bytes, once counted (see `_write_batch.ts`). */
+  queuedBytes = NOT_COUNTED;
+  #conn: Deno.TcpConn | Deno.TlsConn;
   #handler: ConnectionHandler<S>;
   #state: S;
   #settings: ConnSettings;
   #inFlightBytes = 0;
   #pump: Promise<void> | null = null;
   #ending = false;
+  // Bytes read since end(), thrown away.
+  #discarded = 0;
   #closed = false;
   #error: Error | undefined;
 
   constructor(
-    conn: Deno.TcpConn,
+    conn: Deno.TcpConn | Deno.TlsConn,
     handler: ConnectionHandler<S>,
     settings: ConnSettings,
   ) {
@@ -215,11 +325,14 @@ class DenoConn<S> implements TransportConn {
     this.#settings = settings;
     const addr = conn.remoteAddr;
     this.remoteAddr = { hostname: addr.hostname, port: addr.port };
-    try {
-      conn.setKeepAlive(true);
-      conn.setNoDelay(true);
-    } catch {
-      // The peer may already be gone; the read loop will notice.
+    // A TLS connection's TCP socket got them before its handshake.
+    if ("setKeepAlive" in conn) {
+      try {
+        conn.setKeepAlive(true);
+        conn.setNoDelay(true);
+      } catch {
+        // The peer may already be gone; the read loop will notice.
+      }
     }
     this.#state = handler.open(this);
     this.#read();
@@ -233,8 +346,11 @@ class DenoConn<S> implements TransportConn {
     if (this.#closed || this.#ending) return;
     queueText(this, text);
     if (
-      this.queued.length + this.#inFlightBytes >
-        this.#settings.maxWriteBufferBytes
+      pastWriteLimit(
+        this,
+        this.#inFlightBytes,
+        this.#settings.maxWriteBufferBytes,
+      )
     ) {
       this.destroy();
     }
@@ -249,7 +365,7 @@ class DenoConn<S> implements TransportConn {
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.queued = "";
+    takeQueued(this);
     try {
       this.#conn.close();
     } catch {
@@ -265,8 +381,7 @@ class DenoConn<S> implements TransportConn {
   async #write(): Promise<void> {
     try {
       while (this.queued.length > 0 && !this.#closed) {
-        const bytes = encoder.encode(this.queued);
-        this.queued = "";
+        const bytes = encoder.encode(takeQueued(this));
         this.#inFlightBytes = bytes.length;
         let offset = 0;
         while (offset < bytes.length) {
@@ -296,11 +411,16 @@ class DenoConn<S> implements TransportConn {
         break;
       }
       if (n === null) break;
+      if (n === 0 || this.#closed) continue;
+      if (this.#ending) {
+        // After end(): read only to see the peer close.
+        this.#discarded += n;
+        if (this.#discarded > MAX_BYTES_AFTER_END) this.destroy();
+        continue;
+      }
       // Outside the try: an exception in the handler is a bug, not a
       // network event, and must not pass for a closed connection.
-      if (n > 0 && !this.#closed) {
-        deliver(this, this.#handler, this.#state, buffer.subarray(0, n));
-      }
+      deliver(this, this.#handler, this.#state, buffer.subarray(0, n));
     }
     this.destroy();
     if (this.#pump !== null) await this.#pump;

@@ -15,6 +15,7 @@ import {
   type Dialed,
   type Dialer,
   type DialOptions,
+  MAX_BYTES_AFTER_END,
   type Transport,
   type TransportAddr,
   type TransportConn,
@@ -167,6 +168,8 @@ class MemoryConn implements TransportConn {
   #inFlightBytes = 0;
   #deliveryScheduled = false;
   #ending = false;
+  // Bytes received since end(), thrown away.
+  #discarded = 0;
   #closed = false;
 
   constructor(
@@ -238,7 +241,15 @@ class MemoryConn implements TransportConn {
   }
 
   #receive(chunk: Uint8Array): void {
-    if (!this.#closed) this.#handler.data(this.#state, chunk);
+    if (this.#closed) return;
+    if (!this.#ending) {
+      this.#handler.data(this.#state, chunk);
+      return;
+    }
+    // After end(), as a socket does: thrown away, and a peer that sends
+    // too much is cut.
+    this.#discarded += chunk.length;
+    if (this.#discarded > MAX_BYTES_AFTER_END) this.destroy();
   }
 
   #close(): void {

@@ -26,4 +26,5 @@
 export * from "./types.ts";
 export * from "./deno.ts";
 export * from "./node/node.ts";
+export * from "./node/tls.ts";
 export * from "./memory.ts";

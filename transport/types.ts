@@ -34,15 +34,20 @@ export interface TransportConn {
   /**
    * Queues text for the peer (UTF-8). Never blocks and never interleaves
    * with other writes; writes made in the same tick may go out as one.
-   * A peer that lets more than the transport's write limit pile up is
-   * destroyed. Writing after `end()` or `destroy()` does nothing.
+   * A peer that lets more than the transport's write limit pile up (in
+   * bytes of UTF-8, not yet taken by the kernel) is destroyed. Writing
+   * after `end()` or `destroy()` does nothing.
    *
    * @param text The bytes to send, as text.
    */
   write(text: string): void;
   /**
-   * Sends what is queued, then half-closes (FIN) the connection. Reading
-   * goes on until the peer closes or `destroy()` is called.
+   * Sends what is queued, then half-closes (FIN) the connection. From then
+   * on nothing more reaches the handler's `data`: the transport reads on
+   * only to see the peer close, throws away what arrives, and destroys the
+   * connection once more than {@link MAX_BYTES_AFTER_END} bytes have come
+   * (a peer told to go away that keeps sending). `closed` follows when the
+   * peer closes or the connection is destroyed.
    */
   end(): void;
   /** Closes the connection at once, dropping anything still queued. */
@@ -96,8 +101,8 @@ export interface TransportListenOptions {
    */
   reusePort?: boolean;
   /**
-   * The most bytes a connection may have queued for writing before it is
-   * destroyed as a slow consumer.
+   * The most bytes (of UTF-8) a connection may have queued for writing
+   * before it is destroyed as a slow consumer.
    * @default {1048576}
    */
   maxWriteBufferBytes?: number;
@@ -109,9 +114,12 @@ export interface TransportInfo {
   readonly name: string;
   /**
    * What the connections run on, where the transport has a choice:
-   * `"bare handles"` or `"net.Socket"` for `"node"`.
+   * `"bare handles"`, `"net.Socket"` or `"net.Socket with TLS"` for
+   * `"node"`.
    */
   readonly detail?: string;
+  /** Whether the connections are TLS. @default {false} */
+  readonly tls?: boolean;
   /**
    * The most connections the listener can hold before the process runs
    * out of descriptors (`Infinity` when there is no such limit). A server
@@ -205,3 +213,16 @@ export interface Dialed {
  * ```
  */
 export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The most bytes a connection reads (and throws away) after `end()` while
+ * it waits for the peer to close; a peer that sends more is destroyed at
+ * once instead of being read for the rest of the close grace. 64 KiB.
+ *
+ * @example
+ * ```ts
+ * import { MAX_BYTES_AFTER_END } from "@lifeline/lifeline/transport";
+ * console.log(MAX_BYTES_AFTER_END); // 65536
+ * ```
+ */
+export const MAX_BYTES_AFTER_END = 64 * 1024;

@@ -56,6 +56,7 @@ export const SECTIONS: SiteSection[] = [
     text: "Reference",
     items: [
       { text: "Wire protocol", link: "/protocol" },
+      { text: "Security", link: "/security" },
     ],
   },
 ];

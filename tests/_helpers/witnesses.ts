@@ -1,115 +1,265 @@
 /**
- * Well-behaved witness clients for the hostile-input tests: each says
- * hello and pings on a steady beat while an attack runs, and the test
- * asserts that none was dropped and that their pongs kept flowing.
+ * Witness clients: well-behaved clients that ping a server at a steady
+ * pace while a test does something hostile to it, and whose pongs must keep
+ * flowing. A hostile peer may be refused, cut or slowed down; a witness
+ * must never be dropped, and its round trips must stay bounded.
  *
  * @module
  */
 
-import { RawClient } from "./server.ts";
+import assert from "node:assert/strict";
 
-/** What the witnesses saw. */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** How the witnesses behave. */
+export interface WitnessOptions {
+  /** How many. @default {20} */
+  count?: number;
+  /** Milliseconds between a witness's pings. @default {1000} */
+  everyMs?: number;
+  /** The server's host. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** A prefix of their names. @default {"witness"} */
+  name?: string;
+}
+
+/** What the witnesses saw, over all of them. */
 export interface WitnessReport {
-  /** Witnesses the server closed or that got `bye`. */
-  dropped: number;
-  /** Pings sent, pongs received. */
+  /** Witnesses that got a `bye` or lost their connection, with why. */
+  dropped: string[];
+  /** Pings sent. */
   pings: number;
   /** Pongs received. */
   pongs: number;
-  /** The 99th percentile of the pongs' round trips, in milliseconds. */
-  p99: number;
-  /** The slowest round trip, in milliseconds. */
-  max: number;
+  /** The fewest pongs one witness received. */
+  fewestPongs: number;
+  /** The longest round trip, in milliseconds. */
+  worstRttMs: number;
+  /** The longest a witness went without a pong, in milliseconds. */
+  worstGapMs: number;
 }
 
-/** A group of witnesses pinging until stopped. */
-export class Witnesses {
-  #clients: RawClient[];
-  #timers: ReturnType<typeof setTimeout>[] = [];
-  #sent = new Map<string, number>();
-  #rtts: number[] = [];
-  #pings = 0;
+class Witness {
+  readonly name: string;
+  #conn: Deno.TcpConn;
+  #everyMs: number;
+  #buffer = "";
+  #seq = 0;
+  #sent = new Map<number, number>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+  #reader: Promise<void>;
+  #welcome = Promise.withResolvers<void>();
+  pings = 0;
+  pongs = 0;
+  worstRttMs = 0;
+  worstGapMs = 0;
+  lastPongAt = 0;
+  dropped: string | undefined;
 
-  private constructor(clients: RawClient[]) {
-    this.#clients = clients;
+  constructor(conn: Deno.TcpConn, name: string, everyMs: number) {
+    this.#conn = conn;
+    this.name = name;
+    this.#everyMs = everyMs;
+    this.#reader = this.#read();
+    // Awaited by start(); a witness whose start failed is not awaited.
+    this.#welcome.promise.catch(() => {});
+  }
+
+  async start(): Promise<void> {
+    await this.#write(JSON.stringify({ type: "hello", name: this.name }));
+    await this.#welcome.promise;
+    this.lastPongAt = performance.now();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped || this.dropped !== undefined) return;
+    this.#timer = setTimeout(() => {
+      const seq = ++this.#seq;
+      this.#sent.set(seq, performance.now());
+      this.pings++;
+      this.#write(JSON.stringify({ type: "ping", seq })).catch(() => {});
+      this.#schedule();
+    }, this.#everyMs);
+  }
+
+  async #write(line: string): Promise<void> {
+    const bytes = encoder.encode(line + "\n");
+    let offset = 0;
+    while (offset < bytes.length) {
+      offset += await this.#conn.write(bytes.subarray(offset));
+    }
+  }
+
+  async #read(): Promise<void> {
+    const buffer = new Uint8Array(4096);
+    try {
+      while (true) {
+        const n = await this.#conn.read(buffer);
+        if (n === null) break;
+        this.#buffer += decoder.decode(buffer.subarray(0, n), {
+          stream: true,
+        });
+        let newline: number;
+        while ((newline = this.#buffer.indexOf("\n")) >= 0) {
+          const line = this.#buffer.slice(0, newline);
+          this.#buffer = this.#buffer.slice(newline + 1);
+          if (line !== "") this.#frame(JSON.parse(line));
+        }
+      }
+      if (!this.#stopped) this.dropped ??= `${this.name}: the server closed`;
+    } catch (error) {
+      if (!this.#stopped) {
+        this.dropped ??= `${this.name}: ${(error as Error).message}`;
+      }
+    }
+    this.#welcome.reject(new Error(`${this.name} was never welcomed`));
+  }
+
+  #frame(frame: { type: string; seq?: number; reason?: string }): void {
+    const now = performance.now();
+    if (frame.type === "welcome") this.#welcome.resolve();
+    if (frame.type === "bye") {
+      this.dropped ??= `${this.name}: bye ${frame.reason}`;
+    }
+    if (frame.type === "pong" && frame.seq !== undefined) {
+      const sentAt = this.#sent.get(frame.seq);
+      this.#sent.delete(frame.seq);
+      if (sentAt !== undefined) {
+        this.worstRttMs = Math.max(this.worstRttMs, now - sentAt);
+      }
+      this.worstGapMs = Math.max(this.worstGapMs, now - this.lastPongAt);
+      this.lastPongAt = now;
+      this.pongs++;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const now = performance.now();
+    // A witness whose pongs stopped coming counts its silence until now.
+    if (this.dropped === undefined) {
+      this.worstGapMs = Math.max(this.worstGapMs, now - this.lastPongAt);
+    }
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
+    await this.#reader;
+  }
+}
+
+/** A group of witnesses on one server. */
+export class Witnesses {
+  #witnesses: Witness[];
+
+  private constructor(witnesses: Witness[]) {
+    this.#witnesses = witnesses;
   }
 
   /**
-   * Connects `count` witnesses named `w0`… and starts their pings.
+   * Connects the witnesses, waits until every one is welcomed, and starts
+   * their pings.
    *
    * @param port The server's port.
-   * @param count How many.
-   * @param everyMs The ping period.
-   * @param hello Extra `hello` fields (a token) per witness name.
+   * @param options How many, how often, where.
+   * @returns The running witnesses.
    */
   static async start(
     port: number,
-    count = 20,
-    everyMs = 200,
-    hello: (name: string) => Record<string, unknown> = () => ({}),
+    options: WitnessOptions = {},
   ): Promise<Witnesses> {
-    const clients = await Promise.all(
+    const count = options.count ?? 20;
+    const hostname = options.hostname ?? "127.0.0.1";
+    const prefix = options.name ?? "witness";
+    const witnesses = await Promise.all(
       Array.from({ length: count }, async (_, i) => {
-        const client = await RawClient.connect(port);
-        await client.send({ type: "hello", name: `w${i}`, ...hello(`w${i}`) });
-        await client.waitFor((f) => f.type === "welcome", 10_000);
-        return client;
+        const conn = await Deno.connect({ hostname, port });
+        return new Witness(conn, `${prefix}${i}`, options.everyMs ?? 1000);
       }),
     );
-    const witnesses = new Witnesses(clients);
-    clients.forEach((client, i) => {
-      let seq = 0;
-      const beat = () => {
-        const s = ++seq;
-        witnesses.#pings++;
-        witnesses.#sent.set(`${i}:${s}`, performance.now());
-        client.send({ type: "ping", seq: s }).catch(() => {});
-      };
-      // Spread over the period, as independent clients would be.
-      const start = setTimeout(() => {
-        beat();
-        witnesses.#timers.push(setInterval(beat, everyMs));
-      }, (everyMs * i) / count);
-      witnesses.#timers.push(start);
-      client.onFrame = (frame) => {
-        if (frame.type !== "pong") return;
-        const key = `${i}:${frame.seq}`;
-        const at = witnesses.#sent.get(key);
-        if (at === undefined) return;
-        witnesses.#sent.delete(key);
-        witnesses.#rtts.push(performance.now() - at);
-      };
-    });
-    return witnesses;
+    const group = new Witnesses(witnesses);
+    try {
+      await Promise.all(witnesses.map((w) => w.start()));
+    } catch (error) {
+      await group.stop();
+      throw error;
+    }
+    return group;
   }
 
   /**
-   * Stops the pings, waits for the last pongs, closes the witnesses.
+   * Waits until every witness has received `count` more pongs (or was
+   * dropped); fails after `ms`.
    *
-   * @returns What they saw.
+   * @param count Pongs each witness must receive from now on.
+   * @param ms How long to wait at most.
+   */
+  async untilEachPonged(count: number, ms = 10_000): Promise<void> {
+    const targets = this.#witnesses.map((w) => w.pongs + count);
+    const deadline = performance.now() + ms;
+    while (
+      this.#witnesses.some((w, i) =>
+        w.dropped === undefined && w.pongs < targets[i]
+      )
+    ) {
+      if (performance.now() > deadline) {
+        throw new Error(`Timed out waiting for ${count} pongs per witness`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Stops every witness and reports what they saw.
+   *
+   * @returns The report.
    */
   async stop(): Promise<WitnessReport> {
-    for (const timer of this.#timers) {
-      clearTimeout(timer);
-      clearInterval(timer);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const dropped =
-      this.#clients.filter((c) =>
-        c.eof || c.frames.some((f) => f.type === "bye")
-      ).length;
-    await Promise.all(this.#clients.map((c) => c.close()));
-    const sorted = this.#rtts.toSorted((a, b) => a - b);
-    const at = (q: number) =>
-      sorted.length === 0
-        ? Infinity
-        : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    await Promise.all(this.#witnesses.map((w) => w.stop()));
+    const all = this.#witnesses;
     return {
-      dropped,
-      pings: this.#pings,
-      pongs: sorted.length,
-      p99: at(0.99),
-      max: sorted.at(-1) ?? Infinity,
+      dropped: all.flatMap((w) => w.dropped === undefined ? [] : [w.dropped]),
+      pings: all.reduce((sum, w) => sum + w.pings, 0),
+      pongs: all.reduce((sum, w) => sum + w.pongs, 0),
+      fewestPongs: Math.min(...all.map((w) => w.pongs)),
+      worstRttMs: Math.max(...all.map((w) => w.worstRttMs)),
+      worstGapMs: Math.max(...all.map((w) => w.worstGapMs)),
     };
+  }
+
+  /**
+   * Stops the witnesses and asserts that none was dropped, that each got
+   * pongs, and that no round trip and no wait between pongs passed the
+   * bounds.
+   *
+   * @param bounds The longest round trip and the longest gap between two
+   * pongs of one witness, in milliseconds.
+   * @returns The report.
+   */
+  async assertHealthy(
+    bounds: { maxRttMs: number; maxGapMs: number },
+  ): Promise<WitnessReport> {
+    const report = await this.stop();
+    const summary = JSON.stringify(report);
+    assert.deepEqual(report.dropped, [], `witnesses dropped: ${summary}`);
+    assert.ok(report.fewestPongs > 0, `a witness got no pong: ${summary}`);
+    assert.ok(
+      report.worstRttMs <= bounds.maxRttMs,
+      `a witness's round trip took too long: ${summary}`,
+    );
+    assert.ok(
+      report.worstGapMs <= bounds.maxGapMs,
+      `a witness waited too long for a pong: ${summary}`,
+    );
+    return report;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 }

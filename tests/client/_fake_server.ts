@@ -20,7 +20,14 @@ import type { ClientFrame, ServerFrame } from "../../protocol/mod.ts";
 import type {
   LifelineClient,
   LifelineClientEventMap,
+  ServerBounds,
 } from "../../client/mod.ts";
+
+/**
+ * The client's bounds for scaled-down tests: intervals down to 1 ms. The
+ * other bounds keep their defaults.
+ */
+export const TEST_BOUNDS: ServerBounds = { minInterval: 1 };
 
 /** How a fake server behaves. */
 export interface FakeServerOptions {
@@ -96,11 +103,15 @@ export class FakeServer {
     return this.#listener.addr.port;
   }
 
-  /** What a client needs to reach this server: its port and, in memory, the dialer. */
-  get at(): { port: number; dialer?: Dialer } {
+  /**
+   * What a client needs to reach this server: its port, in memory the
+   * dialer, and {@link TEST_BOUNDS} (a fake server's intervals are tens of
+   * milliseconds, below the client's 100 ms floor).
+   */
+  get at(): { port: number; dialer?: Dialer; serverBounds: ServerBounds } {
     return this.#dialer === undefined
-      ? { port: this.port }
-      : { port: this.port, dialer: this.#dialer };
+      ? { port: this.port, serverBounds: TEST_BOUNDS }
+      : { port: this.port, dialer: this.#dialer, serverBounds: TEST_BOUNDS };
   }
 
   /** Peers that said hello with this name. */

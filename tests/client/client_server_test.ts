@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { connect, LifelineClient } from "../../client/mod.ts";
 import { startServer } from "../../server/mod.ts";
-import { nextEvent, record, until } from "./_fake_server.ts";
+import { nextEvent, record, TEST_BOUNDS, until } from "./_fake_server.ts";
 
 const fast = { initialDelay: 20, maxDelay: 100 };
 
@@ -13,8 +13,8 @@ Deno.test("client and server: hello, welcome, pings and a message between two cl
     timeout: 500,
   });
   const port = server.addr.port;
-  await using a = await connect({ port, name: "A" });
-  await using b = await connect({ port, name: "B" });
+  await using a = await connect({ port, name: "A", serverBounds: TEST_BOUNDS });
+  await using b = await connect({ port, name: "B", serverBounds: TEST_BOUNDS });
   assert.equal(a.interval, 50);
   assert.equal(a.welcome?.timeout, 500);
   await nextEvent(a, "pong");
@@ -32,7 +32,12 @@ Deno.test("client and server: the client reconnects after the server restarts on
     retryAfterSpread: 50,
   });
   const port = first.addr.port;
-  await using client = await connect({ port, name: "A", reconnect: fast });
+  await using client = await connect({
+    port,
+    name: "A",
+    reconnect: fast,
+    serverBounds: TEST_BOUNDS,
+  });
   const log = record(client);
   await first.close();
   await until(
@@ -73,6 +78,7 @@ Deno.test("client and server: graceful shutdown's retryAfter is honoured as the 
     port,
     name: "A",
     reconnect: { initialDelay: 10 },
+    serverBounds: TEST_BOUNDS,
   });
   const log = record(client);
   const closing = first.close();
@@ -107,6 +113,7 @@ Deno.test("client and server: too_many_pings doubles the client's interval until
     port: server.addr.port,
     name: "A",
     reconnect: fast,
+    serverBounds: TEST_BOUNDS,
   });
   const log = record(client);
   const error = await nextEvent(
@@ -136,9 +143,18 @@ Deno.test("client and server: a client replaced by the same name sees bye replac
     timeout: 500,
   });
   const port = server.addr.port;
-  const first = await connect({ port, name: "A", reconnect: fast });
+  const first = await connect({
+    port,
+    name: "A",
+    reconnect: fast,
+    serverBounds: TEST_BOUNDS,
+  });
   const log = record(first);
-  await using second = await connect({ port, name: "A" });
+  await using second = await connect({
+    port,
+    name: "A",
+    serverBounds: TEST_BOUNDS,
+  });
   const closed = await first.closed;
   assert.equal(closed.reason, "replaced");
   assert.ok(
@@ -159,7 +175,7 @@ Deno.test("client and server: the server tells A that B timed out when B's heart
     timeout: 200,
   });
   const port = server.addr.port;
-  await using a = await connect({ port, name: "A" });
+  await using a = await connect({ port, name: "A", serverBounds: TEST_BOUNDS });
   a.watch(["B"]);
   assert.deepEqual(a.watching, ["B"]);
   // B pings far too rarely: with a clock running slow it thinks it is early.
@@ -168,6 +184,7 @@ Deno.test("client and server: the server tells A that B timed out when B's heart
     port,
     name: "B",
     reconnect: false,
+    serverBounds: TEST_BOUNDS,
     clock: { now: () => Date.now() - slow },
   });
   await nextEvent(b, "welcome");

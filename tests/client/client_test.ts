@@ -378,7 +378,7 @@ Deno.test("an AbortSignal closes the client with reason aborted", async () => {
 Deno.test("with adaptive on, the client pings at its own interval and lengthens it while pongs arrive", async () => {
   await using server = await FakeServer.start({
     network,
-    interval: 5000,
+    interval: 1000,
     timeout: 3000,
   });
   await using client = await connect({

@@ -34,6 +34,7 @@ const RECORDS: LogRecord[] = [
   { event: "disconnect", id: "2", name: "B", reason: "closed" },
   { event: "heartbeat", id: "1", name: "A", seq: 3 },
   { event: "shutdown", signal: "SIGTERM", connections: 2 },
+  { event: "log_dropped", dropped: 12 },
   { event: "stopped" },
 ];
 
@@ -59,6 +60,7 @@ Deno.test("the text log gives a sentence per record and leaves out a timeout's d
     "2026-12-06T20:00:00.123Z disconnect B (closed)",
     "2026-12-06T20:00:00.123Z heartbeat A seq 3",
     "2026-12-06T20:00:00.123Z shutting down (SIGTERM), 2 connections",
+    "2026-12-06T20:00:00.123Z log: 12 lines dropped, the log output did not keep up",
     "2026-12-06T20:00:00.123Z stopped",
   ]);
 });

@@ -6,11 +6,17 @@
  * @module
  */
 
-import { deliver, queueText } from "../_write_batch.ts";
-import type {
-  ConnectionHandler,
-  TransportAddr,
-  TransportConn,
+import {
+  deliver,
+  NOT_COUNTED,
+  pastWriteLimit,
+  queueText,
+} from "../_write_batch.ts";
+import {
+  type ConnectionHandler,
+  MAX_BYTES_AFTER_END,
+  type TransportAddr,
+  type TransportConn,
 } from "../types.ts";
 import { packIpv4, unpackIpv4 } from "./_ipv4.ts";
 
@@ -26,6 +32,11 @@ export interface Shared {
 export const DESTROYED = 1;
 /** Flag bit: `end()` was called. */
 export const ENDING = 2;
+/**
+ * The flags above their low bits count the bytes read (and thrown away)
+ * since `end()`, in units of this value: one field less per connection.
+ */
+const DISCARDED_UNIT = 16;
 
 /**
  * The part of a node transport connection that does not depend on what it
@@ -38,7 +49,11 @@ export const ENDING = 2;
  * class ArrayConn extends NodeConnBase {
  *   sent: string[] = [];
  *   protected get backlog(): number { return 0; }
- *   flush(): void { if (this.queued !== "") this.sent.push(this.queued); this.queued = ""; }
+ *   flush(): void {
+ *     if (this.queued !== "") this.sent.push(this.queued);
+ *     this.queued = "";
+ *     this.queuedBytes = -1;
+ *   }
  *   end(): void {}
  *   destroy(): void {}
  * }
@@ -55,10 +70,15 @@ export abstract class NodeConnBase implements TransportConn {
   readonly shared: Shared;
   /** The handler's per-connection state. */
   state: unknown = null;
-  /** {@link DESTROYED}, {@link ENDING} and the subclass's own bits. */
+  /**
+   * {@link DESTROYED}, {@link ENDING} and the subclass's own bits (below
+   * 16); after `end()`, the bytes read since, times 16.
+   */
   flags = 0;
   /** Text written in this tick, not yet handed to the socket. */
   queued = "";
+  /** Its UTF-8 bytes, once counted (see `_write_batch.ts`). */
+  queuedBytes = NOT_COUNTED;
   /** The peer's host: an IPv4 address packed by {@link packIpv4}, or text. */
   readonly peerHost: number | string;
   /** The peer's port. */
@@ -87,7 +107,7 @@ export abstract class NodeConnBase implements TransportConn {
     };
   }
 
-  /** Bytes handed to the socket and not written yet. */
+  /** Bytes (of UTF-8) handed to the socket and not written yet. */
   protected abstract get backlog(): number;
 
   /** Bytes queued in this tick plus those handed to the socket and pending. */
@@ -103,20 +123,25 @@ export abstract class NodeConnBase implements TransportConn {
   write(text: string): void {
     if (this.flags !== 0) return;
     queueText(this, text);
-    if (this.queued.length + this.backlog > this.shared.maxWrite) {
+    if (pastWriteLimit(this, this.backlog, this.shared.maxWrite)) {
       this.destroy();
     }
   }
 
   /**
-   * Hands a read to the handler (unless the connection is destroyed), then
-   * writes out what it queued in answer.
+   * Hands a read to the handler, then writes out what it queued in answer.
+   * After `end()` the bytes are thrown away, and past
+   * {@link MAX_BYTES_AFTER_END} of them the connection is destroyed.
    *
    * @param chunk The bytes, valid during the call only.
    */
   received(chunk: Uint8Array): void {
-    if ((this.flags & DESTROYED) === 0) {
+    const flags = this.flags;
+    if ((flags & (DESTROYED | ENDING)) === 0) {
       deliver(this, this.shared.handler, this.state, chunk);
+    } else if ((flags & DESTROYED) === 0) {
+      this.flags = flags + chunk.length * DISCARDED_UNIT;
+      if (this.flags / DISCARDED_UNIT > MAX_BYTES_AFTER_END) this.destroy();
     }
   }
 

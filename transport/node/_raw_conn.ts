@@ -20,6 +20,7 @@ import type {
   TcpWrap,
   WriteRequest,
 } from "./tcp_wrap.ts";
+import { takeQueued } from "../_write_batch.ts";
 import { DESTROYED, ENDING, NodeConnBase, type Shared } from "./_conn_base.ts";
 
 // Flag bits besides DESTROYED and ENDING.
@@ -94,7 +95,7 @@ function socketError(what: string, status: number): Error {
 export class RawConn extends NodeConnBase {
   declare readonly shared: RawShared;
   #handle: TaggedHandle;
-  /** Length of the text whose write is pending, 0 when none is. */
+  /** UTF-8 bytes of the write that is pending, 0 when none is. */
   #pending = 0;
 
   constructor(
@@ -113,19 +114,19 @@ export class RawConn extends NodeConnBase {
   /** Hands what is queued to the handle, unless a write is pending. */
   flush(): void {
     if ((this.flags & DESTROYED) !== 0) {
-      this.queued = "";
+      takeQueued(this);
       return;
     }
     // A pending write takes the queue with it when it completes.
     if (this.#pending !== 0 || this.queued === "") return;
-    const text = this.queued;
-    this.queued = "";
+    const text = takeQueued(this);
     const req: TaggedWrite = spareWrite ?? this.shared.wrap.newWriteRequest();
     spareWrite = null;
     req.handle = this.#handle;
     const status = this.#handle.writeUtf8String(req, text);
     if (status === 0 && this.shared.wrap.lastWriteWasAsync()) {
-      this.#pending = text.length;
+      // The handle counted the bytes as it encoded them.
+      this.#pending = this.shared.wrap.lastWriteBytes();
       req.conn = this;
       req.oncomplete = onWriteComplete;
       return;
@@ -192,7 +193,7 @@ export class RawConn extends NodeConnBase {
   destroy(error?: Error): void {
     if ((this.flags & DESTROYED) !== 0) return;
     this.flags |= DESTROYED;
-    this.queued = "";
+    takeQueued(this);
     const handle = this.#handle;
     handle.readStop();
     handle.close(() => {

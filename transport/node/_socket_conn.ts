@@ -7,7 +7,10 @@
  */
 
 import type { Server, Socket } from "node:net";
+import { takeQueued } from "../_write_batch.ts";
 import { DESTROYED, ENDING, NodeConnBase, type Shared } from "./_conn_base.ts";
+
+const encoder = new TextEncoder();
 
 const CONN = Symbol("lifeline.conn");
 
@@ -53,15 +56,16 @@ class SocketConn extends NodeConnBase {
   }
 
   protected get backlog(): number {
+    // Bytes: the socket is given bytes, not strings, whose writableLength
+    // would be in UTF-16 code units.
     return this.#socket.writableLength;
   }
 
   /** Hands what was queued in this tick to the socket as one write. */
   flush(): void {
-    const text = this.queued;
-    this.queued = "";
+    const text = takeQueued(this);
     if (text !== "" && (this.flags & DESTROYED) === 0) {
-      this.#socket.write(text);
+      this.#socket.write(encoder.encode(text));
     }
   }
 
@@ -75,7 +79,7 @@ class SocketConn extends NodeConnBase {
   destroy(): void {
     if ((this.flags & DESTROYED) !== 0) return;
     this.flags |= DESTROYED;
-    this.queued = "";
+    takeQueued(this);
     this.#socket.destroy();
   }
 }
@@ -101,11 +105,15 @@ function onClose(this: TaggedSocket): void {
 
 /**
  * Serves a server's connections as `net.Socket`s: every accepted socket
- * gets no-delay, keepalive, and its bytes through `"data"` events.
+ * gets no-delay, keepalive, and its bytes through `"data"` events. With
+ * `secure`, the server is a `tls.Server`: the options are set on the TCP
+ * socket as it is accepted, and the connection is served once its TLS
+ * handshake is done (`"secureConnection"`).
  *
  * @param server The server, not yet listening.
  * @param shared The handler and write limit.
  * @param keepAliveDelayMs Idle time before the first keepalive probe.
+ * @param secure Whether the server is a `tls.Server`.
  *
  * @example
  * ```ts
@@ -120,15 +128,23 @@ export function acceptSockets(
   server: Server,
   shared: Shared,
   keepAliveDelayMs: number,
+  secure = false,
 ): void {
   server.on("connection", (socket: Socket) => {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, keepAliveDelayMs);
-    const conn = new SocketConn(socket, shared);
-    (socket as TaggedSocket)[CONN] = conn;
-    socket.on("data", onData);
-    socket.on("error", onError);
-    socket.on("close", onClose);
-    conn.state = shared.handler.open(conn);
+    if (!secure) serve(socket, shared);
   });
+  if (secure) {
+    server.on("secureConnection", (socket: Socket) => serve(socket, shared));
+  }
+}
+
+function serve(socket: Socket, shared: Shared): void {
+  const conn = new SocketConn(socket, shared);
+  (socket as TaggedSocket)[CONN] = conn;
+  socket.on("data", onData);
+  socket.on("error", onError);
+  socket.on("close", onClose);
+  conn.state = shared.handler.open(conn);
 }

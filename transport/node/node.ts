@@ -10,18 +10,17 @@
  * @module
  */
 
-import { createServer, type Server } from "node:net";
+import { createServer } from "node:net";
 import { connectionsThatFit } from "../_open_file_limit.ts";
 import {
   type ConnectionHandler,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
   type Transport,
-  type TransportAddr,
-  type TransportInfo,
   type TransportListener,
   type TransportListenOptions,
 } from "../types.ts";
 import type { Shared } from "./_conn_base.ts";
+import { NodeListener } from "./_listener.ts";
 import { acceptBareHandles } from "./_raw_conn.ts";
 import { acceptSockets } from "./_socket_conn.ts";
 import { listeningHandleOf, loadTcpWrap } from "./tcp_wrap.ts";
@@ -133,30 +132,4 @@ function listenNode<S>(
       );
     });
   });
-}
-
-class NodeListener implements TransportListener {
-  readonly addr: TransportAddr;
-  readonly info: TransportInfo;
-  #server: Server;
-  #closing: Promise<void> | null = null;
-
-  constructor(server: Server, info: TransportInfo) {
-    this.#server = server;
-    this.info = info;
-    const addr = server.address();
-    if (addr === null || typeof addr === "string") {
-      throw new TypeError(`Cannot read the listener's address ${addr}`);
-    }
-    this.addr = { hostname: addr.address, port: addr.port };
-  }
-
-  close(): Promise<void> {
-    // node:net settles close() once every net.Socket is gone too; bare
-    // handles are not counted, so with them it settles at once.
-    this.#closing ??= new Promise((resolve) => {
-      this.#server.close(() => resolve());
-    });
-    return this.#closing;
-  }
 }

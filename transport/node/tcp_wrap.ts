@@ -68,6 +68,8 @@ export interface TcpWrap {
   lastReadResult(): number;
   /** Whether the last write is still pending (its `oncomplete` will run). */
   lastWriteWasAsync(): boolean;
+  /** The bytes the last write took (its text's UTF-8 length). */
+  lastWriteBytes(): number;
   /** The libuv end-of-stream code. */
   readonly eof: number;
 }
@@ -84,6 +86,7 @@ interface Bindings {
     WriteWrap: new () => WriteRequest;
     ShutdownWrap: new () => ShutdownRequest;
     kReadBytesOrError: number;
+    kBytesWritten: number;
     kLastWriteWasAsync: number;
     streamBaseState: Int32Array;
   };
@@ -128,6 +131,7 @@ function check(b: Bindings): TcpWrap | null {
     !(stream.streamBaseState instanceof Int32Array) ||
     typeof stream.kReadBytesOrError !== "number" ||
     typeof stream.kLastWriteWasAsync !== "number" ||
+    typeof stream.kBytesWritten !== "number" ||
     typeof uv?.UV_EOF !== "number"
   ) {
     return null;
@@ -139,6 +143,7 @@ function check(b: Bindings): TcpWrap | null {
   const state = stream.streamBaseState;
   const readIndex = stream.kReadBytesOrError;
   const asyncIndex = stream.kLastWriteWasAsync;
+  const bytesIndex = stream.kBytesWritten;
   const { TCP } = tcp;
   const { WriteWrap, ShutdownWrap } = stream;
   const socketType = tcp.constants.SOCKET;
@@ -148,6 +153,7 @@ function check(b: Bindings): TcpWrap | null {
     newShutdownRequest: () => new ShutdownWrap(),
     lastReadResult: () => state[readIndex],
     lastWriteWasAsync: () => state[asyncIndex] !== 0,
+    lastWriteBytes: () => state[bytesIndex],
     eof: uv.UV_EOF,
   };
 }
