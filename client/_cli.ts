@@ -227,16 +227,13 @@ export function parseClientArgs(
       `--adaptive-max: Cannot use ${max}ms: it is below --adaptive-min ${min}ms`,
     );
   }
-<<<<<<< HEAD
   if (v.token !== undefined && v["token-file"] !== undefined) {
     throw new UsageError("--token: Cannot use it with --token-file");
   }
-  const options: ClientOptions = {
-    ...tokenOptions(v.token, v["token-file"], env),
-=======
   const tlsOn = v.tls === true || v.ca !== undefined ||
     v["server-name"] !== undefined;
   const options: ClientOptions = {
+    ...tokenOptions(v.token, v["token-file"], env),
     ...(tlsOn
       ? {
         tls: {
@@ -247,7 +244,6 @@ export function parseClientArgs(
         },
       }
       : {}),
->>>>>>> hardening-io
     name: v.name,
     hostname: v.host ?? DEFAULT_HOSTNAME,
     port: v.port ?? DEFAULT_PORT,

@@ -54,12 +54,10 @@ export interface ResolvedClientOptions {
   backoff: Backoff;
   /** The adaptive interval, when on. */
   adaptive: AdaptiveHeartbeat | undefined;
-<<<<<<< HEAD
   /** The first token, if any. */
   token: string | undefined;
   /** Gets a fresh token, if given. */
   refreshToken: (() => string | Promise<string>) | undefined;
-=======
   /** What the client accepts from a server. */
   serverBounds: ResolvedServerBounds;
 }
@@ -72,7 +70,6 @@ function timerDelay(name: string, value: number): number {
     );
   }
   return value;
->>>>>>> hardening-io
 }
 
 /**

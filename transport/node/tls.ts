@@ -173,7 +173,11 @@ export function nodeTlsTransport(
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(
-          { host: listenOptions.hostname, port: listenOptions.port },
+          {
+            host: listenOptions.hostname,
+            port: listenOptions.port,
+            reusePort: listenOptions.reusePort === true,
+          },
           () => {
             server.off("error", reject);
             servers.add(server);
