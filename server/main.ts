@@ -263,8 +263,10 @@ async function main(args: string[]): Promise<number> {
     });
   }
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
-  const force = (reason: string): never => {
+  const force = async (reason: string): Promise<never> => {
     log({ event: "forced", reason });
+    // The reason is worth a moment, not a hang on a blocked stdout.
+    await output.flush(500);
     Deno.exit(1);
   };
   // The listeners stay until the process exits (see client/main.ts: removing
@@ -273,7 +275,7 @@ async function main(args: string[]): Promise<number> {
   let signals = 0;
   const onSignal = (name: string) => {
     if (++signals === 1) stop(name);
-    else force(`second ${name}`);
+    else void force(`second ${name}`);
   };
   const onInt = () => onSignal("SIGINT");
   const onTerm = () => onSignal("SIGTERM");
@@ -315,7 +317,8 @@ async function main(args: string[]): Promise<number> {
     drain: drainMs,
   });
   const deadline = setTimeout(
-    () => force(`still draining ${FORCE_GRACE_MS / 1000}s after the drain`),
+    () =>
+      void force(`still draining ${FORCE_GRACE_MS / 1000}s after the drain`),
     drainMs + FORCE_GRACE_MS,
   );
   await server.drain(drainMs);
