@@ -77,6 +77,9 @@ export const USAGE = `Usage: deno task bench [options]
                      clients, each stopped at its own time (default 4)
   --suspect-after DUR  Lifeline's --suspect-after (default the server's:
                      1.5 x --server-interval)
+  --stall-server DUR  stop each server (SIGSTOP) for DUR a third into the
+                     steady window, then resume it (SIGCONT): a long GC
+                     pause or a starved CPU, as its clients see it
   --v8-flags FLAGS   extra V8 flags for the Deno servers
   --cpu-prof DIR     write CPU profiles of Lifeline's server into DIR
   --heap-snapshot DIR  take a heap snapshot of each Deno server at the end
@@ -130,6 +133,8 @@ export interface HarnessOptions {
   heapSnapshotDir?: string;
   /** Stay in the current network namespace. */
   noNetns: boolean;
+  /** Stop each server this long a third into the steady window, in ms. */
+  stallServerMs?: number;
   /** Names each client watches, one measurement per value (Lifeline only). */
   watch: number[];
   /** Lifeline's `suspectAfter` in ms: given, or the server's default. */
@@ -249,6 +254,8 @@ const FlagsSchema = z.object({
   "freeze-by": choiceFlag("freeze-by", ["pause", "sigstop"]),
   "freeze-workers": integerFlag("freeze-workers", 1, 100),
   "suspect-after": durationFlag("suspect-after", { min: 1 }).optional(),
+  "stall-server": durationFlag("stall-server", { min: 1, max: 60_000 })
+    .optional(),
 });
 
 function watchFlag(): z.ZodType<number[], string> {
@@ -380,6 +387,7 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     "freeze-by": { type: "string", default: "pause" },
     "freeze-workers": { type: "string", default: "4" },
     "suspect-after": { type: "string" },
+    "stall-server": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return "help";
@@ -414,6 +422,9 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     watch: v.watch,
     suspectAfterMs,
     suspectAfterGiven: v["suspect-after"] !== undefined,
+    ...(v["stall-server"] === undefined
+      ? {}
+      : { stallServerMs: v["stall-server"] }),
     ...(scenario === undefined ? {} : { scenario }),
   };
 }

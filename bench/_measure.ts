@@ -49,6 +49,45 @@ async function withTimeout<T>(
   }
 }
 
+/** A planned stop of a process, cancelled (and resumed) on demand. */
+interface Stall {
+  /** Cancels the stop, or resumes the process if it is stopped. */
+  cancel(): void;
+}
+
+/**
+ * Stops a process (SIGSTOP) after `afterMs` and resumes it (SIGCONT)
+ * `forMs` later: what a long GC pause or CPU starvation does to a server.
+ */
+function stallProcess(
+  child: Deno.ChildProcess,
+  afterMs: number,
+  forMs: number,
+): Stall {
+  const send = (signo: "SIGSTOP" | "SIGCONT") => {
+    try {
+      child.kill(signo);
+    } catch { /* gone */ }
+  };
+  let resume: ReturnType<typeof setTimeout> | undefined;
+  const stop = setTimeout(() => {
+    send("SIGSTOP");
+    resume = setTimeout(() => {
+      resume = undefined;
+      send("SIGCONT");
+    }, forMs);
+  }, afterMs);
+  return {
+    cancel() {
+      clearTimeout(stop);
+      if (resume !== undefined) {
+        clearTimeout(resume);
+        send("SIGCONT");
+      }
+    },
+  };
+}
+
 /**
  * The clients' count of drops for silence, for a server whose log cannot
  * tell: with Lifeline's protocol the `bye` frames with reason `timeout`;
@@ -114,6 +153,7 @@ export async function measureServer(
     { clients: options.clients, watch, steadyMs: options.steadyMs },
   );
   let load: LoadRun | undefined;
+  let stall: Stall | undefined;
   try {
     await server.listening(settings.host, settings.port);
     await sleep(Math.min(1000, Math.max(300, options.settleMs)));
@@ -142,6 +182,9 @@ export async function measureServer(
     await sleep(Math.max(options.settleMs, options.intervalMs));
     const afterRamp = readMemory(server.pid);
     await load.measure();
+    stall = options.stallServerMs === undefined
+      ? undefined
+      : stallProcess(server.child, options.steadyMs / 3, options.stallServerMs);
     const cpuStart = readCpuTicks(server.pid);
     const start = performance.now();
     const samples: [number, number][] = [];
@@ -229,6 +272,7 @@ export async function measureServer(
     load = undefined;
     return result;
   } finally {
+    stall?.cancel();
     if (load) await load.kill();
     await server.stop();
   }

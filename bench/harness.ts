@@ -159,6 +159,9 @@ export async function runHarness(
           : {}),
         suspectAfter: `${options.suspectAfterMs}ms`,
       }),
+      ...(options.stallServerMs === undefined
+        ? {}
+        : { stallServer: `${options.stallServerMs}ms` }),
     },
     results: [],
     skipped: [],

@@ -133,3 +133,17 @@ Deno.test("parseHarnessArgs() refuses a freeze that would not make a client susp
     );
   }
 });
+
+Deno.test("parseHarnessArgs() takes --stall-server, a pause of each server within the steady window", () => {
+  const options = parseHarnessArgs(["--stall-server", "3500ms"]);
+  assert.ok(options !== "help");
+  assert.equal(options.stallServerMs, 3500);
+  const none = parseHarnessArgs([]);
+  assert.ok(none !== "help");
+  assert.equal(none.stallServerMs, undefined);
+  assert.throws(
+    () => parseHarnessArgs(["--stall-server", "2m"]),
+    (error) =>
+      error instanceof UsageError && /^--stall-server: /.test(error.message),
+  );
+});
