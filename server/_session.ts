@@ -372,15 +372,22 @@ export class Session extends DeadlineEntry {
     const now = host.liveness.touch(this);
     const nowMs = host.epoch.since(now);
     this.seenMs = nowMs;
-    if (this.watched !== null) host.hub.presence.heard(this, now);
     if (this.#tokenExpSec !== 0 && !this.#tokenValid()) return;
     const seq = fastPingSeq(line);
     if (seq >= 0) {
+      if (this.watched !== null) host.hub.presence.heard(this, now);
       host.stats.framesPing++;
       this.#ping(seq, nowMs);
       return;
     }
     const result = parseClientFrame(line);
+    // A suspect client that says bye goes straight to offline: telling its
+    // watchers "online" first would be a state it never was in again.
+    if (
+      this.watched !== null && (!result.ok || result.frame.type !== "bye")
+    ) {
+      host.hub.presence.heard(this, now);
+    }
     if (!result.ok) {
       host.stats.framesInvalid++;
       this.#invalid(result.code, result.message);
