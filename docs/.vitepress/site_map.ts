@@ -48,6 +48,7 @@ export const SECTIONS: SiteSection[] = [
     items: [
       { text: "Run the server", link: "/server" },
       { text: "Operate the server", link: "/operations" },
+      { text: "Run a cluster", link: "/cluster" },
       { text: "Run the client", link: "/client" },
       { text: "Tune keepalive sysctls", link: "/sysctl" },
     ],
