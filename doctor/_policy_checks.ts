@@ -37,10 +37,10 @@ function withHeartbeat(input: DoctorInput, out: Checked): void {
     out.findings.push({
       id: "too_many_pings",
       message: `The client pings every ${
-        formatDuration(ping)
+        flagDuration(ping)
       }, sooner than the server allows (a ping less than ${
-        formatDuration(policy.minPingIntervalMs)
-      }, interval / 2, after the previous one is a strike): after ${
+        flagDuration(policy.minPingIntervalMs)
+      } after the previous one, interval / 2, is a strike): after ${
         policy.maxPingStrikes + 1
       } early pings in a row it gets error too_many_pings and the connection is closed, about ${
         formatDuration((policy.maxPingStrikes + 1) * ping)

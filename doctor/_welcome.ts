@@ -104,10 +104,21 @@ export async function readWelcome(
   const where = `${address.hostname}:${address.port}`;
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? 5000;
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let conn: Deno.TcpConn | undefined;
+  const close = () => {
+    try {
+      conn?.close();
+    } catch {
+      // Already closed.
+    }
+  };
+  // The signal ends a connect in progress; a read waits until the close.
+  const timer = setTimeout(() => {
+    controller.abort();
+    close();
+  }, timeoutMs);
   const cannot = (why: string) =>
     new Error(`Cannot read the policy of ${JSON.stringify(where)}: ${why}`);
-  let conn: Deno.TcpConn;
   try {
     conn = await Deno.connect({ ...address, signal: controller.signal });
   } catch (error) {
@@ -159,10 +170,6 @@ export async function readWelcome(
     });
   } finally {
     clearTimeout(timer);
-    try {
-      conn.close();
-    } catch {
-      // Already closed by the abort.
-    }
+    close();
   }
 }
