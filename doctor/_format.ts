@@ -109,7 +109,12 @@ function headerLines(report: DoctorReport): string[] {
         ns.id ?? "unknown"
       } (${where})`,
     ],
-    ["", `at boot: ${bootText}`],
+    [
+      "",
+      `at boot${
+        ns.initial === false ? " (in the host's namespace)" : ""
+      }: ${bootText}`,
+    ],
   );
   if (kernel.host?.values !== undefined) {
     const h = kernel.host.values;

@@ -64,7 +64,7 @@ export const PRESETS: readonly PathEntry[] = [
     countsProbes: true,
     proxy: false,
     source:
-      "https://cloud.google.com/load-balancing/docs/internal/int-netlb-traffic-distribution",
+      "https://cloud.google.com/java/docs/reference/google-cloud-compute/1.9.0/com.google.cloud.compute.v1.BackendServiceConnectionTrackingPolicy",
   },
   {
     id: "azure-lb",
@@ -74,7 +74,7 @@ export const PRESETS: readonly PathEntry[] = [
     countsProbes: true,
     proxy: false,
     source:
-      "https://learn.microsoft.com/azure/load-balancer/load-balancer-tcp-reset",
+      "https://learn.microsoft.com/azure/load-balancer/load-balancer-tcp-idle-timeout",
   },
   {
     id: "conntrack",

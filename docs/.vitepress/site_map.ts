@@ -49,6 +49,7 @@ export const SECTIONS: SiteSection[] = [
       { text: "Run the server", link: "/server" },
       { text: "Run the client", link: "/client" },
       { text: "Tune keepalive sysctls", link: "/sysctl" },
+      { text: "Check a deployment (doctor)", link: "/doctor" },
     ],
   },
   {

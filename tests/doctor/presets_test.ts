@@ -59,3 +59,20 @@ Deno.test("parsePathEntry() refuses what is neither a preset nor an idle timeout
     );
   }
 });
+
+Deno.test("docs/doctor.md lists every preset with its idle timeout and its source", async () => {
+  const doc = await Deno.readTextFile(
+    new URL("../../docs/doctor.md", import.meta.url),
+  );
+  for (const preset of PRESETS) {
+    const row = doc.split("\n").find((line) =>
+      line.startsWith(`| \`${preset.id}\``)
+    );
+    assert.ok(row !== undefined, preset.id);
+    assert.ok(
+      row.includes(`| ${preset.idleMs / 1000} s`),
+      `${preset.id}: ${row}`,
+    );
+    assert.ok(row.includes(`(${preset.source})`), `${preset.id}: ${row}`);
+  }
+});
