@@ -52,7 +52,8 @@ export const POLICY_READERS: readonly PolicyReader[] = [
  * @param options The token, the name, the time to wait.
  * @param readers The readers to try, in order.
  * @returns The policy.
- * @throws {Error} The first reader's error when none could read it.
+ * @throws {Error} When a reader fails (it cannot reach or understand the
+ * server), or when none applies.
  *
  * @example A reader that does not apply is skipped
  * ```ts

@@ -139,7 +139,9 @@ function mappingTable(input: DoctorInput): FaultTable {
   if (weak === undefined) {
     table.verdict = `does not happen while the connection is healthy: ${
       keptAliveBy.length > 0
-        ? `the traffic of the ${keptAliveBy.join(" and ")} keeps every middlebox alive`
+        ? `the traffic of the ${
+          keptAliveBy.join(" and ")
+        } keeps every middlebox alive`
         : "every middlebox is kept alive by one mechanism or another"
     }`;
     return table;
