@@ -51,6 +51,7 @@ export const SECTIONS: SiteSection[] = [
       { text: "Run a cluster", link: "/cluster" },
       { text: "Run the client", link: "/client" },
       { text: "Tune keepalive sysctls", link: "/sysctl" },
+      { text: "Check a deployment (doctor)", link: "/doctor" },
     ],
   },
   {
