@@ -6,7 +6,13 @@
  * @module
  */
 
-import { defaultTick } from "../server/options.ts";
+// What a client is not told comes from the server's own defaults: a ping
+// sooner than the minimum gap is a strike, one past the strikes ends it.
+import {
+  DEFAULT_MAX_PING_STRIKES,
+  defaultMinPingInterval,
+  defaultTick,
+} from "../server/options.ts";
 
 /** The server's heartbeat policy, in milliseconds. */
 export interface ServerPolicy {
@@ -50,14 +56,6 @@ export interface PolicyOptions {
 }
 
 /**
- * The server's defaults for what a client is not told: a ping sooner than
- * interval / 2 after the previous one is a strike, and the third strike in
- * a row ends the connection (`server/options.ts`: `minPingInterval`,
- * `maxPingStrikes`).
- */
-const MAX_PING_STRIKES = 2;
-
-/**
  * Builds the policy of a server from its interval and timeout, filling in
  * what the server derives from them by default: the tick (timeout / 10
  * within 10 ms..1 s) and the minimum ping interval (interval / 2).
@@ -83,8 +81,8 @@ export function serverPolicy(
     intervalMs,
     timeoutMs,
     tickMs: options.tickMs ?? defaultTick(timeoutMs),
-    minPingIntervalMs: Math.floor(intervalMs / 2),
-    maxPingStrikes: MAX_PING_STRIKES,
+    minPingIntervalMs: defaultMinPingInterval(intervalMs),
+    maxPingStrikes: DEFAULT_MAX_PING_STRIKES,
     source: options.source ?? "flags",
     assumed: [...options.assumed ?? []],
   };

@@ -12,6 +12,8 @@ import {
 } from "../protocol/defaults.ts";
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES } from "../transport/types.ts";
 import {
+  DEFAULT_MAX_PING_STRIKES,
+  defaultMinPingInterval,
   defaultTick,
   type ResolvedServerOptions,
   type ServerOptions,
@@ -47,8 +49,9 @@ export function resolveServerOptions(
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxConnections: options.maxConnections ?? Infinity,
     maxInvalidFrames: options.maxInvalidFrames ?? 3,
-    minPingInterval: options.minPingInterval ?? Math.floor(interval / 2),
-    maxPingStrikes: options.maxPingStrikes ?? 2,
+    minPingInterval: options.minPingInterval ??
+      defaultMinPingInterval(interval),
+    maxPingStrikes: options.maxPingStrikes ?? DEFAULT_MAX_PING_STRIKES,
     suspectAfter: options.suspectAfter ?? Math.round(interval * 1.5),
     presenceGrace: options.presenceGrace ?? 0,
     maxWatches: options.maxWatches ?? 10_000,

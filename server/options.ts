@@ -265,3 +265,32 @@ export interface ResolvedServerOptions {
 export function defaultTick(timeout: number): number {
   return Math.min(1000, Math.max(10, Math.round(timeout / 10)));
 }
+
+/**
+ * The default shortest gap between two pings for an interval: half of it.
+ * A ping sooner than that is a strike (see {@link DEFAULT_MAX_PING_STRIKES}).
+ *
+ * @param interval The ping interval in milliseconds.
+ * @returns The gap in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { defaultMinPingInterval } from "@lifeline/lifeline/server";
+ * console.log(defaultMinPingInterval(5000)); // 2500
+ * ```
+ */
+export function defaultMinPingInterval(interval: number): number {
+  return Math.floor(interval / 2);
+}
+
+/**
+ * The default number of too-early pings in a row a client is forgiven;
+ * one more ends the connection with `bye too_many_pings`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_PING_STRIKES } from "@lifeline/lifeline/server";
+ * console.log(DEFAULT_MAX_PING_STRIKES); // 2
+ * ```
+ */
+export const DEFAULT_MAX_PING_STRIKES = 2;
