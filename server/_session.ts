@@ -580,8 +580,12 @@ export class Session extends DeadlineEntry {
       if (host.events.wantsHeartbeats) host.events.heartbeat(this, undefined);
     } else {
       host.stats.framesGoMessage++;
-      this.#broadcast(frame.Content);
-      host.events.message(this, undefined, frame.Content);
+      // The same message rate as for Lifeline clients; past it the frames
+      // are dropped (a Go client reads nothing, so it is not told).
+      if (this.#admitMessage(this.seenMs)) {
+        this.#broadcast(frame.Content);
+        host.events.message(this, undefined, frame.Content);
+      }
     }
   }
 
