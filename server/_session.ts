@@ -51,6 +51,7 @@ import {
 import { SESSION_REBASE_MS, type SessionEpoch } from "./_epoch.ts";
 import type { Hub } from "./_hub.ts";
 import type { Watched } from "./_presence.ts";
+import type { WatchSet } from "./_watch_set.ts";
 import type { ServerCounters } from "./_stats.ts";
 import type { SessionCloseReason, SessionInfo } from "./events.ts";
 import type { ResolvedServerOptions } from "./options.ts";
@@ -171,7 +172,7 @@ export class Session extends DeadlineEntry {
   /** The record of this session's name, while somebody watches it. */
   watched: Watched | null = null;
   /** The names this session watches, once it watches any. */
-  watching: Set<Watched> | null = null;
+  watching: WatchSet<Watched> | null = null;
 
   /**
    * Creates the state of a freshly accepted connection.
