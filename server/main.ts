@@ -11,6 +11,7 @@
  */
 
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
+import type * as Jwt from "../auth/jwt.ts";
 import type { AuthKey } from "../auth/jwt.ts";
 import type { Authenticator } from "../auth/types.ts";
 import { runCli, UsageError } from "../common/cli.ts";
@@ -31,7 +32,10 @@ import { startServer } from "./server.ts";
  * not fetch it.
  */
 async function authenticator(path: string): Promise<Authenticator> {
-  const { jwtAuthenticator, loadAuthKey } = await import("../auth/jwt.ts");
+  // A module path the runtime cannot see ahead of time: a literal one would
+  // make every server fetch the JWT library at start.
+  const module = "../auth/jwt.ts";
+  const { jwtAuthenticator, loadAuthKey } = await import(module) as typeof Jwt;
   let key: AuthKey;
   try {
     key = await loadAuthKey(path);
