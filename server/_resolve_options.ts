@@ -13,6 +13,7 @@ import {
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES } from "../transport/types.ts";
 import {
   DEFAULT_MAX_PING_STRIKES,
+  DEFAULT_MSG_BYTE_RATE,
   defaultMinPingInterval,
   defaultTick,
   type ResolvedServerOptions,
@@ -58,6 +59,14 @@ export function resolveServerOptions(
     allowUnauthenticatedGo: options.allowUnauthenticatedGo ?? false,
     msgRate: options.msgRate ?? 100,
     msgBurst: options.msgBurst ?? 2 * (options.msgRate ?? 100),
+    msgByteRate: options.msgByteRate ?? DEFAULT_MSG_BYTE_RATE,
+    msgByteBurst: options.msgByteBurst ??
+      Math.min(
+        2 * (options.msgByteRate ?? DEFAULT_MSG_BYTE_RATE),
+        Math.floor(
+          (options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES) / 2,
+        ),
+      ),
     maxPerIp: options.maxPerIp ?? 0,
     connectRate: options.connectRate ?? 0,
     retryAfterMin: options.retryAfterMin ?? 1000,
@@ -94,6 +103,8 @@ export function resolveServerOptions(
       "presenceGrace",
       "msgRate",
       "msgBurst",
+      "msgByteRate",
+      "msgByteBurst",
       "maxPerIp",
       "connectRate",
       "retryAfterMin",

@@ -169,6 +169,7 @@ async function main(args: string[]): Promise<number> {
       allowUnauthenticatedGo: cli.allowUnauthenticatedGo,
       msgRate: cli.msgRate,
       msgBurst: cli.msgBurst,
+      msgByteRate: cli.msgByteRate,
       maxPerIp: cli.maxPerIp,
       connectRate: cli.connectRate,
       hostname: cli.hostname,
