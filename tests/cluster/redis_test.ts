@@ -171,7 +171,9 @@ Deno.test({
         // node-ttl 2s plus the check period (the tick, 200 ms), with room.
         assert.ok(took < 2000 + 200 + 800, `node_lost after ${took}ms`);
         console.log(
-          `node_lost ${took.toFixed(0)} ms after SIGKILL (node-ttl 2000 ms, tick 200 ms)`,
+          `node_lost ${
+            took.toFixed(0)
+          } ms after SIGKILL (node-ttl 2000 ms, tick 200 ms)`,
         );
         await delay(1500);
         assert.deepEqual(states(a, "B"), [
@@ -293,6 +295,12 @@ for (const keepData of [false, true]) {
           /\[-\] cluster: the cluster is unavailable \(degraded\)/,
         );
         assert.match(await metrics(adminUrl), /^lifeline_cluster_redis_up 0$/m);
+        // What the dashboard's node panel shows.
+        const { server } = JSON.parse(
+          (await fetch(`${adminUrl}/stats`).then(drained)).body,
+        );
+        assert.equal(server.cluster.nodeId, "n1");
+        assert.equal(server.cluster.available, false);
         // Local features go on; cross-node ones say so at once.
         await a.send({ type: "msg", to: "B", body: "while down" });
         const error = await a.waitFor((f) => f.type === "error");
