@@ -60,8 +60,6 @@ import { Witnesses } from "./_witnesses.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const KINDS = ["lifeline-node", "lifeline-deno"] as const;
-/** After the attacker is done, the witnesses go on this long. */
-const AFTERMATH_MS = 2000;
 
 const USAGE = `Usage: deno task bench:attacks [options]
 
@@ -82,6 +80,8 @@ Options:
   --interval DUR    the servers' --interval (default 1s)
   --timeout DUR     the servers' --timeout (default 5s)
   --max-bytes SIZE  most bytes one attacking connection sends (default 4096MiB)
+  --aftermath DUR   how long the witnesses go on after the attacker is done
+                    (default 2s)
   --out-dir DIR     where the JSON report goes (default bench/results)
   --help            show this help`;
 
@@ -139,6 +139,7 @@ const schema = z.object({
   interval: durationFlag("interval", { min: 10 }),
   timeout: durationFlag("timeout", { min: 20 }),
   "max-bytes": byteSizeFlag("max-bytes", 1024, 2 ** 40),
+  aftermath: durationFlag("aftermath", { min: 0, max: 60_000 }),
   "out-dir": z.string(),
 });
 
@@ -154,6 +155,7 @@ function parse(args: string[]): Settings {
     interval: { type: "string", default: "1s" },
     timeout: { type: "string", default: "5s" },
     "max-bytes": { type: "string", default: "4096MiB" },
+    aftermath: { type: "string", default: "2s" },
     "out-dir": { type: "string", default: `${ROOT}bench/results` },
   });
   const settings = validateFlags(schema, values);
@@ -293,7 +295,7 @@ async function runServerAttack(
       } finally {
         server.release();
       }
-      await sleep(AFTERMATH_MS);
+      await sleep(settings.aftermath);
       const cpuMs = (readCpuTicks(server.pid) - cpuStart) * 1000 /
         clockTicksPerSecond();
       cpuPercent = Math.round(100 * cpuMs / (performance.now() - start));
@@ -453,7 +455,7 @@ async function runAttacks(
       interval: `${settings.interval}ms`,
       timeout: `${settings.timeout}ms`,
       maxBytes: settings["max-bytes"],
-      aftermath: `${AFTERMATH_MS}ms`,
+      aftermath: `${settings.aftermath}ms`,
     },
     results: [],
   };

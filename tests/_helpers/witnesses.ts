@@ -7,7 +7,7 @@
  */
 
 export {
+  Witnesses,
   type WitnessOptions,
   type WitnessReport,
-  Witnesses,
 } from "../../bench/_witnesses.ts";
