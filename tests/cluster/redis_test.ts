@@ -171,7 +171,9 @@ Deno.test({
         // node-ttl 2s plus the check period (the tick, 200 ms), with room.
         assert.ok(took < 2000 + 200 + 800, `node_lost after ${took}ms`);
         console.log(
-          `node_lost ${took.toFixed(0)} ms after SIGKILL (node-ttl 2000 ms, tick 200 ms)`,
+          `node_lost ${
+            took.toFixed(0)
+          } ms after SIGKILL (node-ttl 2000 ms, tick 200 ms)`,
         );
         await delay(1500);
         assert.deepEqual(states(a, "B"), [
