@@ -80,7 +80,7 @@ function answer(peer: RawPeer | undefined): string {
  * @example
  * ```ts ignore
  * import { acceptBurst } from "./_attack_connections.ts";
- * console.log(await acceptBurst({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await acceptBurst({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function acceptBurst(context: AttackContext): Promise<Outcome> {
@@ -149,7 +149,7 @@ const TRICKLE_EVERY_MS = 100;
  * @example
  * ```ts ignore
  * import { slowHeaders } from "./_attack_connections.ts";
- * console.log(await slowHeaders({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await slowHeaders({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function slowHeaders(context: AttackContext): Promise<Outcome> {

@@ -82,7 +82,7 @@ function byeReason(peer: RawPeer): string | null {
  * @example
  * ```ts ignore
  * import { unknownFrames } from "./_attack_frames.ts";
- * console.log(await unknownFrames({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await unknownFrames({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function unknownFrames(context: AttackContext): Promise<Outcome> {
@@ -112,7 +112,7 @@ export async function unknownFrames(context: AttackContext): Promise<Outcome> {
  * @example
  * ```ts ignore
  * import { errorEcho } from "./_attack_frames.ts";
- * console.log(await errorEcho({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await errorEcho({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function errorEcho(context: AttackContext): Promise<Outcome> {
@@ -143,7 +143,7 @@ export async function errorEcho(context: AttackContext): Promise<Outcome> {
  * @example
  * ```ts ignore
  * import { afterBye } from "./_attack_frames.ts";
- * console.log(await afterBye({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await afterBye({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function afterBye(context: AttackContext): Promise<Outcome> {
@@ -172,7 +172,7 @@ const OVERSIZE_PEERS = 10;
  * @example
  * ```ts ignore
  * import { oversize } from "./_attack_frames.ts";
- * console.log(await oversize({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await oversize({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function oversize(context: AttackContext): Promise<Outcome> {

@@ -193,7 +193,7 @@ export const ATTACKS: Record<AttackName, AttackSpec> = {
     name: "broadcast-flood",
     item: "3",
     title:
-      "one client broadcasts 10 KiB messages as fast as the server takes them",
+      "one client broadcasts messages of 10 KiB (`--message-bytes`) as fast as the server takes them",
     target: "server",
     variants: (flags) =>
       flags.has("--msg-burst")

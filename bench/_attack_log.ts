@@ -28,7 +28,7 @@ const ANSWER_WITHIN_MS = 1000;
  * @example
  * ```ts ignore
  * import { logChurn } from "./_attack_log.ts";
- * console.log(await logChurn({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await logChurn({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function logChurn(context: AttackContext): Promise<Outcome> {

@@ -12,7 +12,8 @@ import { helloPeer, sleep } from "./_raw_peer.ts";
 const encoder = new TextEncoder();
 
 /**
- * Says `hello`, then broadcasts 10 KiB messages to everyone, 20 per write,
+ * Says `hello`, then broadcasts messages (of `messageBytes`, 10 KiB by
+ * default) to everyone, 20 per write,
  * as fast as the server takes them, until it cuts the connection, stops
  * reading, or a bound is reached.
  *
@@ -22,12 +23,13 @@ const encoder = new TextEncoder();
  * @example
  * ```ts ignore
  * import { broadcastFlood } from "./_attack_messages.ts";
- * console.log(await broadcastFlood({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await broadcastFlood({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function broadcastFlood(context: AttackContext): Promise<Outcome> {
   const peer = await helloPeer(context, "flood");
-  const line = JSON.stringify({ type: "msg", body: "z".repeat(10_240) }) +
+  const line =
+    JSON.stringify({ type: "msg", body: "z".repeat(context.messageBytes) }) +
     "\n";
   const batch = encoder.encode(line.repeat(20));
   const start = performance.now();
@@ -76,7 +78,7 @@ const CJK_BODY = "漢".repeat(20_000);
  * @example
  * ```ts ignore
  * import { slowReader } from "./_attack_messages.ts";
- * console.log(await slowReader({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await slowReader({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function slowReader(context: AttackContext): Promise<Outcome> {

@@ -137,7 +137,7 @@ async function take(
  * @example
  * ```ts ignore
  * import { nameTakeover } from "./_attack_names.ts";
- * console.log(await nameTakeover({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30 }));
+ * console.log(await nameTakeover({ hostname: "127.0.0.1", port: 9090, durationMs: 10_000, maxBytes: 1 << 30, messageBytes: 10_240 }));
  * ```
  */
 export async function nameTakeover(context: AttackContext): Promise<Outcome> {

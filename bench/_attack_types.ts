@@ -17,6 +17,8 @@ export interface AttackContext {
   durationMs: number;
   /** The most bytes one attacking connection may send. */
   maxBytes: number;
+  /** The body of each message a flooding attack sends, in bytes. */
+  messageBytes: number;
   /**
    * A valid token for a name, when the server checks tokens (`--auth jwt`);
    * the attack decides who gets one.

@@ -53,6 +53,7 @@ const schema = z.object({
   port: integerFlag("port", 1, 65535),
   duration: durationFlag("duration"),
   "max-bytes": byteSizeFlag("max-bytes", 1, 2 ** 40),
+  "message-bytes": byteSizeFlag("message-bytes", 1, 65_000),
   secret: z.string().optional(),
 });
 
@@ -62,6 +63,7 @@ async function main(args: string[]): Promise<number> {
     port: { type: "string" },
     duration: { type: "string", default: "10s" },
     "max-bytes": { type: "string", default: "4096MiB" },
+    "message-bytes": { type: "string", default: "10KiB" },
     secret: { type: "string" },
   });
   const flags = validateFlags(schema, values);
@@ -70,6 +72,7 @@ async function main(args: string[]): Promise<number> {
     port: flags.port,
     durationMs: flags.duration,
     maxBytes: flags["max-bytes"],
+    messageBytes: flags["message-bytes"],
   };
   if (flags.secret !== undefined) {
     const key = parseAuthKey(await Deno.readTextFile(flags.secret));

@@ -80,6 +80,8 @@ Options:
   --interval DUR    the servers' --interval (default 1s)
   --timeout DUR     the servers' --timeout (default 5s)
   --max-bytes SIZE  most bytes one attacking connection sends (default 4096MiB)
+  --message-bytes SIZE  the body of each message broadcast-flood sends
+                    (default 10KiB, at most 65000)
   --aftermath DUR   how long the witnesses go on after the attacker is done
                     (default 2s)
   --out-dir DIR     where the JSON report goes (default bench/results)
@@ -139,6 +141,7 @@ const schema = z.object({
   interval: durationFlag("interval", { min: 10 }),
   timeout: durationFlag("timeout", { min: 20 }),
   "max-bytes": byteSizeFlag("max-bytes", 1024, 2 ** 40),
+  "message-bytes": byteSizeFlag("message-bytes", 1, 65_000),
   aftermath: durationFlag("aftermath", { min: 0, max: 60_000 }),
   "out-dir": z.string(),
 });
@@ -155,6 +158,7 @@ function parse(args: string[]): Settings {
     interval: { type: "string", default: "1s" },
     timeout: { type: "string", default: "5s" },
     "max-bytes": { type: "string", default: "4096MiB" },
+    "message-bytes": { type: "string", default: "10KiB" },
     aftermath: { type: "string", default: "2s" },
     "out-dir": { type: "string", default: `${ROOT}bench/results` },
   });
@@ -217,6 +221,8 @@ async function runAttacker(
       `${settings.duration}ms`,
       "--max-bytes",
       String(settings["max-bytes"]),
+      "--message-bytes",
+      String(settings["message-bytes"]),
       ...(secret === undefined ? [] : ["--secret", secret]),
     ],
     cwd: ROOT,
@@ -455,6 +461,7 @@ async function runAttacks(
       interval: `${settings.interval}ms`,
       timeout: `${settings.timeout}ms`,
       maxBytes: settings["max-bytes"],
+      messageBytes: settings["message-bytes"],
       aftermath: `${settings.aftermath}ms`,
     },
     results: [],
