@@ -180,14 +180,20 @@ export const ATTACKS: Record<AttackName, AttackSpec> = {
     name: "name-takeover",
     item: "2",
     title:
-      "a taker claims the victim's name 50 times a second (`hello` and Go `Owner` in turn, no token); the victim comes back 100 ms after each loss",
+      "a taker claims the victim's name 50 times a second (`hello` and Go `Owner` in turn, no token); the victim pings every second and comes back 100 ms after each loss",
     target: "server",
     variants: (flags) =>
       flags.has("--auth")
         ? [{ label: "", auth: false }, { label: "--auth jwt", auth: true }]
         : PLAIN,
     summarize: (o) =>
-      `victim online ${o.onlinePercent}% of the attack, replaced ${o.replaced} times; ${o.helloTakersWelcomed} of ${o.helloTakers} \`hello\` takers welcomed, ${o.takersRefused} of ${o.attempts} takers refused`,
+      `victim online ${o.onlinePercent}% of the attack, replaced ${o.replaced} times${
+        n(o.lost) > 0 ? `, lost its session ${o.lost} times otherwise` : ""
+      }; \`hello\` takers: ${o.helloTakersWelcomed} of ${o.helloTakers} welcomed${
+        n(o.helloTakersAuthFailed) > 0
+          ? `, ${o.helloTakersAuthFailed} refused with \`auth_failed\``
+          : ""
+      }`,
   },
   "broadcast-flood": {
     name: "broadcast-flood",

@@ -20,12 +20,17 @@ const TAKE_EVERY_MS = 20;
 const TAKER_HOLDS_MS = 1000;
 const VICTIM_RETURNS_MS = 100;
 
-/** The victim's side: whether it holds its name, and for how long. */
+/**
+ * The victim's side: a client that pings every second like any other,
+ * whether it holds its name, and for how long.
+ */
 class Victim {
   onlineSince: number | undefined;
   onlineMs = 0;
   sessions = 0;
   replaced = 0;
+  /** Sessions lost for another reason than `replaced`. */
+  lost = 0;
   #stopped = false;
   #peer: RawPeer | undefined;
   #loop: Promise<void> | undefined;
@@ -55,14 +60,19 @@ class Victim {
           this.sessions++;
           this.onlineSince = performance.now();
           this.#welcomed.resolve();
+          let seq = 0;
+          const pinger = setInterval(() => {
+            peer.send({ type: "ping", seq: ++seq }).catch(() => {});
+          }, 1000);
           await peer.until(
             () => peer.frames.find((f) => f.type === "bye") ?? undefined,
             1e9,
           );
+          clearInterval(pinger);
           this.#offline();
           if (peer.frames.some((f) => f.reason === "replaced")) {
             this.replaced++;
-          }
+          } else if (!this.#stopped) this.lost++;
         }
         await peer.close();
       } catch {
@@ -82,6 +92,7 @@ class Victim {
   reset(): void {
     this.onlineMs = 0;
     this.replaced = 0;
+    this.lost = 0;
     if (this.onlineSince !== undefined) this.onlineSince = performance.now();
   }
 
@@ -94,10 +105,15 @@ class Victim {
 }
 
 /** One attempt to take the name. */
-async function take(
-  context: AttackContext,
-  go: boolean,
-): Promise<"welcomed" | "refused" | "silent"> {
+/**
+ * How a taker was answered: `welcomed`, `auth_failed` (an error or `bye`
+ * that says so), `closed` without either (a Go-format taker is sent
+ * nothing: closed when refused, or when the next taker replaces it), or
+ * `open` (nothing within a second).
+ */
+type Taken = "welcomed" | "auth_failed" | "closed" | "open";
+
+async function take(context: AttackContext, go: boolean): Promise<Taken> {
   let peer: RawPeer | undefined;
   try {
     peer = await RawPeer.connect(context.hostname, context.port, {
@@ -118,9 +134,12 @@ async function take(
       await sleep(TAKER_HOLDS_MS);
       return "welcomed";
     }
-    return peer.ended ? "refused" : "silent";
+    if (peer.frames.some((f) => f.reason === "auth_failed")) {
+      return "auth_failed";
+    }
+    return peer.ended ? "closed" : "open";
   } catch {
-    return "refused";
+    return "closed";
   } finally {
     await peer?.close();
   }
@@ -145,7 +164,7 @@ export async function nameTakeover(context: AttackContext): Promise<Outcome> {
   await victim.start();
   victim.reset();
   const start = performance.now();
-  const attempts: Promise<"welcomed" | "refused" | "silent">[] = [];
+  const attempts: Promise<Taken>[] = [];
   for (let i = 0; performance.now() - start < context.durationMs; i++) {
     attempts.push(take(context, i % 2 === 1));
     await sleep(TAKE_EVERY_MS);
@@ -154,13 +173,17 @@ export async function nameTakeover(context: AttackContext): Promise<Outcome> {
   await victim.stop();
   const results = await Promise.all(attempts);
   const hellos = results.filter((_, i) => i % 2 === 0);
+  const gos = results.filter((_, i) => i % 2 === 1);
   return {
     windowMs: Math.round(windowMs),
     onlinePercent: Math.round(1000 * victim.onlineMs / windowMs) / 10,
     replaced: victim.replaced,
+    lost: victim.lost,
     attempts: results.length,
-    helloTakersWelcomed: hellos.filter((r) => r === "welcomed").length,
     helloTakers: hellos.length,
-    takersRefused: results.filter((r) => r === "refused").length,
+    helloTakersWelcomed: hellos.filter((r) => r === "welcomed").length,
+    helloTakersAuthFailed: hellos.filter((r) => r === "auth_failed").length,
+    goTakers: gos.length,
+    goTakersClosed: gos.filter((r) => r === "closed").length,
   };
 }

@@ -29,6 +29,8 @@ export interface AttackResult {
   outcome: Outcome;
   /** The outcome in one sentence, as in the table. */
   summary: string;
+  /** Why the run failed, when it did (then the outcome is empty). */
+  failure: string | null;
 }
 
 /** A whole run. */

@@ -54,7 +54,10 @@ export interface WitnessReport {
    * percentiles because they never finished).
    */
   unanswered: number;
-  /** The longest a witness went without a pong, in milliseconds. */
+  /**
+   * The longest a witness went without a pong, in milliseconds (for a
+   * dropped witness, until its drop).
+   */
   worstGapMs: number;
 }
 
@@ -141,11 +144,9 @@ class Witness {
           }
         }
       }
-      if (!this.#stopped) this.dropped ??= `${this.name}: the server closed`;
+      if (!this.#stopped) this.#drop("the server closed");
     } catch (error) {
-      if (!this.#stopped) {
-        this.dropped ??= `${this.name}: ${(error as Error).message}`;
-      }
+      if (!this.#stopped) this.#drop((error as Error).message);
     }
     this.#welcome.reject(new Error(`${this.name} was never welcomed`));
   }
@@ -153,9 +154,7 @@ class Witness {
   #frame(frame: { type: string; seq?: number; reason?: string }): void {
     const now = performance.now();
     if (frame.type === "welcome") this.#welcome.resolve();
-    if (frame.type === "bye") {
-      this.dropped ??= `${this.name}: bye ${frame.reason}`;
-    }
+    if (frame.type === "bye") this.#drop(`bye ${frame.reason}`);
     if (frame.type === "pong" && frame.seq !== undefined) {
       const sentAt = this.#sent.get(frame.seq);
       this.#sent.delete(frame.seq);
@@ -163,6 +162,18 @@ class Witness {
       this.worstGapMs = Math.max(this.worstGapMs, now - this.lastPongAt);
       this.lastPongAt = now;
       this.pongs++;
+    }
+  }
+
+  /** Marks the witness dropped (once), its silence counted until now. */
+  #drop(why: string): void {
+    if (this.dropped !== undefined) return;
+    this.dropped = `${this.name}: ${why}`;
+    if (this.lastPongAt > 0) {
+      this.worstGapMs = Math.max(
+        this.worstGapMs,
+        performance.now() - this.lastPongAt,
+      );
     }
   }
 

@@ -333,6 +333,7 @@ async function runServerAttack(
     serverCpuPercent: cpuPercent,
     outcome,
     summary: spec.summarize(outcome),
+    failure: null,
   };
 }
 
@@ -357,6 +358,7 @@ async function runOne(
       serverCpuPercent: null,
       outcome,
       summary: spec.summarize(outcome),
+      failure: null,
     }];
   }
   const results: AttackResult[] = [];
@@ -381,8 +383,9 @@ function failed(
     flags: [],
     witnesses: null,
     serverCpuPercent: null,
-    outcome: { error: message },
+    outcome: {},
     summary: `the run failed: ${message}`,
+    failure: message,
   };
 }
 
@@ -516,7 +519,7 @@ async function main(args: string[]): Promise<number> {
   const { report, json } = await runAttacks(settings, command);
   console.log(renderReport(report));
   console.error(`[attacks] wrote ${json}`);
-  return report.results.some((r) => "error" in r.outcome) ? 1 : 0;
+  return report.results.some((r) => r.failure !== null) ? 1 : 0;
 }
 
 if (import.meta.main) {
