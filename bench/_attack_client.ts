@@ -18,7 +18,7 @@ const decoder = new TextDecoder();
 const GARBAGE = encoder.encode("not json\n".repeat(1000));
 
 /** What the hostile server does with one connection after its `hello`. */
-type Behaviour = (conn: Deno.TcpConn, seen: Counts) => () => void;
+type Behaviour = (conn: Deno.TcpConn) => () => void;
 
 interface Counts {
   connections: number;
@@ -67,7 +67,7 @@ async function serve(
       while ((newline = text.indexOf("\n")) >= 0) {
         const line = text.slice(0, newline);
         text = text.slice(newline + 1);
-        if (line.includes('"hello"')) stop = BEHAVIOURS[attack](conn, seen);
+        if (line.includes('"hello"')) stop = BEHAVIOURS[attack](conn);
         if (line.includes('"ping"')) {
           seen.pings++;
           // Only the bounds attack answers (it wants the ping storm).

@@ -36,8 +36,6 @@ export class RawPeer {
   readonly conn: Deno.TcpConn;
   /** The first frames the server sent (at most 1,000). */
   readonly frames: PeerFrame[] = [];
-  /** How many frames the server sent. */
-  framesRead = 0;
   /** Bytes the server sent. */
   bytesRead = 0;
   /** Bytes written to the connection (accepted by the kernel). */
@@ -123,7 +121,6 @@ export class RawPeer {
       const line = this.#buffer.slice(0, newline);
       this.#buffer = this.#buffer.slice(newline + 1);
       if (line === "") continue;
-      this.framesRead++;
       this.largestLine = Math.max(
         this.largestLine,
         encoder.encode(line).length,
@@ -235,16 +232,6 @@ export class RawPeer {
     ms: number,
   ): Promise<PeerFrame | undefined> {
     return this.until(() => this.frames.find(match), ms);
-  }
-
-  /**
-   * Waits until the server ends the connection.
-   *
-   * @param ms How long to wait.
-   * @returns Whether it ended.
-   */
-  async waitEnded(ms: number): Promise<boolean> {
-    return (await this.until(() => this.ended || undefined, ms)) === true;
   }
 
   /**

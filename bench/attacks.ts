@@ -56,6 +56,7 @@ import {
   removeCheckout,
   resolveRevision,
 } from "./_revisions.ts";
+import { sleep } from "./_raw_peer.ts";
 import { Witnesses } from "./_witnesses.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -175,15 +176,13 @@ function parse(args: string[]): Settings {
 
 /** A server to attack: where it runs from, and what it supports. */
 interface Target {
-  kind: ServerChoice["kind"];
+  transport: "node" | "deno";
   revision: string | null;
   root: string;
   jsonLog: boolean;
   flags: ReadonlySet<string>;
   label: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The auth key the `--auth jwt` runs use, in a file, and its tokens. */
 interface Auth {
@@ -272,7 +271,7 @@ async function runServerAttack(
   ];
   const server = await AttackServer.start({
     root: target.root,
-    transport: target.kind === "lifeline-node" ? "node" : "deno",
+    transport: target.transport,
     jsonLog: target.jsonLog,
     flags,
     openFiles: spec.openFiles,
@@ -325,7 +324,7 @@ async function runServerAttack(
     flags: [
       ...(spec.openFiles ? [`(ulimit -n ${spec.openFiles})`] : []),
       "--transport",
-      target.kind === "lifeline-node" ? "node" : "deno",
+      target.transport,
       ...(target.jsonLog ? ["--log-format", "json"] : []),
       ...flags.map((f) => f === auth.file ? "FILE" : f),
     ],
@@ -420,7 +419,7 @@ async function targets(
     }
     const transport = kind === "lifeline-node" ? "node" : "deno";
     found.push({
-      kind,
+      transport,
       revision: revision ?? null,
       root,
       jsonLog,
