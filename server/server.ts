@@ -299,20 +299,34 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     this.#state = "serving";
   }
 
-  #listenWs(): Promise<TransportListener> {
+  async #listenWs(): Promise<TransportListener> {
     const ws = this.#ws!;
     const options = this.#options;
     const transport = ws.transport ?? webSocketTransport({
       maxMessageBytes: options.maxFrameBytes,
       ...(ws.origins === undefined ? {} : { origins: ws.origins }),
     });
+    const hostname = ws.hostname ?? options.hostname;
+    const port = ws.port ?? DEFAULT_WS_PORT;
     // The same handler as TCP: one liveness registry, one hub, one set of
     // limits for both.
-    return transport.listen({
-      hostname: ws.hostname ?? options.hostname,
-      port: ws.port ?? DEFAULT_WS_PORT,
-      maxWriteBufferBytes: options.maxWriteBufferBytes,
-    }, this.#handler);
+    try {
+      return await transport.listen({
+        hostname,
+        port,
+        maxWriteBufferBytes: options.maxWriteBufferBytes,
+      }, this.#handler);
+    } catch (error) {
+      const where = hostname.includes(":")
+        ? `[${hostname}]:${port}`
+        : `${hostname}:${port}`;
+      throw new Error(
+        `Cannot listen for WebSocket clients on ${where}: ${
+          (error as Error).message.split("\n")[0]
+        }`,
+        { cause: error },
+      );
+    }
   }
 
   /**
