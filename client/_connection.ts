@@ -272,6 +272,22 @@ export class Connection implements ConnectionHandler<Connection> {
   }
 
   /**
+   * Checks the server's liveness now and, when the last ping is at least
+   * half an interval old, pings at once (a ping sooner than that could
+   * count against the server's ping rate limit). For a process that has
+   * just come back: the pong proves the connection, and the ping tells the
+   * server this client is alive before its deadline.
+   */
+  probe(): void {
+    if (!this.checkAlive() || !this.#welcomed) return;
+    const lastPing = this.#nextPingAt - this.#interval;
+    if (this.#owner.clock.now() - lastPing >= this.#interval / 2) {
+      this.#ping();
+      this.#arm();
+    }
+  }
+
+  /**
    * Recomputes the interval (after `too_many_pings` or an adaptive step)
    * and moves the next ping accordingly.
    *
