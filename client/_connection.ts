@@ -13,7 +13,7 @@ import type { Clock, Timers } from "../common/time.ts";
 import { encodeFrame, encodePing } from "../protocol/encode.ts";
 import type { ServerFrame, WelcomeFrame } from "../protocol/frames.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
-import { parseServerFrame } from "../protocol/parse.ts";
+import { parseServerFrame } from "../protocol/parse_server.ts";
 import type { ConnectionHandler, TransportConn } from "../transport/types.ts";
 import type { ServerPolicy } from "./_interval.ts";
 import {

@@ -30,6 +30,7 @@ export const API_ENTRY_POINTS: readonly string[] = [
   "mod.ts",
   "server/mod.ts",
   "client/mod.ts",
+  "browser/mod.ts",
   "protocol/mod.ts",
   "transport/mod.ts",
   "liveness/mod.ts",

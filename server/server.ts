@@ -251,7 +251,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
    * ```ts
    * import { startServer } from "@lifeline/lifeline/server";
    * import { connect } from "@lifeline/lifeline/client";
-   * await using server = await startServer({ port: 0, interval: 50, timeout: 1000 });
+   * await using server = await startServer({ port: 0, interval: 100, timeout: 1000 });
    * await using client = await connect({ port: server.addr.port, name: "A" });
    * await new Promise((resolve) => client.addEventListener("pong", resolve, { once: true }));
    * const stats = server.stats();

@@ -8,6 +8,7 @@ const FOLDERS = [
   "server",
   "admin",
   "client",
+  "browser",
   "protocol",
   "transport",
   "transport/node",
