@@ -37,7 +37,9 @@ export interface DemoSiteOptions {
  * @param options Where the Lifeline server is, where to listen.
  * @returns The HTTP server.
  */
-export function serveDemoSite(options: DemoSiteOptions): Deno.HttpServer {
+export function serveDemoSite(
+  options: DemoSiteOptions,
+): Deno.HttpServer<Deno.NetAddr> {
   const bundle = options.bundle ?? join(ROOT, "dist/lifeline.js");
   return Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
