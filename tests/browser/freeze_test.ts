@@ -106,11 +106,19 @@ Deno.test({
       5000,
       "the reconnect",
     );
+    const closedSeen = await waitForLog(
+      watcher,
+      (e) =>
+        e.type === "presence" && e.detail.name === "frozen" &&
+        e.detail.state === "offline" && e.t >= resumedAt,
+      5000,
+      "offline closed on the watcher",
+    );
     await waitForLog(
       watcher,
       (e) =>
         e.type === "presence" && e.detail.name === "frozen" &&
-        e.detail.state === "online" && e.t >= back.t,
+        e.detail.state === "online" && e.t >= closedSeen.t,
       5000,
       "online on the watcher",
     );
