@@ -49,6 +49,7 @@ export const SECTIONS: SiteSection[] = [
       { text: "Run the server", link: "/server" },
       { text: "Operate the server", link: "/operations" },
       { text: "Run the client", link: "/client" },
+      { text: "Browsers", link: "/browser" },
       { text: "Tune keepalive sysctls", link: "/sysctl" },
     ],
   },
