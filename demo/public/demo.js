@@ -2,7 +2,11 @@
 // every client event in globalThis.lifeline.log (with Date.now() times) for the
 // browser tests. Query parameters sign in at once: ?name=A&watch=B,C, and
 // ?worker=0 keeps the timers on the page (to show what throttling does).
-import { BrowserClient } from "/lifeline.js";
+// The build, served beside the page (`deno task build:browser`); imported by
+// URL so that type checks of the repository do not look for it on disk.
+const { BrowserClient } = await import(
+  new URL("/lifeline.js", location.href).href
+);
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
