@@ -25,7 +25,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { Duplex } from "node:stream";
-// @ts-types="@types/ws"
+// @ts-types="./_ws.d.ts"
 import { type WebSocket, WebSocketServer } from "ws";
 import { DEFAULT_MAX_FRAME_BYTES } from "../../protocol/defaults.ts";
 import { closeCodeFor, WS_CLOSE } from "../../protocol/websocket.ts";
@@ -315,7 +315,7 @@ export function webSocketTransport(
         sockets.handleUpgrade(
           request,
           socket,
-          head as Parameters<WebSocketServer["handleUpgrade"]>[2],
+          head,
           (ws) => serve(ws, request, shared),
         );
       });
