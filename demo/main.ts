@@ -12,40 +12,82 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { parseDuration } from "../common/duration.ts";
+import { z } from "zod";
+import {
+  durationFlag,
+  integerFlag,
+  parseFlags,
+  runCli,
+  UsageError,
+  validateFlags,
+} from "../common/cli.ts";
 import { startServer } from "../server/mod.ts";
 import { serveDemoSite } from "./site.ts";
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      http: { type: "string", default: "8080" },
-      port: { type: "string", default: "9090" },
-      ws: { type: "string", default: "9092" },
-      interval: { type: "string", default: "2s" },
-      timeout: { type: "string", default: "6s" },
-      grace: { type: "string", default: "0ms" },
-    },
+const USAGE = `Usage: deno task demo [options]
+
+The browser demo: a Lifeline server and a page to sign in, watch and chat.
+
+Options:
+  --http <port>            The page's port (default 8080)
+  --port <port>            The server's TCP port (default 9090)
+  --ws <port>              The server's WebSocket port (default 9092)
+  --interval <duration>    Ping interval (default 2s)
+  --timeout <duration>     Silence before a client is dropped (default 6s)
+  --grace <duration>       Presence grace window (default 0ms: off)
+  --help                   Show this help`;
+
+const schema = z.object({
+  help: z.boolean(),
+  http: integerFlag("http", 0, 65535),
+  port: integerFlag("port", 0, 65535),
+  ws: integerFlag("ws", 0, 65535),
+  interval: durationFlag("interval"),
+  timeout: durationFlag("timeout"),
+  grace: durationFlag("grace", { min: 0 }),
+});
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    help: { type: "boolean", default: false },
+    http: { type: "string", default: "8080" },
+    port: { type: "string", default: "9090" },
+    ws: { type: "string", default: "9092" },
+    interval: { type: "string", default: "2s" },
+    timeout: { type: "string", default: "6s" },
+    grace: { type: "string", default: "0ms" },
   });
+  const flags = validateFlags(schema, values);
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (flags.interval >= flags.timeout) {
+    throw new UsageError(
+      "--interval: Cannot use an interval as long as the timeout: expected a shorter one",
+    );
+  }
   const server = await startServer({
-    port: Number(values.port),
-    ws: { port: Number(values.ws) },
-    interval: parseDuration(values.interval),
-    timeout: parseDuration(values.timeout),
-    presenceGrace: parseDuration(values.grace),
+    port: flags.port,
+    ws: { port: flags.ws },
+    interval: flags.interval,
+    timeout: flags.timeout,
+    presenceGrace: flags.grace,
   });
   const wsUrl = `ws://127.0.0.1:${server.wsAddr!.port}/`;
-  const site = serveDemoSite({ wsUrl, port: Number(values.http) });
+  const site = serveDemoSite({ wsUrl, port: flags.http });
   console.log(
     `Lifeline demo: open http://127.0.0.1:${site.addr.port}/ (server: tcp 127.0.0.1:${server.addr.port}, ${wsUrl})`,
   );
-  const stop = async () => {
-    await site.shutdown();
-    await server.close();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
+  const stopped = Promise.withResolvers<void>();
+  Deno.addSignalListener("SIGINT", () => stopped.resolve());
+  Deno.addSignalListener("SIGTERM", () => stopped.resolve());
+  await stopped.promise;
+  await site.shutdown();
+  await server.close();
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await runCli("demo", main, Deno.args));
 }
