@@ -2,17 +2,18 @@
 // every client event in globalThis.lifeline.log (with Date.now() times) for the
 // browser tests. Query parameters sign in at once: ?name=A&watch=B,C, and
 // ?worker=0 keeps the timers on the page (to show what throttling does).
-// The build, served beside the page (`deno task build:browser`); imported by
-// URL so that type checks of the repository do not look for it on disk.
-const { BrowserClient } = await import(
-  new URL("/lifeline.js", location.href).href
-);
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const log = [];
 const watched = new Map();
 globalThis.lifeline = { client: undefined, log, watched };
+
+// The build, served beside the page (`deno task build:browser`); imported by
+// URL so that type checks of the repository do not look for it on disk.
+const { BrowserClient } = await import(
+  new URL("/lifeline.js", location.href).href
+);
 
 function record(type, detail) {
   log.push({ t: Date.now(), type, detail });

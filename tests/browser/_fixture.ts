@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { serveDemoSite } from "../../demo/site.ts";
 import { buildBrowser, ROOT } from "../../scripts/build_browser.ts";
 import {
@@ -119,7 +119,10 @@ export class Scene implements AsyncDisposable {
 
 /** A page's client log so far. */
 export function log(page: TestPage): Promise<LogEntry[]> {
-  return page.page.evaluate("globalThis.lifeline.log") as Promise<LogEntry[]>;
+  // Empty until the page's script has run.
+  return page.page.evaluate("globalThis.lifeline?.log ?? []") as Promise<
+    LogEntry[]
+  >;
 }
 
 /** Waits for a log entry matching `match` and returns it. */
@@ -154,6 +157,23 @@ export function stateText(entry: LogEntry): string {
   return entry.detail.reason === undefined
     ? entry.detail.state
     : `${entry.detail.state} ${entry.detail.reason}`;
+}
+
+const SHOTS = join(ROOT, "docs/.vitepress/dist/browser");
+const COMMITTED = join(ROOT, "docs/public/browser");
+
+/**
+ * Saves a screenshot of a page for the docs, into the site's build output;
+ * with `LIFELINE_UPDATE_SCREENSHOTS=1` also over the committed copy in
+ * `docs/public/browser/` that the docs page shows.
+ */
+export async function screenshot(page: TestPage, file: string): Promise<void> {
+  await Deno.mkdir(SHOTS, { recursive: true });
+  await page.page.screenshot({ path: join(SHOTS, file), fullPage: true });
+  if (Deno.env.get("LIFELINE_UPDATE_SCREENSHOTS") === "1") {
+    await Deno.mkdir(dirname(join(COMMITTED, file)), { recursive: true });
+    await Deno.copyFile(join(SHOTS, file), join(COMMITTED, file));
+  }
 }
 
 /** Prints one measurement as a line the docs quote (`MEASURE {...}`). */

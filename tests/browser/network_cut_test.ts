@@ -11,6 +11,7 @@ import {
   measure,
   presenceOf,
   Scene,
+  screenshot,
   stateText,
   TIMING,
   waitForLog,
@@ -57,6 +58,8 @@ Deno.test({
   );
   const states = presenceOf(await log(watcher), "cut").map(stateText);
   assert.deepEqual(states, ["online", "suspect", "offline timeout"]);
+  await watcher.page.setViewportSize({ width: 1100, height: 620 });
+  await screenshot(watcher, "offline.png");
   // The cut page declares the server dead by timestamps.
   const dead = await waitForLog(cut, (e) => e.type === "dead", 3000);
   // While offline it does not dial (each dial would fail and log an error),

@@ -3,30 +3,17 @@
 // (docs/.vitepress/dist/browser/; with LIFELINE_UPDATE_SCREENSHOTS=1 also
 // the committed copies in docs/public/browser/).
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
 import { needsChromium } from "../_helpers/chromium.ts";
-import { REPO } from "../_helpers/run.ts";
 import { keepPinging, RawClient } from "../_helpers/server.ts";
 import {
   assertNoProblems,
   log,
   presenceOf,
   Scene,
+  screenshot,
   stateText,
   waitForLog,
 } from "./_fixture.ts";
-
-const SHOTS = join(REPO, "docs/.vitepress/dist/browser");
-const COMMITTED = join(REPO, "docs/public/browser");
-
-async function screenshot(page: import("playwright-core").Page, file: string) {
-  await Deno.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
-  if (Deno.env.get("LIFELINE_UPDATE_SCREENSHOTS") === "1") {
-    await Deno.mkdir(dirname(join(COMMITTED, file)), { recursive: true });
-    await Deno.copyFile(join(SHOTS, file), join(COMMITTED, file));
-  }
-}
 
 Deno.test({
   name:
@@ -123,6 +110,6 @@ Deno.test({
     await alice.page.locator('#watched tr[data-name="tcp"]').innerText(),
     /offline \(closed\)/,
   );
-  await screenshot(alice.page, "demo.png");
+  await screenshot(alice, "demo.png");
   assertNoProblems(scene.chromium.pages);
 });
