@@ -222,3 +222,27 @@ Deno.test("webSocketTransport refuses a maxMessageBytes that is not a positive i
     /Cannot use maxMessageBytes "0": expected a positive integer/,
   );
 });
+
+Deno.test("a connection that does not finish its upgrade within the handshake timeout is cut", async () => {
+  await using served = await serve({ handshakeTimeoutMs: 200 });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: served.port });
+  await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n"));
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const n = await Promise.race([
+    conn.read(new Uint8Array(1024)).catch(() => null),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve("still open after 3 s"), 3000);
+    }),
+  ]);
+  clearTimeout(timer);
+  const after = performance.now() - started;
+  conn.close();
+  assert.equal(n, null);
+  assert.ok(after >= 150 && after < 2000, `cut after ${after} ms`);
+  // An upgraded connection is not cut by it.
+  await using client = await WsClient.connect(served.port);
+  await delay(400);
+  await client.text("still here");
+  await client.until(() => served.chunks.includes("still here\n"));
+});

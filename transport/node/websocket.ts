@@ -68,6 +68,13 @@ export interface WebSocketTransportOptions {
 
 const NEWLINE = 10;
 
+/** The timer that cuts a connection whose upgrade is late. */
+const HANDSHAKE_TIMER = Symbol("lifeline.handshakeTimer");
+
+interface PendingSocket extends Duplex {
+  [HANDSHAKE_TIMER]?: ReturnType<typeof setTimeout>;
+}
+
 /**
  * How long a peer may take to answer a close the transport started on its
  * own (a message it refused, a protocol error) before it is cut. A close
@@ -298,27 +305,38 @@ export function webSocketTransport(
         clientTracking: false,
       });
       const server: Server = createServer(upgradeRequired);
-      server.headersTimeout = handshakeTimeout;
-      server.requestTimeout = handshakeTimeout;
-      server.on("clientError", (_error, socket: Duplex) => socket.destroy());
-      server.on("upgrade", (request, socket: Duplex, head: Uint8Array) => {
-        const origin = request.headers.origin;
-        if (
-          origins !== undefined && origin !== undefined && !origins.has(origin)
-        ) {
-          refuseHttp(socket, 403, "Forbidden");
-          return;
-        }
-        const tcp = request.socket;
-        tcp.setNoDelay(true);
-        tcp.setKeepAlive(true);
-        sockets.handleUpgrade(
-          request,
-          socket,
-          head,
-          (ws) => serve(ws, request, shared),
-        );
+      // node:http's own headersTimeout is only checked every 30 s (and not
+      // at all here): each connection gets a timer of its own until it
+      // upgrades.
+      server.on("connection", (socket: PendingSocket) => {
+        const timer = setTimeout(() => socket.destroy(), handshakeTimeout);
+        socket[HANDSHAKE_TIMER] = timer;
+        socket.once("close", () => clearTimeout(timer));
       });
+      server.on("clientError", (_error, socket: Duplex) => socket.destroy());
+      server.on(
+        "upgrade",
+        (request, socket: PendingSocket, head: Uint8Array) => {
+          clearTimeout(socket[HANDSHAKE_TIMER]);
+          const origin = request.headers.origin;
+          if (
+            origins !== undefined && origin !== undefined &&
+            !origins.has(origin)
+          ) {
+            refuseHttp(socket, 403, "Forbidden");
+            return;
+          }
+          const tcp = request.socket;
+          tcp.setNoDelay(true);
+          tcp.setKeepAlive(true);
+          sockets.handleUpgrade(
+            request,
+            socket,
+            head,
+            (ws) => serve(ws, request, shared),
+          );
+        },
+      );
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(
