@@ -61,11 +61,18 @@ function renderWatched() {
 
 async function signIn(name, watch) {
   const config = await (await fetch("/config.json")).json();
-  const client = new BrowserClient({
-    url: config.ws,
-    name,
-    worker: params.get("worker") !== "0",
-  });
+  let client;
+  try {
+    client = new BrowserClient({
+      url: config.ws,
+      name,
+      worker: params.get("worker") !== "0",
+    });
+  } catch (error) {
+    // A name the protocol does not allow: say so, and let them try again.
+    setStatus("closed", error.message);
+    return;
+  }
   globalThis.lifeline.client = client;
   for (
     const type of [
