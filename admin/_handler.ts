@@ -150,6 +150,7 @@ async function stats(url: URL, ctx: AdminContext): Promise<Response> {
       maxConnections: Number.isFinite(options.maxConnections)
         ? options.maxConnections
         : null,
+      cluster: server.cluster,
     },
     readiness: ctx.readiness.evaluate(),
     stats: server.stats(),

@@ -16,6 +16,7 @@ import { RecentEvents } from "./_recent_events.ts";
 import { MetricsRegistry } from "./metrics_registry.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
 import {
+  clusterReadiness,
   Readiness,
   type ReadinessCheck,
   serverReadiness,
@@ -124,6 +125,7 @@ export class AdminServer {
     registerProcessMetrics(this.registry);
     this.readiness = new Readiness([
       serverReadiness(server),
+      ...server.cluster.distributed ? [clusterReadiness(server)] : [],
       ...options.readiness ?? [],
     ]);
     this.#events = new RecentEvents(server, options.recentEvents ?? 50);

@@ -118,3 +118,30 @@ export function serverReadiness(server: LifelineServer): ReadinessCheck {
       server.state === "serving" ? null : `the server is ${server.state}`,
   };
 }
+
+/**
+ * The cluster's condition: cross-node features work (Redis reachable, the
+ * node not fenced). A node alone always meets it.
+ *
+ * @param server The server.
+ * @returns The condition, named `"cluster"`.
+ *
+ * @example
+ * ```ts
+ * import { clusterReadiness, Readiness } from "@lifeline/lifeline/admin";
+ * import { startServer } from "@lifeline/lifeline/server";
+ * await using server = await startServer({ port: 0 });
+ * console.log(new Readiness([clusterReadiness(server)]).evaluate().ready); // true
+ * ```
+ */
+export function clusterReadiness(server: LifelineServer): ReadinessCheck {
+  return {
+    name: "cluster",
+    check: () => {
+      const cluster = server.cluster;
+      return cluster.available
+        ? null
+        : `the cluster is unavailable (degraded): ${cluster.reason}`;
+    },
+  };
+}

@@ -31,8 +31,9 @@ export interface ServerMetricsOptions {
  * Registers a server's metrics: connections by protocol, accepted and
  * refused connections, heartbeats, frames by type, timeouts, disconnects
  * by reason, the detection-time and sweep-time histograms, presence
- * changes by state, the longest write queue, dropped log lines, and
- * whether it drains. See `docs/operations.md` for the reference.
+ * changes by state, the longest write queue, dropped log lines, whether
+ * it drains, and in a cluster the nodes alive and whether Redis is up.
+ * See `docs/operations.md` for the reference.
  *
  * @param registry The registry to add them to.
  * @param server The server to read.
@@ -65,7 +66,7 @@ export function registerServerMetrics(
       value: count,
     }));
   const options_ = server.options;
-  return registry
+  registry
     .beforeCollect(() => {
       stats = server.stats();
     })
@@ -150,6 +151,19 @@ export function registerServerMetrics(
       name: "lifeline_draining",
       help: "1 while the server drains or stops (not accepting), else 0.",
       collect: () => (stats.state === "serving" ? 0 : 1),
+    });
+  if (!server.cluster.distributed) return registry;
+  return registry
+    .gauge({
+      name: "lifeline_cluster_nodes",
+      help: "Cluster nodes alive at this node's last look, itself included.",
+      collect: () => server.cluster.nodes,
+    })
+    .gauge({
+      name: "lifeline_cluster_redis_up",
+      help:
+        "1 while Redis is reachable and this node is not fenced (cross-node features work), else 0.",
+      collect: () => (server.cluster.available ? 1 : 0),
     });
 }
 

@@ -8,12 +8,21 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import {
+  choiceFlag,
   durationFlag,
   integerFlag,
   parseFlags,
+  UsageError,
   validateFlags,
 } from "../common/cli.ts";
+import { formatDuration } from "../common/duration.ts";
+import { defaultTick } from "../server/options.ts";
 import type { LoadProtocol } from "./_load_types.ts";
+import {
+  freezeBounds,
+  planPresence,
+  type PresenceScenario,
+} from "./_presence_plan.ts";
 import { SERVER_KINDS, type ServerKind } from "./_servers.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -48,6 +57,29 @@ export const USAGE = `Usage: deno task bench [options]
   --sources N        clients connect from 127.0.0.1..127.0.0.N (default 8)
   --per-process N    most clients per load worker process (default 15000)
   --out-dir DIR      where reports go (default bench/results)
+  --watch LIST       names each client watches, e.g. 0,10 (default 0): each
+                     Lifeline server under Lifeline's protocol is measured
+                     once per value in the same run (their order turns each
+                     round); the others, and the Go format, watch nothing
+  --kill N           clients whose sockets are closed without bye during
+                     the steady window, as a killed process's kernel would
+                     (default 0)
+  --freeze N         clients that send and read nothing for --freeze-for
+                     during the steady window, then resume (default 0)
+  --freeze-for DUR   how long a frozen client stays silent: more than
+                     suspectAfter + tick, less than timeout - interval
+                     (default midway)
+  --freeze-by MODE   pause (the worker stops the client) or sigstop (the
+                     frozen clients run in worker processes of their own,
+                     stopped with SIGSTOP and resumed with SIGCONT)
+                     (default pause)
+  --freeze-workers N with sigstop: worker processes holding the frozen
+                     clients, each stopped at its own time (default 4)
+  --suspect-after DUR  Lifeline's --suspect-after (default the server's:
+                     1.5 x --server-interval)
+  --stall-server DUR  stop each server (SIGSTOP) for DUR a third into the
+                     steady window, then resume it (SIGCONT): a long GC
+                     pause or a starved CPU, as its clients see it
   --v8-flags FLAGS   extra V8 flags for the Deno servers
   --cpu-prof DIR     write CPU profiles of Lifeline's server into DIR
   --heap-snapshot DIR  take a heap snapshot of each Deno server at the end
@@ -101,6 +133,19 @@ export interface HarnessOptions {
   heapSnapshotDir?: string;
   /** Stay in the current network namespace. */
   noNetns: boolean;
+  /** Stop each server this long a third into the steady window, in ms. */
+  stallServerMs?: number;
+  /** Names each client watches, one measurement per value (Lifeline only). */
+  watch: number[];
+  /** Lifeline's `suspectAfter` in ms: given, or the server's default. */
+  suspectAfterMs: number;
+  /** Whether `--suspect-after` was given (else the server picks it). */
+  suspectAfterGiven: boolean;
+  /**
+   * The presence scenario, when any of `--watch`, `--kill` and `--freeze`
+   * asks for one.
+   */
+  scenario?: PresenceScenario;
 }
 
 function items(text: string): string[] {
@@ -202,7 +247,101 @@ const FlagsSchema = z.object({
   "cpu-prof": z.string().optional(),
   "heap-snapshot": z.string().optional(),
   "no-netns": z.boolean(),
+  watch: watchFlag(),
+  kill: integerFlag("kill", 0, 60000),
+  freeze: integerFlag("freeze", 0, 60000),
+  "freeze-for": durationFlag("freeze-for", { min: 1 }).optional(),
+  "freeze-by": choiceFlag("freeze-by", ["pause", "sigstop"]),
+  "freeze-workers": integerFlag("freeze-workers", 1, 100),
+  "suspect-after": durationFlag("suspect-after", { min: 1 }).optional(),
+  "stall-server": durationFlag("stall-server", { min: 1, max: 60_000 })
+    .optional(),
 });
+
+function watchFlag(): z.ZodType<number[], string> {
+  return z.string().transform((text, ctx) => {
+    const list = items(text);
+    if (list.length === 0) {
+      return fail(
+        ctx,
+        `--watch: Cannot use "${text}": expected counts such as 0,10`,
+      );
+    }
+    const counts: number[] = [];
+    for (const item of list) {
+      const count = /^\d+$/.test(item) ? Number(item) : NaN;
+      if (!(count >= 0 && count <= 1000)) {
+        return fail(
+          ctx,
+          `--watch: Cannot use "${item}": expected an integer from 0 to 1000 (one watch frame)`,
+        );
+      }
+      if (!counts.includes(count)) counts.push(count);
+    }
+    return counts;
+  });
+}
+
+type Flags = z.infer<typeof FlagsSchema>;
+
+/**
+ * The presence scenario of the flags, checked against the run's timings
+ * and window, or `undefined` when none is asked for.
+ */
+function scenarioOf(
+  v: Flags,
+  timings: { intervalMs: number; suspectAfterMs: number; tickMs: number },
+): PresenceScenario | undefined {
+  if (v.kill === 0 && v.freeze === 0 && v.watch.every((k) => k === 0)) {
+    if (v["freeze-for"] !== undefined) {
+      throw new UsageError(
+        `--freeze-for: Cannot use "${
+          formatDuration(v["freeze-for"])
+        }" without --freeze`,
+      );
+    }
+    return undefined;
+  }
+  const bounds = freezeBounds({ ...timings, timeoutMs: v.timeout });
+  const between = bounds === null ? "" : ` (${
+    formatDuration(
+      bounds.above,
+    )
+  } to ${formatDuration(bounds.below)} here)`;
+  const freezeForMs = v["freeze-for"] ?? bounds?.midway ?? 0;
+  if (
+    v.freeze > 0 &&
+    (bounds === null || freezeForMs <= bounds.above ||
+      freezeForMs >= bounds.below)
+  ) {
+    const flag = v["freeze-for"] === undefined ? "--freeze" : "--freeze-for";
+    throw new UsageError(
+      `${flag}: Cannot freeze clients for ${
+        formatDuration(freezeForMs)
+      }: expected more than suspectAfter + tick and less than timeout - interval${between}`,
+    );
+  }
+  const scenario: PresenceScenario = {
+    kills: v.kill,
+    freezes: v.freeze,
+    freezeForMs,
+    freezeBy: v["freeze-by"],
+    freezeWorkers: v["freeze-workers"],
+  };
+  for (const watch of v.watch) {
+    try {
+      planPresence(scenario, {
+        clients: v.clients,
+        watch,
+        steadyMs: v.steady,
+      });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new UsageError(`--kill, --freeze, --watch: ${error.message}`);
+    }
+  }
+  return scenario;
+}
 
 /**
  * Parses the harness's arguments.
@@ -241,15 +380,31 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     "cpu-prof": { type: "string" },
     "heap-snapshot": { type: "string" },
     "no-netns": { type: "boolean", default: false },
+    watch: { type: "string", default: "0" },
+    kill: { type: "string", default: "0" },
+    freeze: { type: "string", default: "0" },
+    "freeze-for": { type: "string" },
+    "freeze-by": { type: "string", default: "pause" },
+    "freeze-workers": { type: "string", default: "4" },
+    "suspect-after": { type: "string" },
+    "stall-server": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return "help";
   const v = validateFlags(FlagsSchema, values);
+  const serverIntervalMs = v["server-interval"] ?? v.interval;
+  const suspectAfterMs = v["suspect-after"] ??
+    Math.round(serverIntervalMs * 1.5);
+  const scenario = scenarioOf(v, {
+    intervalMs: v.interval,
+    suspectAfterMs,
+    tickMs: v.tick ?? defaultTick(v.timeout),
+  });
   return {
     clients: v.clients,
     intervalMs: v.interval,
     timeoutMs: v.timeout,
-    serverIntervalMs: v["server-interval"] ?? v.interval,
+    serverIntervalMs,
     tickMs: v.tick,
     clientTickMs: v["client-tick"],
     protocols: v.protocol,
@@ -264,5 +419,12 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     cpuProfDir: v["cpu-prof"],
     heapSnapshotDir: v["heap-snapshot"],
     noNetns: v["no-netns"],
+    watch: v.watch,
+    suspectAfterMs,
+    suspectAfterGiven: v["suspect-after"] !== undefined,
+    ...(v["stall-server"] === undefined
+      ? {}
+      : { stallServerMs: v["stall-server"] }),
+    ...(scenario === undefined ? {} : { scenario }),
   };
 }

@@ -2,7 +2,9 @@
  * Coordinates the load generator's worker processes: splits the clients
  * between them (one process may hold at most 20,000 open files here), waits
  * until every worker has ramped, starts and stops the measurement, and merges
- * their reports.
+ * their reports. With a presence plan, each worker gets its part of it, and
+ * with `sigstop` the frozen clients live in worker processes of their own,
+ * which the coordinator stops (SIGSTOP) and resumes (SIGCONT) on time.
  *
  * @module
  */
@@ -14,8 +16,11 @@ import type {
   LoadCounters,
   LoadProtocol,
   WorkerConfig,
+  WorkerPresence,
+  WorkerPresenceReport,
   WorkerReport,
 } from "./_load_types.ts";
+import type { PresencePlan } from "./_presence_plan.ts";
 
 /** Options of a load run. */
 export interface LoadOptions {
@@ -43,6 +48,8 @@ export interface LoadOptions {
   maxSeconds?: number;
   /** Client names start with this. @default {"bench-"} */
   namePrefix?: string;
+  /** The presence scenario to carry out while measuring, if any. */
+  presence?: PresencePlan;
 }
 
 /** The merged state after the ramp. */
@@ -67,6 +74,8 @@ export interface LoadReport extends LoadCounters {
   rtt: { count: number; p50: number; p99: number; max: number };
   /** How many worker processes ran. */
   workers: number;
+  /** What the workers saw and did of the presence scenario, merged. */
+  presence?: WorkerPresenceReport;
 }
 
 const WORKER = new URL("./_load_worker.ts", import.meta.url).pathname;
@@ -78,6 +87,8 @@ interface Worker {
   closed: Promise<void>;
   reports: ((report: WorkerReport) => void)[];
   done: Promise<void>;
+  /** With `sigstop`: when this process is stopped, and for how long. */
+  stop?: { atMs: number; forMs: number };
 }
 
 /**
@@ -99,6 +110,7 @@ export class LoadRun {
   #workers: Worker[];
   #target: number;
   #encoder = new TextEncoder();
+  #stopTimers = new Set<ReturnType<typeof setTimeout>>();
 
   private constructor(workers: Worker[], target: number) {
     this.#workers = workers;
@@ -118,16 +130,31 @@ export class LoadRun {
    */
   static start(options: LoadOptions): LoadRun {
     const perProcess = options.perProcess ?? 15000;
-    const count = Math.max(1, Math.ceil(options.clients / perProcess));
+    const plan = options.presence;
+    // With sigstop, the frozen clients (the last numbers) are in processes
+    // of their own, one per planned freeze.
+    const stopped = plan?.freezeBy === "sigstop" ? plan.frozen : 0;
+    const regular = options.clients - stopped;
+    const count = Math.max(1, Math.ceil(regular / perProcess));
+    const shares: { first: number; count: number }[] = [];
+    let first = 0;
+    for (let w = 0; w < count; w++) {
+      const share = Math.floor(regular / count) +
+        (w < regular % count ? 1 : 0);
+      shares.push({ first, count: share });
+      first += share;
+    }
+    if (stopped > 0) {
+      for (const f of plan!.freezes) {
+        shares.push({ first: f.first, count: f.count });
+      }
+    }
     const sources = Array.from(
       { length: options.sources ?? 8 },
       (_, i) => `127.0.0.${i + 1}`,
     );
     const workers: Worker[] = [];
-    let first = 0;
-    for (let w = 0; w < count; w++) {
-      const share = Math.floor(options.clients / count) +
-        (w < options.clients % count ? 1 : 0);
+    for (const [w, { first, count: share }] of shares.entries()) {
       const config: WorkerConfig = {
         host: options.host ?? "127.0.0.1",
         port: options.port,
@@ -141,16 +168,52 @@ export class LoadRun {
         rampTimeoutMs: options.rampTimeoutMs ?? 60000,
         maxSeconds: options.maxSeconds ?? 600,
         namePrefix: options.namePrefix ?? "bench-",
+        ...(plan === undefined
+          ? {}
+          : { presence: workerPresence(plan, first, share, w >= count) }),
       };
-      first += share;
-      workers.push(spawnWorker(config));
+      const worker = spawnWorker(config);
+      if (w >= count) {
+        const freeze = plan!.freezes[w - count];
+        worker.stop = { atMs: freeze.atMs, forMs: freeze.forMs };
+      }
+      workers.push(worker);
     }
     return new LoadRun(workers, options.clients);
   }
 
-  /** Tells every worker to reset its counters and start measuring. */
+  /**
+   * Tells every worker to reset its counters and start measuring (and to
+   * carry out its part of the presence plan); stops and resumes the
+   * processes of the frozen clients on time.
+   */
   async measure(): Promise<void> {
     await Promise.all(this.#workers.map((w) => this.#send(w, "measure")));
+    for (const worker of this.#workers) {
+      const stop = worker.stop;
+      if (stop === undefined) continue;
+      this.#later(stop.atMs, () => {
+        signal(worker, "SIGSTOP");
+        this.#later(stop.forMs, () => signal(worker, "SIGCONT"));
+      });
+    }
+  }
+
+  #later(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.#stopTimers.delete(timer);
+      action();
+    }, ms);
+    this.#stopTimers.add(timer);
+  }
+
+  /** Cancels pending stops and resumes every stopped process. */
+  #resumeAll(): void {
+    for (const timer of this.#stopTimers) clearTimeout(timer);
+    this.#stopTimers.clear();
+    for (const worker of this.#workers) {
+      if (worker.stop !== undefined) signal(worker, "SIGCONT");
+    }
   }
 
   /**
@@ -204,6 +267,9 @@ export class LoadRun {
         max: histogram.max,
       },
       workers: this.#workers.length,
+      ...(this.#workers.length > 0 && reports[0].presence !== undefined
+        ? { presence: mergePresence(reports) }
+        : {}),
       worstPerSecond: reports.reduce(
         (worst, r) =>
           worst.map((ms, i) => Math.max(ms, r.worstPerSecond[i] ?? 0)),
@@ -219,6 +285,7 @@ export class LoadRun {
 
   /** Closes every connection and waits for the workers to exit. */
   async close(): Promise<void> {
+    this.#resumeAll();
     await Promise.all(this.#workers.map(async (w) => {
       await this.#send(w, "close").catch(() => {});
       await w.writer.close().catch(() => {});
@@ -229,6 +296,7 @@ export class LoadRun {
 
   /** Kills every worker at once (after an error). */
   async kill(): Promise<void> {
+    this.#resumeAll();
     await Promise.all(this.#workers.map(async (w) => {
       try {
         w.child.kill("SIGKILL");
@@ -242,6 +310,75 @@ export class LoadRun {
   async #send(worker: Worker, command: string): Promise<void> {
     await worker.writer.write(this.#encoder.encode(command + "\n"));
   }
+}
+
+function signal(worker: Worker, signo: "SIGSTOP" | "SIGCONT"): void {
+  try {
+    worker.child.kill(signo);
+  } catch { /* already gone */ }
+}
+
+/**
+ * A worker's part of the plan: its kills and (with `pause`) freezes, as
+ * indices in the worker, and the clients whose silence it reports.
+ */
+function workerPresence(
+  plan: PresencePlan,
+  first: number,
+  count: number,
+  stopped: boolean,
+): WorkerPresence {
+  const mine = (id: number) => id >= first && id < first + count;
+  const tracked: number[] = [];
+  const freezes: [number, number, number][] = [];
+  for (const f of plan.freezes) {
+    for (let id = f.first; id < f.first + f.count; id++) {
+      if (!mine(id)) continue;
+      tracked.push(id - first);
+      if (!stopped) freezes.push([id - first, f.atMs, f.forMs]);
+    }
+  }
+  return {
+    clients: plan.clients,
+    watch: plan.watch,
+    seed: plan.seed,
+    kills: plan.kills.filter((k) => mine(k.id)).map((k) => [
+      k.id - first,
+      k.atMs,
+    ]),
+    freezes,
+    tracked,
+    stopped,
+  };
+}
+
+function mergePresence(reports: WorkerReport[]): WorkerPresenceReport {
+  const merged: WorkerPresenceReport = {
+    receipts: [],
+    kills: [],
+    gaps: [],
+    unwatched: 0,
+    examples: [],
+    snapshotMissing: 0,
+    healthyMaxGapMs: 0,
+  };
+  for (const r of reports) {
+    const p = r.presence;
+    if (p === undefined) continue;
+    // One by one: a spread of a long list would pass the argument limit.
+    for (const receipt of p.receipts) merged.receipts.push(receipt);
+    for (const kill of p.kills) merged.kills.push(kill);
+    for (const gap of p.gaps) merged.gaps.push(gap);
+    merged.unwatched += p.unwatched;
+    merged.examples.push(...p.examples);
+    merged.snapshotMissing += p.snapshotMissing;
+    merged.healthyMaxGapMs = Math.max(
+      merged.healthyMaxGapMs,
+      p.healthyMaxGapMs,
+    );
+  }
+  merged.examples = merged.examples.slice(0, 5);
+  return merged;
 }
 
 function spawnWorker(config: WorkerConfig): Worker {

@@ -35,6 +35,60 @@ export interface WorkerConfig {
   maxSeconds: number;
   /** Client names are this prefix followed by a number. */
   namePrefix: string;
+  /** The presence scenario's part for this worker, when there is one. */
+  presence?: WorkerPresence;
+}
+
+/** A worker's part of the presence scenario (see `_presence_plan.ts`). */
+export interface WorkerPresence {
+  /** Clients in the whole run, for the watch lists. */
+  clients: number;
+  /** Names each client watches (0: no `watch` frame). */
+  watch: number;
+  /** The seed of the watch lists. */
+  seed: number;
+  /** Kills as [index in this worker, ms after the window starts]. */
+  kills: [number, number][];
+  /**
+   * Freezes carried out in the worker as [index, ms after the window
+   * starts, ms frozen]; none when the whole process is stopped instead.
+   */
+  freezes: [number, number, number][];
+  /** Indices whose longest silence is reported (the frozen clients). */
+  tracked: number[];
+  /**
+   * Whether the coordinator stops this whole process (SIGSTOP): its pongs
+   * are then left out of the round trips.
+   */
+  stopped: boolean;
+}
+
+/**
+ * One `presence` frame a client received while measuring: [watcher's
+ * number, watched client's number, state (with `:reason` when it has one),
+ * arrival on the wall clock in ms].
+ */
+export type PresenceReceipt = [number, number, string, number];
+
+/** What a worker reports of the presence scenario. */
+export interface WorkerPresenceReport {
+  /** Every `presence` frame received while measuring. */
+  receipts: PresenceReceipt[];
+  /** Kills carried out: [client's number, when on the wall clock]. */
+  kills: [number, number][];
+  /**
+   * The tracked clients' longest silence while measuring: [number, last
+   * frame before it, first frame after it], on the wall clock.
+   */
+  gaps: [number, number, number][];
+  /** `presence` frames for a name the receiver does not watch, whole run. */
+  unwatched: number;
+  /** A few of those, for the report. */
+  examples: string[];
+  /** Watch entries that got no frame before measuring (no snapshot). */
+  snapshotMissing: number;
+  /** The longest silence of a client neither frozen nor killed, ms. */
+  healthyMaxGapMs: number;
 }
 
 /** The counts a worker reports and the coordinator merges. */
@@ -73,4 +127,6 @@ export interface WorkerReport extends LoadCounters {
   measureMs: number;
   /** Round trips since `measure`. */
   rtt: HistogramJson;
+  /** The presence scenario's figures, when there is one. */
+  presence?: WorkerPresenceReport;
 }

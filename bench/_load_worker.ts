@@ -3,8 +3,11 @@
  * `node:net` (cheaper than `Deno.connect`), says hello, and sends a
  * heartbeat every interval from a random phase, driven by one shared timer
  * wheel (no timer per connection). Per-connection state lives in typed
- * arrays. Controlled by lines on stdin (`measure`, `report`, `close`);
- * reports JSON lines on stdout (`ramped`, `report`, `closed`).
+ * arrays. With the presence scenario, each client also sends its `watch`
+ * frame after `welcome`, and the worker kills and freezes its planned
+ * clients during the measured window (see `_load_presence.ts`). Controlled
+ * by lines on stdin (`measure`, `report`, `close`); reports JSON lines on
+ * stdout (`ramped`, `report`, `closed`).
  *
  * Started by `_load_run.ts` as `deno run -A bench/_load_worker.ts '<config json>'`.
  *
@@ -14,6 +17,7 @@
 import net from "node:net";
 import { RttHistogram } from "./_histogram.ts";
 import { readLines } from "./_lines.ts";
+import { isPresenceLine, PresenceBook, wallNow } from "./_load_presence.ts";
 import type { WorkerConfig, WorkerReport } from "./_load_types.ts";
 
 const CONNECTING = 1;
@@ -38,6 +42,14 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   const sentAt = new Float64Array(n);
   const seqs = new Float64Array(n);
   const partial = new Map<number, string>();
+  // Clients frozen by the scenario send nothing and read nothing.
+  const frozen = new Uint8Array(n);
+  const book = config.presence
+    ? new PresenceBook(config.presence, config)
+    : null;
+  // A worker the coordinator stops as a whole would count its freeze as
+  // round trips: its pongs are left out.
+  const timesRtt = config.presence?.stopped !== true;
   const slotCount = Math.max(1, Math.round(config.intervalMs / config.tickMs));
   const slots: number[][] = Array.from({ length: slotCount }, () => []);
   for (let i = 0; i < n; i++) {
@@ -90,6 +102,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
         state[i] = AWAITING_WELCOME;
         awaitingWelcome++;
         socket.write(`{"type":"hello","name":"${name(i)}"}\n`);
+        book?.sent(i, wallNow(), false);
       } else {
         state[i] = READY;
         ready++;
@@ -134,7 +147,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
         const seq = Number(text.slice(start + PONG_PREFIX.length, newline - 1));
         if (awaitingPong[i] === 1 && seq === seqs[i]) {
           awaitingPong[i] = 0;
-          if (measuring) {
+          if (measuring && timesRtt) {
             pongs++;
             const rtt = now - sentAt[i];
             histogram.record(rtt);
@@ -149,7 +162,19 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
           state[i] = READY;
           awaitingWelcome--;
           ready++;
+          const watch = book?.watchFrame(i);
+          if (watch) {
+            sockets[i]?.write(watch);
+            book!.sent(i, wallNow(), measuring);
+          }
         }
+      } else if (book !== null && isPresenceLine(text, start)) {
+        book.received(
+          i,
+          text.slice(start, newline),
+          performance.timeOrigin + now,
+          measuring,
+        );
       } else {
         const line = text.slice(start, newline);
         if (line.includes('"type":"bye"')) {
@@ -169,11 +194,12 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   }
 
   function beat(i: number, now: number): void {
-    if (state[i] !== READY) return;
+    if (state[i] !== READY || frozen[i] === 1) return;
     const socket = sockets[i];
     if (socket === null) return;
+    book?.sent(i, performance.timeOrigin + now, measuring);
     if (config.protocol === "lifeline") {
-      if (awaitingPong[i] === 1 && measuring) late++;
+      if (awaitingPong[i] === 1 && measuring && timesRtt) late++;
       const seq = ++seqs[i];
       awaitingPong[i] = 1;
       sentAt[i] = now;
@@ -210,6 +236,54 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     lastSlot = current;
   }, config.tickMs);
 
+  /** Closes client `i`'s socket without `bye`, as a killed process's kernel would. */
+  function kill(i: number): void {
+    const socket = sockets[i];
+    if (state[i] !== READY || socket === null) return;
+    state[i] = CLOSED;
+    ready--;
+    book?.killed(i, wallNow());
+    socket.destroy();
+  }
+
+  /** Client `i` sends and reads nothing for `forMs`, then pings at once. */
+  function freeze(i: number, forMs: number): void {
+    const socket = sockets[i];
+    if (state[i] !== READY || socket === null) return;
+    frozen[i] = 1;
+    // The pong of a ping sent before the freeze would time the freeze.
+    awaitingPong[i] = 0;
+    socket.pause();
+    const thaw = setTimeout(() => {
+      timers.delete(thaw);
+      frozen[i] = 0;
+      if (state[i] !== READY) return;
+      socket.resume();
+      beat(i, performance.now());
+    }, forMs);
+    timers.add(thaw);
+  }
+
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  function schedule(): void {
+    const plan = config.presence;
+    if (plan === undefined) return;
+    for (const [i, atMs] of plan.kills) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        kill(i);
+      }, atMs);
+      timers.add(timer);
+    }
+    for (const [i, atMs, forMs] of plan.freezes) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        freeze(i, forMs);
+      }, atMs);
+      timers.add(timer);
+    }
+  }
+
   function report(): WorkerReport {
     const measureMs = measuring ? performance.now() - measureStart : 0;
     return {
@@ -228,6 +302,9 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       measureMs,
       rtt: histogram.toJSON(),
       worstPerSecond: Array.from(worstPerSecond, (ms) => ms ?? 0),
+      ...(book === null
+        ? {}
+        : { presence: book.report((i) => state[i] === READY) }),
     };
   }
 
@@ -251,6 +328,8 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
           0;
       measuring = true;
       measureStart = performance.now();
+      book?.reset();
+      schedule();
     } else if (command === "report") {
       emit(report());
     } else if (command === "close") {
@@ -259,6 +338,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   }
   closing = true;
   clearInterval(wheel);
+  for (const timer of timers) clearTimeout(timer);
   for (const socket of sockets) socket?.destroy();
   await new Promise((resolve) => setTimeout(resolve, 200));
   clearTimeout(bound);

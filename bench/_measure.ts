@@ -2,15 +2,19 @@
  * Measures one server under one protocol: starts it, ramps the load
  * generator's clients, samples the server process's RSS and CPU from
  * `/proc` over a steady window that ends before the clients leave, and
- * stops both.
+ * stops both. With the presence scenario, the clients watch, are killed
+ * and frozen as planned, and what their watchers received is checked.
  *
  * @module
  */
 
+import { defaultTick } from "../server/options.ts";
 import type { HarnessOptions } from "./_harness_args.ts";
 import { takeHeapSnapshot } from "./_inspector.ts";
 import { type LoadReport, LoadRun } from "./_load_run.ts";
 import type { LoadProtocol } from "./_load_types.ts";
+import { checkPresence, type PresenceResult } from "./_presence_check.ts";
+import { planPresence } from "./_presence_plan.ts";
 import { clockTicksPerSecond, readCpuTicks, readMemory } from "./_proc.ts";
 import type { ServerResult } from "./_report.ts";
 import { ServerProcess } from "./_server_process.ts";
@@ -43,6 +47,45 @@ async function withTimeout<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A planned stop of a process, cancelled (and resumed) on demand. */
+interface Stall {
+  /** Cancels the stop, or resumes the process if it is stopped. */
+  cancel(): void;
+}
+
+/**
+ * Stops a process (SIGSTOP) after `afterMs` and resumes it (SIGCONT)
+ * `forMs` later: what a long GC pause or CPU starvation does to a server.
+ */
+function stallProcess(
+  child: Deno.ChildProcess,
+  afterMs: number,
+  forMs: number,
+): Stall {
+  const send = (signo: "SIGSTOP" | "SIGCONT") => {
+    try {
+      child.kill(signo);
+    } catch { /* gone */ }
+  };
+  let resume: ReturnType<typeof setTimeout> | undefined;
+  const stop = setTimeout(() => {
+    send("SIGSTOP");
+    resume = setTimeout(() => {
+      resume = undefined;
+      send("SIGCONT");
+    }, forMs);
+  }, afterMs);
+  return {
+    cancel() {
+      clearTimeout(stop);
+      if (resume !== undefined) {
+        clearTimeout(resume);
+        send("SIGCONT");
+      }
+    },
+  };
 }
 
 /**
@@ -104,7 +147,13 @@ export async function measureServer(
     timeoutLine: spec.timeoutLine,
     cwd: spec.cwd,
   });
+  const watch = settings.watch ?? 0;
+  const plan = options.scenario === undefined ? undefined : planPresence(
+    options.scenario,
+    { clients: options.clients, watch, steadyMs: options.steadyMs },
+  );
   let load: LoadRun | undefined;
+  let stall: Stall | undefined;
   try {
     await server.listening(settings.host, settings.port);
     await sleep(Math.min(1000, Math.max(300, options.settleMs)));
@@ -124,6 +173,7 @@ export async function measureServer(
         (120_000 + options.settleMs + options.steadyMs) / 1000,
       ),
       namePrefix: `b${kind.replaceAll("-", "")}-`,
+      ...(plan === undefined ? {} : { presence: plan }),
     });
     const ramp = await withTimeout(load.ramped, 100_000, "ramping the clients");
     log(`ramped ${ramp.ready}/${options.clients} in ${ramp.ms} ms`);
@@ -132,6 +182,9 @@ export async function measureServer(
     await sleep(Math.max(options.settleMs, options.intervalMs));
     const afterRamp = readMemory(server.pid);
     await load.measure();
+    stall = options.stallServerMs === undefined
+      ? undefined
+      : stallProcess(server.child, options.steadyMs / 3, options.stallServerMs);
     const cpuStart = readCpuTicks(server.pid);
     const start = performance.now();
     const samples: [number, number][] = [];
@@ -153,11 +206,18 @@ export async function measureServer(
       : server.timeouts;
     const cpuSeconds = (cpuEnd - cpuStart) / ticksPerSecond;
     const connections = report.connections;
+    const presence = plan === undefined || report.presence === undefined
+      ? undefined
+      : checkPresence(plan, report.presence, {
+        suspectAfterMs: options.suspectAfterMs,
+        tickMs: options.tickMs ?? defaultTick(options.timeoutMs),
+      });
     const result: ServerResult = {
       kind,
       ...(spec.revision === undefined ? {} : { revision: spec.revision }),
       label: spec.label,
       protocol,
+      ...(watch > 0 ? { watch } : {}),
       clients: options.clients,
       connections,
       failed: report.failed,
@@ -187,6 +247,7 @@ export async function measureServer(
       samples,
       errors: report.errors,
       frames: report.frames,
+      ...(presence === undefined ? {} : { presence }),
     };
     if (settings.inspectPort && options.heapSnapshotDir) {
       await Deno.mkdir(options.heapSnapshotDir, { recursive: true });
@@ -206,11 +267,30 @@ export async function measureServer(
           JSON.stringify(report.frames)
         }, errors ${JSON.stringify(report.errors)}`,
     );
+    if (presence !== undefined) log(presenceLine(presence));
     await load.close();
     load = undefined;
     return result;
   } finally {
+    stall?.cancel();
     if (load) await load.kill();
     await server.stop();
   }
+}
+
+function presenceLine(p: PresenceResult): string {
+  const l = p.latency;
+  const ms = (s: { p50: number; p99: number; max: number }) =>
+    `${s.p50.toFixed(1)}/${s.p99.toFixed(1)}/${s.max.toFixed(1)}`;
+  return `killed ${p.kills.done}/${p.kills.planned}, frozen ${p.freezes.done}/${p.freezes.planned}` +
+    (p.watch === 0
+      ? ""
+      : `; offline exactly once ${p.offline.exactlyOnce}/${p.offline.expected}, suspect then online ${p.suspectOnline.exactlyOnce}/${p.suspectOnline.expected}, unwatched ${p.unwatched}, unexpected ${p.unexpected}, spurious ${
+        JSON.stringify(p.spurious)
+      }; ms p50/p99/max offline ${ms(l.offline)}, suspect ${
+        ms(l.suspect)
+      } (tick ${p.tickMs}), online ${ms(l.online)}`) +
+    `; longest healthy silence ${p.healthyMaxGapMs.toFixed(0)} ms${
+      p.examples.length > 0 ? `; e.g. ${p.examples.join("; ")}` : ""
+    }`;
 }

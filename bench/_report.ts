@@ -7,6 +7,11 @@
 
 import type { LoadProtocol } from "./_load_types.ts";
 import type { HeapSummary } from "./_inspector.ts";
+import {
+  mergePresenceResults,
+  type PresenceResult,
+} from "./_presence_check.ts";
+import { presenceSection } from "./_report_presence.ts";
 import type { ServerKind } from "./_servers.ts";
 
 /** What the harness measured for one server and one protocol. */
@@ -19,6 +24,8 @@ export interface ServerResult {
   label: string;
   /** The protocol the clients spoke. */
   protocol: LoadProtocol;
+  /** Names each client watched, when it watched any. */
+  watch?: number;
   /** Clients asked for. */
   clients: number;
   /** Connections open at the end of the steady window. */
@@ -78,6 +85,8 @@ export interface ServerResult {
   round?: number;
   /** A heap snapshot's summary at the end, with `--heap-snapshot`. */
   heap?: HeapSummary;
+  /** The presence scenario's figures, when the run had one. */
+  presence?: PresenceResult;
 }
 
 /** A whole harness run. */
@@ -132,24 +141,26 @@ const SUMMED_FIELDS = ["failed", "dropped", "falseTimeouts", "late"] as const;
 
 /**
  * The key that tells one measured server from another: its kind, its
- * revision if any, and the protocol.
+ * revision if any, the protocol, and the names each client watched if any.
  *
  * @param r A result.
- * @returns `kind[@revision]/protocol`.
+ * @returns `kind[@revision]/protocol[/watch K]`.
  *
  * @example
  * ```ts
  * import { serverKey } from "./_report.ts";
  * console.log(serverKey({ kind: "lifeline-node", revision: "4493b0c", protocol: "go" }));
  * // "lifeline-node@4493b0c/go"
+ * console.log(serverKey({ kind: "lifeline-node", protocol: "lifeline", watch: 10 }));
+ * // "lifeline-node/lifeline/watch 10"
  * ```
  */
 export function serverKey(
-  r: Pick<ServerResult, "kind" | "revision" | "protocol">,
+  r: Pick<ServerResult, "kind" | "revision" | "protocol" | "watch">,
 ): string {
   return `${r.kind}${
     r.revision === undefined ? "" : `@${r.revision}`
-  }/${r.protocol}`;
+  }/${r.protocol}${r.watch ? `/watch ${r.watch}` : ""}`;
 }
 
 /**
@@ -185,6 +196,9 @@ export function medians(results: ServerResult[]): ServerResult[] {
       },
       round: undefined,
       samples: [],
+      ...(rows[0].presence === undefined ? {} : {
+        presence: mergePresenceResults(rows.map((r) => r.presence!)),
+      }),
     };
     for (const key of MEDIAN_FIELDS) {
       merged[key] = median(rows.map((r) => r[key]));
@@ -281,7 +295,7 @@ function baselineRatios(rows: ServerResult[]): string[] {
 function revisionRatios(rows: ServerResult[]): string[] {
   const pairs = rows.flatMap((old) => {
     const current = rows.find((r) =>
-      r.kind === old.kind && r.revision === undefined
+      r.kind === old.kind && r.revision === undefined && r.watch === old.watch
     );
     return old.revision !== undefined && current ? [{ current, old }] : [];
   });
@@ -402,6 +416,7 @@ export function renderMarkdown(report: HarnessReport): string {
       ...serverTable(rows),
       ...baselineRatios(rows),
       ...revisionRatios(rows),
+      ...presenceSection(rows),
     );
   }
   lines.push(...heapSection(report.results));

@@ -75,6 +75,13 @@ export interface ServerSettings {
   inspectPort?: number;
   /** Run Lifeline from this checkout of another revision. */
   checkout?: Checkout;
+  /** Lifeline's `--suspect-after` in ms, or undefined for its default. */
+  suspectAfterMs?: number;
+  /**
+   * Names each client watches in this measurement (the load generator's
+   * side; it shows in the label).
+   */
+  watch?: number;
 }
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -151,17 +158,21 @@ export function serverSpec(
     case "lifeline-node": {
       const transport = kind === "lifeline-deno" ? "deno" : "node";
       const jsonLog = checkout?.jsonLog ?? true;
+      const watch = settings.watch ?? 0;
       return {
         kind,
         label: `Lifeline (${transport})${
           checkout ? ` @${checkout.revision}` : ""
-        }`,
+        }${watch > 0 ? `, watching ${watch}` : ""}`,
         argv: deno("server/main.ts", [
           "--interval",
           `${settings.intervalMs}ms`,
           "--timeout",
           `${settings.timeoutMs}ms`,
           ...(settings.tickMs ? ["--tick", `${settings.tickMs}ms`] : []),
+          ...(settings.suspectAfterMs
+            ? ["--suspect-after", `${settings.suspectAfterMs}ms`]
+            : []),
           "--transport",
           transport,
           ...(jsonLog ? ["--log-format", "json"] : []),

@@ -7,12 +7,17 @@
  * one after the other, so ratios between them are meaningful even on a
  * noisy machine. `--servers lifeline-node,lifeline-node@REV` also measures
  * Lifeline at another git revision in the same run, from a temporary
- * worktree. As root, the whole run happens in a private network namespace
- * (`unshare -n`), so it has the port range to itself.
+ * worktree. The presence scenario (`--watch 0,10 --kill 100 --freeze 100`)
+ * measures Lifeline with and without watch lists in the same run, kills
+ * and freezes clients in the steady window, and reports the latency and
+ * the exactly-once verdict of the watchers' presence frames. As root, the
+ * whole run happens in a private network namespace (`unshare -n`), so it
+ * has the port range to itself.
  *
  * ```sh
  * deno task bench --clients 10000 --interval 1s --steady 26s
  * deno task bench --clients 10000 --servers lifeline-node,lifeline-node@4493b0c
+ * deno task bench --clients 10000 --protocol lifeline --servers lifeline-node --watch 0,10 --kill 100 --freeze 100
  * ```
  *
  * @module
@@ -44,6 +49,23 @@ import {
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const NETNS_ENV = "LIFELINE_BENCH_NETNS";
+
+/**
+ * The watch counts one server is measured with in a round: every value
+ * for Lifeline under its own protocol, in an order that turns each round
+ * (so neither always runs first); none for the others.
+ */
+function watchesFor(
+  kind: string,
+  protocol: string,
+  options: HarnessOptions,
+  round: number,
+): number[] {
+  if (!kind.startsWith("lifeline") || protocol !== "lifeline") return [0];
+  const list = options.watch;
+  const shift = (round - 1) % list.length;
+  return [...list.slice(shift), ...list.slice(0, shift)];
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,6 +148,20 @@ export async function runHarness(
       repeat: options.repeat,
       perProcess: options.perProcess,
       v8Flags: options.v8Flags ?? "none",
+      ...(options.scenario === undefined ? {} : {
+        watch: options.watch.join(","),
+        kill: options.scenario.kills,
+        freeze: options.scenario.freezes,
+        freezeFor: `${options.scenario.freezeForMs}ms`,
+        freezeBy: options.scenario.freezeBy,
+        ...(options.scenario.freezeBy === "sigstop"
+          ? { freezeWorkers: options.scenario.freezeWorkers }
+          : {}),
+        suspectAfter: `${options.suspectAfterMs}ms`,
+      }),
+      ...(options.stallServerMs === undefined
+        ? {}
+        : { stallServer: `${options.stallServerMs}ms` }),
     },
     results: [],
     skipped: [],
@@ -170,9 +206,17 @@ export async function runHarness(
         const runs = KINDS_BY_PROTOCOL[protocol].flatMap((kind) =>
           choices.filter((c) => c.kind === kind)
         );
-        for (const { kind, revision } of runs) {
+        const measurements = runs.flatMap((choice) =>
+          watchesFor(choice.kind, protocol, options, round).map((watch) => ({
+            ...choice,
+            watch,
+          }))
+        );
+        for (const { kind, revision, watch } of measurements) {
           if (kind.startsWith("go") && !goBinary) continue;
-          const name = revision === undefined ? kind : `${kind}@${revision}`;
+          const name = `${kind}${revision === undefined ? "" : `@${revision}`}${
+            watch > 0 ? ` watching ${watch}` : ""
+          }`;
           const port = netns ? nextPort++ : await freePort(host);
           const settings: ServerSettings = {
             host,
@@ -189,6 +233,10 @@ export async function runHarness(
             checkout: revision === undefined
               ? undefined
               : checkouts.get(revision),
+            suspectAfterMs: options.suspectAfterGiven
+              ? options.suspectAfterMs
+              : undefined,
+            watch,
           };
           try {
             const result = await measureServer(

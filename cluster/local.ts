@@ -30,6 +30,7 @@ export function localCluster(nodeId = "local"): ClusterAdapter {
     nodeId,
     available: true,
     distributed: false,
+    nodes: 1,
     start: () => Promise.resolve(),
     stop: () => Promise.resolve(),
     claim: () => Promise.resolve(false),

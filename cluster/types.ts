@@ -102,6 +102,11 @@ export interface ClusterAdapter {
   /** Whether there are other nodes at all (`false` for `localCluster()`). */
   readonly distributed: boolean;
   /**
+   * The nodes alive at this node's last look, itself included (`1` for
+   * `localCluster()`): for a gauge, not for decisions.
+   */
+  readonly nodes: number;
+  /**
    * Joins the cluster.
    *
    * @param handler The hub.

@@ -9,3 +9,4 @@
 export * from "./duration.ts";
 export * from "./typed_event_target.ts";
 export * from "./time.ts";
+export * from "./utf8.ts";

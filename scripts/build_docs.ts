@@ -29,12 +29,16 @@ export const ROOT: string = resolve(import.meta.dirname ?? ".", "..");
 export const API_ENTRY_POINTS: readonly string[] = [
   "mod.ts",
   "server/mod.ts",
+  "admin/mod.ts",
   "client/mod.ts",
   "browser/mod.ts",
   "protocol/mod.ts",
   "transport/mod.ts",
   "liveness/mod.ts",
+  "auth/mod.ts",
+  "cluster/mod.ts",
   "sysctl/mod.ts",
+  "detection/mod.ts",
 ];
 
 /** Options for {@linkcode buildDocs}. */

@@ -60,6 +60,9 @@ Options:
                            100; 0 turns the limit off)
   --msg-burst <n>          Messages at once before the rate applies (default
                            twice --msg-rate)
+  --msg-byte-rate <size>   Bytes of messages a client may send per second
+                           (default 256KiB, burst twice that but at most half
+                           the write limit; 0 turns it off)
   --max-per-ip <n>         Connections one source address may hold (default 0:
                            no limit, as a carrier NAT hides many users)
   --connect-rate <n>       New connections per second per source address
@@ -115,6 +118,7 @@ export interface ServerCli extends
     | "maxWatches"
     | "allowUnauthenticatedGo"
     | "msgRate"
+    | "msgByteRate"
     | "maxPerIp"
     | "connectRate"
   > {
@@ -228,6 +232,7 @@ const schema = z.object({
   "allow-go-unauthenticated": z.boolean(),
   "msg-rate": integerFlag("msg-rate", 0, 1_000_000),
   "msg-burst": integerFlag("msg-burst", 1, 10_000_000).optional(),
+  "msg-byte-rate": byteSizeFlag("msg-byte-rate", 0, 1024 * 1048576),
   "max-per-ip": integerFlag("max-per-ip", 0, 10_000_000),
   "connect-rate": integerFlag("connect-rate", 0, 1_000_000),
   "log-format": choiceFlag("log-format", ["text", "json"]),
@@ -293,6 +298,7 @@ export function parseServerArgs(args: string[]): ServerCli {
     "allow-go-unauthenticated": { type: "boolean", default: false },
     "msg-rate": { type: "string", default: "100" },
     "msg-burst": { type: "string" },
+    "msg-byte-rate": { type: "string", default: "256KiB" },
     "max-per-ip": { type: "string", default: "0" },
     "connect-rate": { type: "string", default: "0" },
     "log-format": { type: "string", default: "text" },
@@ -407,6 +413,7 @@ export function parseServerArgs(args: string[]): ServerCli {
     ...(v["auth-key"] === undefined ? {} : { authKey: v["auth-key"] }),
     allowUnauthenticatedGo: v["allow-go-unauthenticated"],
     msgRate: v["msg-rate"],
+    msgByteRate: v["msg-byte-rate"],
     ...(v["msg-burst"] === undefined ? {} : { msgBurst: v["msg-burst"] }),
     maxPerIp: v["max-per-ip"],
     connectRate: v["connect-rate"],

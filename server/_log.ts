@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { WorkerRecord } from "./_workers.ts";
 import { formatDuration } from "../common/duration.ts";
 import type { TransportAddr } from "../transport/types.ts";
 
@@ -48,15 +49,7 @@ export type LogRecord =
   | { event: "websocket"; address: TransportAddr }
   | { event: "forced"; reason: string }
   | { event: "cluster"; nodeId: string; available: boolean; reason: string }
-  | {
-    event: "worker";
-    worker: number;
-    nodeId: string;
-    state: "started" | "exited" | "restarting";
-    pid?: number;
-    code?: number;
-    delayMs?: number;
-  }
+  | WorkerRecord
   | { event: "log_dropped"; dropped: number }
   | { event: "tls_reload"; cert: string; subject: string; validTo: string }
   | { event: "stopped" };

@@ -25,6 +25,7 @@ import type {
 } from "../protocol/frames.ts";
 import { type Disconnect, offlineReason } from "./_disconnect.ts";
 import type { SessionPresenceDetail } from "./events.ts";
+import { WatchSet } from "./_watch_set.ts";
 
 /** What presence needs of a session. */
 export interface PresenceMember {
@@ -39,7 +40,7 @@ export interface PresenceMember {
   /** The record of its own name, while somebody watches it. */
   watched: Watched | null;
   /** The names it watches, once it watches any. */
-  watching: Set<Watched> | null;
+  watching: WatchSet<Watched> | null;
   /**
    * Queues text for the client.
    *
@@ -59,7 +60,7 @@ export class Watched extends DeadlineEntry {
   /** The name. */
   readonly name: string;
   /** The sessions here watching it. */
-  readonly watchers: Set<PresenceMember> = new Set();
+  readonly watchers: WatchSet<PresenceMember> = new WatchSet();
   /** The session here holding the name, or `null`. */
   holder: PresenceMember | null = null;
   /** The state watchers were last told. */
@@ -193,7 +194,7 @@ export class Presence {
    * @returns `undefined`, or why it was refused.
    */
   watch(member: PresenceMember, names: string[]): WatchRefusal | undefined {
-    const watching = member.watching ??= new Set();
+    const watching = member.watching ??= new WatchSet();
     let added = 0;
     for (const name of new Set(names)) {
       const known = this.#names.get(name);
@@ -236,6 +237,8 @@ export class Presence {
       watching.delete(watched);
       this.#dropIfUnwatched(watched);
     }
+    // Watching nothing costs nothing.
+    if (watching.size === 0) member.watching = null;
   }
 
   /**

@@ -12,6 +12,9 @@ import {
 } from "../protocol/defaults.ts";
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES } from "../transport/types.ts";
 import {
+  DEFAULT_MAX_PING_STRIKES,
+  DEFAULT_MSG_BYTE_RATE,
+  defaultMinPingInterval,
   defaultTick,
   type ResolvedServerOptions,
   type ServerOptions,
@@ -47,14 +50,23 @@ export function resolveServerOptions(
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxConnections: options.maxConnections ?? Infinity,
     maxInvalidFrames: options.maxInvalidFrames ?? 3,
-    minPingInterval: options.minPingInterval ?? Math.floor(interval / 2),
-    maxPingStrikes: options.maxPingStrikes ?? 2,
+    minPingInterval: options.minPingInterval ??
+      defaultMinPingInterval(interval),
+    maxPingStrikes: options.maxPingStrikes ?? DEFAULT_MAX_PING_STRIKES,
     suspectAfter: options.suspectAfter ?? Math.round(interval * 1.5),
     presenceGrace: options.presenceGrace ?? 0,
     maxWatches: options.maxWatches ?? 10_000,
     allowUnauthenticatedGo: options.allowUnauthenticatedGo ?? false,
     msgRate: options.msgRate ?? 100,
     msgBurst: options.msgBurst ?? 2 * (options.msgRate ?? 100),
+    msgByteRate: options.msgByteRate ?? DEFAULT_MSG_BYTE_RATE,
+    msgByteBurst: options.msgByteBurst ??
+      Math.min(
+        2 * (options.msgByteRate ?? DEFAULT_MSG_BYTE_RATE),
+        Math.floor(
+          (options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES) / 2,
+        ),
+      ),
     maxPerIp: options.maxPerIp ?? 0,
     connectRate: options.connectRate ?? 0,
     retryAfterMin: options.retryAfterMin ?? 1000,
@@ -91,6 +103,8 @@ export function resolveServerOptions(
       "presenceGrace",
       "msgRate",
       "msgBurst",
+      "msgByteRate",
+      "msgByteBurst",
       "maxPerIp",
       "connectRate",
       "retryAfterMin",

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { utf8Length } from "../common/utf8.ts";
 import type { Authenticator, AuthVerdict } from "../auth/types.ts";
 import type { Clock } from "../common/time.ts";
 import type { DeadlineRegistry } from "../liveness/deadline_registry.ts";
@@ -51,6 +52,7 @@ import {
 import { SESSION_REBASE_MS, type SessionEpoch } from "./_epoch.ts";
 import type { Hub } from "./_hub.ts";
 import type { Watched } from "./_presence.ts";
+import type { WatchSet } from "./_watch_set.ts";
 import type { ServerCounters } from "./_stats.ts";
 import type { SessionCloseReason, SessionInfo } from "./events.ts";
 import type { ResolvedServerOptions } from "./options.ts";
@@ -167,11 +169,13 @@ export class Session extends DeadlineEntry {
   // The message rate limit's theoretical arrival time, in milliseconds
   // since the epoch, and the messages refused in a row.
   #msgTat = 0;
+  // The byte rate's own arrival time; fractional milliseconds.
+  #bytesTat = 0;
   #rateStrikes = 0;
   /** The record of this session's name, while somebody watches it. */
   watched: Watched | null = null;
   /** The names this session watches, once it watches any. */
-  watching: Set<Watched> | null = null;
+  watching: WatchSet<Watched> | null = null;
 
   /**
    * Creates the state of a freshly accepted connection.
@@ -288,6 +292,7 @@ export class Session extends DeadlineEntry {
     this.connectedMs -= shiftMs;
     this.seenMs -= shiftMs;
     this.#msgTat = Math.max(0, this.#msgTat - shiftMs);
+    this.#bytesTat = Math.max(0, this.#bytesTat - shiftMs);
     // A ping this old no longer counts against the next one.
     this.#pingMs = this.#pingMs - shiftMs < -SESSION_REBASE_MS
       ? NEVER
@@ -372,15 +377,22 @@ export class Session extends DeadlineEntry {
     const now = host.liveness.touch(this);
     const nowMs = host.epoch.since(now);
     this.seenMs = nowMs;
-    if (this.watched !== null) host.hub.presence.heard(this, now);
     if (this.#tokenExpSec !== 0 && !this.#tokenValid()) return;
     const seq = fastPingSeq(line);
     if (seq >= 0) {
+      if (this.watched !== null) host.hub.presence.heard(this, now);
       host.stats.framesPing++;
       this.#ping(seq, nowMs);
       return;
     }
     const result = parseClientFrame(line);
+    // A suspect client that says bye goes straight to offline: telling its
+    // watchers "online" first would be a state it never was in again.
+    if (
+      this.watched !== null && (!result.ok || result.frame.type !== "bye")
+    ) {
+      host.hub.presence.heard(this, now);
+    }
     if (!result.ok) {
       host.stats.framesInvalid++;
       this.#invalid(result.code, result.message);
@@ -393,7 +405,9 @@ export class Session extends DeadlineEntry {
         this.#ping(frame.seq, nowMs);
         break;
       case "msg":
-        if (this.#admitMessage(nowMs)) this.#message(frame.to, frame.body);
+        if (this.#admitMessage(nowMs, frame.body)) {
+          this.#message(frame.to, frame.body);
+        }
         break;
       case "watch":
         if (host.hub.presence.watch(this, frame.names) !== undefined) {
@@ -513,33 +527,53 @@ export class Session extends DeadlineEntry {
   }
 
   /**
-   * The message rate limit, as a generic cell rate algorithm on one small
-   * integer: the theoretical arrival time of the next message.
+   * The message rate limits, as generic cell rate algorithms: on the
+   * number of messages (one small integer, the theoretical arrival time of
+   * the next message) and on their bytes (each message costs its size).
+   * A message passes only if it fits both.
    */
-  #admitMessage(nowMs: number): boolean {
+  #admitMessage(nowMs: number, body: string): boolean {
     const options = this.host.options;
-    if (options.msgRate === 0) return true;
-    const emission = Math.max(1, Math.round(1000 / options.msgRate));
-    const tolerance = (Math.max(1, options.msgBurst) - 1) * emission;
-    const tat = Math.max(this.#msgTat, nowMs);
-    if (tat - nowMs > tolerance) {
-      if (++this.#rateStrikes >= MAX_RATE_STRIKES) {
-        this.#sendError(
-          "rate_limited",
-          `Closing after ${this.#rateStrikes} messages over the limit of ${options.msgRate} per second`,
+    let msgTat = this.#msgTat;
+    if (options.msgRate !== 0) {
+      const emission = Math.max(1, Math.round(1000 / options.msgRate));
+      const tolerance = (Math.max(1, options.msgBurst) - 1) * emission;
+      const tat = Math.max(msgTat, nowMs);
+      if (tat - nowMs > tolerance) {
+        return this.#overRate(
+          `more than ${options.msgRate} messages per second (burst ${options.msgBurst})`,
         );
-        this.close(RATE_LIMITED);
-        return false;
       }
+      msgTat = (tat + emission) | 0;
+    }
+    if (options.msgByteRate !== 0) {
+      const msPerByte = 1000 / options.msgByteRate;
+      const tat = Math.max(this.#bytesTat, nowMs) +
+        utf8Length(body) * msPerByte;
+      if (tat - nowMs > options.msgByteBurst * msPerByte) {
+        return this.#overRate(
+          `more than ${options.msgByteRate} bytes of messages per second (burst ${options.msgByteBurst})`,
+        );
+      }
+      this.#bytesTat = tat;
+    }
+    this.#msgTat = msgTat;
+    this.#rateStrikes = 0;
+    return true;
+  }
+
+  /** A message past a rate: dropped, and the tenth in a row closes. */
+  #overRate(what: string): false {
+    if (++this.#rateStrikes >= MAX_RATE_STRIKES) {
       this.#sendError(
         "rate_limited",
-        `Message dropped: more than ${options.msgRate} per second (burst ${options.msgBurst})`,
+        `Closing after ${this.#rateStrikes} messages in a row over the limit: ${what}`,
       );
+      this.close(RATE_LIMITED);
       return false;
     }
-    this.#rateStrikes = 0;
-    this.#msgTat = (tat + emission) | 0;
-    return true;
+    this.#sendError("rate_limited", `Message dropped: ${what}`);
+    return false;
   }
 
   #onGoFrame(result: GoParseResult): void {
@@ -573,8 +607,12 @@ export class Session extends DeadlineEntry {
       if (host.events.wantsHeartbeats) host.events.heartbeat(this, undefined);
     } else {
       host.stats.framesGoMessage++;
-      this.#broadcast(frame.Content);
-      host.events.message(this, undefined, frame.Content);
+      // The same message rate as for Lifeline clients; past it the frames
+      // are dropped (a Go client reads nothing, so it is not told).
+      if (this.#admitMessage(this.seenMs, frame.Content)) {
+        this.#broadcast(frame.Content);
+        host.events.message(this, undefined, frame.Content);
+      }
     }
   }
 

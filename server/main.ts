@@ -11,6 +11,7 @@
  */
 
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
+import type * as Jwt from "../auth/jwt.ts";
 import type { AuthKey } from "../auth/jwt.ts";
 import type { Authenticator } from "../auth/types.ts";
 import { runCli, UsageError } from "../common/cli.ts";
@@ -31,7 +32,10 @@ import { startServer } from "./server.ts";
  * not fetch it.
  */
 async function authenticator(path: string): Promise<Authenticator> {
-  const { jwtAuthenticator, loadAuthKey } = await import("../auth/jwt.ts");
+  // A module path the runtime cannot see ahead of time: a literal one would
+  // make every server fetch the JWT library at start.
+  const module = "../auth/jwt.ts";
+  const { jwtAuthenticator, loadAuthKey } = await import(module) as typeof Jwt;
   let key: AuthKey;
   try {
     key = await loadAuthKey(path);
@@ -165,6 +169,7 @@ async function main(args: string[]): Promise<number> {
       allowUnauthenticatedGo: cli.allowUnauthenticatedGo,
       msgRate: cli.msgRate,
       msgBurst: cli.msgBurst,
+      msgByteRate: cli.msgByteRate,
       maxPerIp: cli.maxPerIp,
       connectRate: cli.connectRate,
       hostname: cli.hostname,
@@ -281,8 +286,10 @@ async function main(args: string[]): Promise<number> {
     });
   }
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
-  const force = (reason: string): never => {
+  const force = async (reason: string): Promise<never> => {
     log({ event: "forced", reason });
+    // The reason is worth a moment, not a hang on a blocked stdout.
+    await output.flush(500);
     Deno.exit(1);
   };
   // The listeners stay until the process exits (see client/main.ts: removing
@@ -291,7 +298,7 @@ async function main(args: string[]): Promise<number> {
   let signals = 0;
   const onSignal = (name: string) => {
     if (++signals === 1) stop(name);
-    else force(`second ${name}`);
+    else void force(`second ${name}`);
   };
   const onInt = () => onSignal("SIGINT");
   const onTerm = () => onSignal("SIGTERM");
@@ -333,7 +340,8 @@ async function main(args: string[]): Promise<number> {
     drain: drainMs,
   });
   const deadline = setTimeout(
-    () => force(`still draining ${FORCE_GRACE_MS / 1000}s after the drain`),
+    () =>
+      void force(`still draining ${FORCE_GRACE_MS / 1000}s after the drain`),
     drainMs + FORCE_GRACE_MS,
   );
   await server.drain(drainMs);

@@ -161,6 +161,21 @@ export interface ServerOptions {
    */
   msgBurst?: number;
   /**
+   * Bytes of message bodies (UTF-8) a client may send per second, on
+   * average; past it, as past `msgRate`. Counting bytes as well as
+   * messages keeps a flood of large messages from filling every reader's
+   * write queue. `0` is no limit.
+   * @default {262144}
+   */
+  msgByteRate?: number;
+  /**
+   * Bytes of message bodies a client may send at once before the byte
+   * rate applies: at most half of `maxWriteBufferBytes`, so that one
+   * sender's burst relayed to a reader never fills its write queue.
+   * @default {min(2 × msgByteRate, maxWriteBufferBytes / 2)}
+   */
+  msgByteBurst?: number;
+  /**
    * Connections one source address may hold at once; more get
    * `bye {reason: "too_many_connections"}`. `0` is no limit (the default:
    * a carrier-grade NAT puts thousands of users behind one address).
@@ -271,6 +286,10 @@ export interface ResolvedServerOptions {
   msgRate: number;
   /** See {@link ServerOptions.msgBurst}. */
   msgBurst: number;
+  /** See {@link ServerOptions.msgByteRate}. */
+  msgByteRate: number;
+  /** See {@link ServerOptions.msgByteBurst}. */
+  msgByteBurst: number;
   /** See {@link ServerOptions.maxPerIp}. */
   maxPerIp: number;
   /** See {@link ServerOptions.connectRate}. */
@@ -303,3 +322,44 @@ export interface ResolvedServerOptions {
 export function defaultTick(timeout: number): number {
   return Math.min(1000, Math.max(10, Math.round(timeout / 10)));
 }
+
+/**
+ * The default shortest gap between two pings for an interval: half of it.
+ * A ping sooner than that is a strike (see {@link DEFAULT_MAX_PING_STRIKES}).
+ *
+ * @param interval The ping interval in milliseconds.
+ * @returns The gap in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { defaultMinPingInterval } from "@lifeline/lifeline/server";
+ * console.log(defaultMinPingInterval(5000)); // 2500
+ * ```
+ */
+export function defaultMinPingInterval(interval: number): number {
+  return Math.floor(interval / 2);
+}
+
+/**
+ * The default number of too-early pings in a row a client is forgiven;
+ * one more ends the connection with `bye too_many_pings`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_PING_STRIKES } from "@lifeline/lifeline/server";
+ * console.log(DEFAULT_MAX_PING_STRIKES); // 2
+ * ```
+ */
+export const DEFAULT_MAX_PING_STRIKES = 2;
+
+/**
+ * The default {@link ServerOptions.msgByteRate}: 256 KiB of message bodies
+ * a second per client.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MSG_BYTE_RATE } from "@lifeline/lifeline/server";
+ * console.log(DEFAULT_MSG_BYTE_RATE); // 262144
+ * ```
+ */
+export const DEFAULT_MSG_BYTE_RATE = 256 * 1024;

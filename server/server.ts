@@ -53,6 +53,7 @@ import type {
 } from "./options.ts";
 import {
   detectionBuckets,
+  type ServerClusterState,
   type ServerState,
   type ServerStats,
   SWEEP_BUCKETS,
@@ -92,6 +93,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #host: SessionHost;
   #hub: Hub<Session>;
   #cluster: ClusterAdapter;
+  #clusterReason = "joined";
   #liveness: HeartbeatRegistry<Session>;
   #graces: DeadlineRegistry<Session>;
   #sessions = new Set<Session>();
@@ -222,6 +224,29 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   /** What the transport runs on and how many connections it can hold. */
   get transport(): TransportInfo {
     return this.#listening("transport").info;
+  }
+
+  /**
+   * Where the server stands in its cluster (a server alone is a cluster
+   * of one that is always available).
+   *
+   * @example
+   * ```ts
+   * import { startServer } from "@lifeline/lifeline/server";
+   * await using server = await startServer({ port: 0 });
+   * const { distributed, available, nodes } = server.cluster;
+   * console.log(distributed, available, nodes); // false true 1
+   * ```
+   */
+  get cluster(): ServerClusterState {
+    const cluster = this.#cluster;
+    return {
+      nodeId: cluster.nodeId,
+      distributed: cluster.distributed,
+      available: cluster.available,
+      reason: this.#clusterReason,
+      nodes: cluster.nodes,
+    };
   }
 
   /** The number of open connections, registered or not. */
@@ -492,6 +517,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
         watched: hub.presence.remoteNames(),
       }),
       status: (available, reason) => {
+        this.#clusterReason = reason;
         if (this.hasListeners("cluster")) {
           this.emit("cluster", {
             nodeId: this.#cluster.nodeId,

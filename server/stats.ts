@@ -52,6 +52,20 @@ export interface FrameCounts {
 /** A server's lifecycle: see `LifelineServer.state`. */
 export type ServerState = "starting" | "serving" | "draining" | "stopped";
 
+/** Where a server stands in its cluster, for metrics and readiness. */
+export interface ServerClusterState {
+  /** This node's id. */
+  nodeId: string;
+  /** Whether there are other nodes (`false` for a server alone). */
+  distributed: boolean;
+  /** Whether cross-node features work now (Redis reachable, not fenced). */
+  available: boolean;
+  /** Why it is as it is: `"joined"`, or what made it unavailable. */
+  reason: string;
+  /** The nodes alive at the last look, this one included. */
+  nodes: number;
+}
+
 /** What `server.stats()` returns: counts since the server was created. */
 export interface ServerStats {
   /** The lifecycle state. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { keepaliveRangeMs } from "../detection/keepalive.ts";
 import { z } from "zod";
 
 /** The three keepalive settings, in seconds (time, intvl) and a count (probes). */
@@ -166,7 +167,11 @@ export function validateKeepalive(
 
 /**
  * Computes the worst-case seconds before the kernel notices a dead peer on an
- * idle connection: `time + probes × intvl`.
+ * idle connection: `max(time, intvl) + probes × intvl` (the familiar
+ * `time + probes × intvl` when `time ≥ intvl`: after a probe the timer is
+ * re-armed for `intvl`, so an idle connection is probed every
+ * `max(time, intvl)`; see `keepaliveRangeMs` in
+ * `@lifeline/lifeline/detection`, which the lab checks).
  *
  * @param settings The three settings.
  * @returns The detection time in seconds.
@@ -178,5 +183,5 @@ export function validateKeepalive(
  * ```
  */
 export function detectionSeconds(settings: KeepaliveSettings): number {
-  return settings.time + settings.probes * settings.intvl;
+  return keepaliveRangeMs(settings).maxMs / 1000;
 }

@@ -26,7 +26,7 @@ export interface PlanOptions {
 export interface KeepalivePlan {
   /** The proposed settings. */
   settings: KeepaliveSettings;
-  /** `time + probes × intvl`, in seconds; never above the budget. */
+  /** `max(time, intvl) + probes × intvl`, in seconds; never above the budget. */
   detectionSeconds: number;
   /** One line that explains the trade-off. */
   explanation: string;
@@ -84,7 +84,7 @@ export function planKeepalive(
       `Invalid net.ipv4.tcp_keepalive_probes "${options.probes}": expected an integer from ${min} to ${max} probes`,
     );
   }
-  const probes = options.probes ?? Math.min(DEFAULT_PLAN_PROBES, budget - 1);
+  let probes = options.probes ?? Math.min(DEFAULT_PLAN_PROBES, budget - 1);
   if (budget < probes + 1) {
     throw new RangeError(
       `Cannot fit ${probes} probes in "${budget}s": the budget must be at least ${
@@ -96,10 +96,23 @@ export function planKeepalive(
   const maxIntvl = KEEPALIVE_LIMITS.intvl.max;
   const idleCap = Math.min(maxTime, NAT_IDLE_SECONDS);
   let time = Math.min(idleCap, Math.max(1, Math.round(budget / 2)));
-  const intvl = Math.min(
+  let intvl = Math.min(
     maxIntvl,
     Math.max(1, Math.floor((budget - time) / probes)),
   );
+  // After an answered probe the kernel waits `intvl` before it looks again,
+  // so an idle connection is probed every max(time, intvl): probes further
+  // apart than the idle time would let a NAT forget the connection. A large
+  // budget goes to more probes instead, as far as the kernel allows.
+  let capped = false;
+  if (intvl > time) {
+    intvl = time;
+    if (options.probes === undefined) {
+      const fit = Math.floor((budget - time) / intvl);
+      probes = Math.min(KEEPALIVE_LIMITS.probes.max, Math.max(probes, fit));
+      capped = fit > KEEPALIVE_LIMITS.probes.max;
+    }
+  }
   // Give the rounding slack back to the idle time.
   time = Math.min(idleCap, Math.max(1, budget - probes * intvl));
   const settings = { time, intvl, probes };
@@ -114,6 +127,10 @@ export function planKeepalive(
       : `${probes - 1} lost ${
         probes === 2 ? "probe is" : "probes in a row are"
       } tolerated`
-  }, and each idle connection sends a probe every ${time}s (shorter means quicker detection but more traffic).`;
+  }, and each idle connection sends a probe every ${time}s (shorter means quicker detection but more traffic).${
+    capped
+      ? ` That is the slowest NAT-safe plan: ${KEEPALIVE_LIMITS.probes.max} probes ${time}s apart; a longer budget would need probes further apart than a NAT's idle timeout.`
+      : ""
+  }`;
   return { settings, detectionSeconds: worst, explanation };
 }

@@ -84,13 +84,22 @@ export function keepaliveWarnings(
     warnings.push(
       `${where}: net.ipv4.tcp_keepalive_time is ${settings.time}s, above ${NAT_IDLE_SECONDS}s: where connections cross NAT, the mapping is often dropped after 5 minutes idle (carrier NAT), before the first probe`,
     );
+  } else if (settings.intvl > NAT_IDLE_SECONDS) {
+    // After an answered probe the kernel waits intvl before the next one.
+    warnings.push(
+      `${where}: net.ipv4.tcp_keepalive_intvl is ${settings.intvl}s, above ${NAT_IDLE_SECONDS}s: an idle connection is probed only every ${settings.intvl}s (the longer of time and intvl), so where connections cross NAT the mapping is often dropped between probes`,
+    );
   }
   const worst = detectionSeconds(settings);
   if (worst > SLOW_DETECTION_SECONDS) {
     warnings.push(
       `${where}: a dead peer takes up to ${
         formatDuration(worst * 1000)
-      } to notice (time + probes × intvl = ${settings.time} + ${settings.probes} × ${settings.intvl} = ${worst}s), more than 15 minutes`,
+      } to notice (${
+        settings.intvl > settings.time
+          ? `max(time, intvl) + probes × intvl = ${settings.intvl}`
+          : `time + probes × intvl = ${settings.time}`
+      } + ${settings.probes} × ${settings.intvl} = ${worst}s), more than 15 minutes`,
     );
   }
   if (options.namespace !== undefined) {

@@ -408,8 +408,17 @@
     addEvents(data.events);
 
     const uptime = data.time / 1000 - proc.startTimeSeconds;
+    const cluster = server.cluster;
     definitions("node", [
       ["state", server.state],
+      ...(cluster.distributed
+        ? [[
+          "cluster",
+          `${cluster.nodeId} · ${cluster.nodes} nodes · ${
+            cluster.available ? "available" : `degraded: ${cluster.reason}`
+          }`,
+        ]]
+        : []),
       ["interval", formatMs(server.interval)],
       ["timeout", formatMs(server.timeout)],
       ["tick", formatMs(server.tick)],

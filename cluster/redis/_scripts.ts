@@ -35,35 +35,45 @@ end
 local function nodeOf(owner) return string.match(owner, '^([^|]*)|') end
 `;
 
+// Shared by JOIN and REAP: a node's names and watches are let go of. The
+// names it still owns (not taken by another node since) are released and
+// announced lost to every node at once, in one event.
+const RELEASE = `
+local function release(P, node, origin)
+  local lost = {}
+  for _, name in ipairs(redis.call('SMEMBERS', P .. ':held:' .. node)) do
+    local owner = redis.call('HGET', P .. ':names', name)
+    if owner and string.match(owner, '^([^|]*)|') == node then
+      redis.call('HDEL', P .. ':names', name)
+      redis.call('HDEL', P .. ':state', name)
+      lost[#lost + 1] = name
+    end
+  end
+  redis.call('DEL', P .. ':held:' .. node)
+  for _, name in ipairs(redis.call('SMEMBERS', P .. ':watching:' .. node)) do
+    redis.call('SREM', P .. ':watch:' .. name, node)
+  end
+  redis.call('DEL', P .. ':watching:' .. node)
+  if #lost > 0 then
+    local t = redis.call('TIME')
+    redis.call('PUBLISH', P .. ':events', cjson.encode({t = 'lost', node = node,
+      names = lost, version = string.format('%d', tonumber(t[1]) * 1000000 + tonumber(t[2])),
+      origin = origin}))
+  end
+  return #lost
+end
+`;
+
 /**
  * Joins for the first time under this id (no fencing check: it is the way
  * in): the names a previous run of the same node id left behind are lost,
  * and its watches forgotten.
  */
-export const JOIN = `
+export const JOIN = RELEASE + `
 local P, me, epoch, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 redis.call('SET', P .. ':node:' .. me, epoch, 'PX', ttl)
 redis.call('SADD', P .. ':nodes', me)
-local lost = {}
-for _, name in ipairs(redis.call('SMEMBERS', P .. ':held:' .. me)) do
-  local owner = redis.call('HGET', P .. ':names', name)
-  if owner and string.match(owner, '^([^|]*)|') == me then
-    redis.call('HDEL', P .. ':names', name)
-    redis.call('HDEL', P .. ':state', name)
-    lost[#lost + 1] = name
-  end
-end
-redis.call('DEL', P .. ':held:' .. me)
-for _, name in ipairs(redis.call('SMEMBERS', P .. ':watching:' .. me)) do
-  redis.call('SREM', P .. ':watch:' .. name, me)
-end
-redis.call('DEL', P .. ':watching:' .. me)
-if #lost > 0 then
-  local t = redis.call('TIME')
-  redis.call('PUBLISH', P .. ':events', cjson.encode({t = 'lost', node = me,
-    names = lost, version = string.format('%d', tonumber(t[1]) * 1000000 + tonumber(t[2])),
-    origin = me}))
-end
+release(P, me, me)
 return {'ok'}
 `;
 
@@ -190,32 +200,12 @@ return {'ok'}
  * a lock, if its liveness key is gone: releases its names, forgets its
  * watches, and publishes one `node_lost` for all its names.
  */
-export const REAP = HEAD + `
+export const REAP = HEAD + RELEASE + `
 local dead, lockTtl = ARGV[4], ARGV[5]
 if redis.call('EXISTS', P .. ':node:' .. dead) == 1 then return {'alive'} end
 if not redis.call('SET', P .. ':reap:' .. dead, me, 'NX', 'PX', lockTtl) then
   return {'busy'}
 end
-local lost = {}
-for _, name in ipairs(redis.call('SMEMBERS', P .. ':held:' .. dead)) do
-  local owner = redis.call('HGET', P .. ':names', name)
-  if owner and nodeOf(owner) == dead then
-    redis.call('HDEL', P .. ':names', name)
-    redis.call('HDEL', P .. ':state', name)
-    lost[#lost + 1] = name
-  end
-end
-redis.call('DEL', P .. ':held:' .. dead)
-for _, name in ipairs(redis.call('SMEMBERS', P .. ':watching:' .. dead)) do
-  redis.call('SREM', P .. ':watch:' .. name, dead)
-end
-redis.call('DEL', P .. ':watching:' .. dead)
 redis.call('SREM', P .. ':nodes', dead)
-local t = redis.call('TIME')
-local v = string.format('%d', tonumber(t[1]) * 1000000 + tonumber(t[2]))
-if #lost > 0 then
-  redis.call('PUBLISH', P .. ':events', cjson.encode({t = 'lost', node = dead,
-    names = lost, version = v, origin = me}))
-end
-return {'reaped', tostring(#lost)}
+return {'reaped', tostring(release(P, dead, me))}
 `;

@@ -97,6 +97,7 @@ class RedisCluster implements ClusterAdapter {
   #sub: Redis | null = null;
   #handler: ClusterHandler | null = null;
   #available = false;
+  #nodes = 1;
   #started = false;
   #stopping = false;
   #rejoining: Promise<void> | null = null;
@@ -125,6 +126,10 @@ class RedisCluster implements ClusterAdapter {
 
   get available(): boolean {
     return this.#available;
+  }
+
+  get nodes(): number {
+    return this.#nodes;
   }
 
   async start(handler: ClusterHandler): Promise<void> {
@@ -320,16 +325,23 @@ class RedisCluster implements ClusterAdapter {
 
   /** Looks for dead nodes and reaps them (once: the script holds a lock). */
   async #check(): Promise<void> {
-    if (!this.#available || Date.now() < this.#quietUntil) return;
+    if (!this.#available) return;
     const cmd = this.#cmd!;
     try {
       const nodes = (await cmd.smembers(this.#key("nodes"))).filter((n) =>
         n !== this.nodeId
       );
-      if (nodes.length === 0) return;
+      if (nodes.length === 0) {
+        this.#nodes = 1;
+        return;
+      }
       const pipeline = cmd.pipeline();
       for (const node of nodes) pipeline.exists(this.#key(`node:${node}`));
       const alive = await pipeline.exec();
+      this.#nodes = 1 + nodes.filter((_, i) => alive?.[i]?.[1] === 1).length;
+      // Quiet after (re)joining: the others need a TTL to assert
+      // themselves again before any of them may be called dead.
+      if (Date.now() < this.#quietUntil) return;
       for (let i = 0; i < nodes.length; i++) {
         if (alive?.[i]?.[1] === 0) {
           await this.#run(SCRIPTS.REAP, [nodes[i], String(this.#ttl)]);

@@ -70,7 +70,9 @@ export function formatReport(report: KeepaliveReport): string {
     }
   }
   out.push("");
-  out.push("Worst-case time to notice a dead peer (time + probes × intvl)");
+  out.push(
+    "Worst-case time to notice a dead peer (time + probes × intvl; intvl in place of time when longer)",
+  );
   if (report.runtimeDetectionSeconds !== undefined) {
     out.push(
       `  ${pad("runtime", 16)}${

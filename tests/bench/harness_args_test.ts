@@ -49,3 +49,101 @@ Deno.test("parseHarnessArgs() keeps the harness's defaults and bounds", () => {
     assert.throws(() => parseHarnessArgs(args), UsageError, args.join(" "));
   }
 });
+
+Deno.test("parseHarnessArgs() builds the presence scenario, with a freeze midway between suspectAfter + tick and timeout - interval", () => {
+  const none = parseHarnessArgs([]);
+  assert.ok(none !== "help");
+  assert.deepEqual(none.watch, [0]);
+  assert.equal(none.scenario, undefined);
+  assert.equal(none.suspectAfterMs, 1500);
+  const options = parseHarnessArgs([
+    "--watch",
+    "0,10,10",
+    "--kill",
+    "100",
+    "--freeze",
+    "100",
+    "--clients",
+    "10000",
+    "--steady",
+    "20s",
+  ]);
+  assert.ok(options !== "help");
+  assert.deepEqual(options.watch, [0, 10]);
+  assert.deepEqual(options.scenario, {
+    kills: 100,
+    freezes: 100,
+    freezeForMs: 3000,
+    freezeBy: "pause",
+    freezeWorkers: 4,
+  });
+  assert.equal(options.suspectAfterGiven, false);
+  const quick = parseHarnessArgs([
+    "--interval",
+    "200ms",
+    "--timeout",
+    "2s",
+    "--tick",
+    "100ms",
+    "--suspect-after",
+    "600ms",
+    "--freeze",
+    "10",
+    "--freeze-by",
+    "sigstop",
+    "--steady",
+    "3s",
+  ]);
+  assert.ok(quick !== "help");
+  assert.equal(quick.scenario?.freezeForMs, 1250);
+  assert.equal(quick.scenario?.freezeBy, "sigstop");
+  assert.equal(quick.suspectAfterMs, 600);
+  assert.equal(quick.suspectAfterGiven, true);
+});
+
+Deno.test("parseHarnessArgs() refuses a freeze that would not make a client suspect, or would time it out, and a scenario that does not fit", () => {
+  for (
+    const [args, message] of [
+      [
+        ["--freeze", "10", "--freeze-for", "1s"],
+        /^--freeze-for: Cannot freeze clients for 1s: expected more than suspectAfter \+ tick and less than timeout - interval \(2s to 4s here\)$/,
+      ],
+      [["--freeze", "10", "--freeze-for", "4s"], /^--freeze-for: /],
+      [["--freeze", "10", "--timeout", "2500ms"], /^--freeze: Cannot freeze/],
+      [
+        ["--freeze-for", "3s"],
+        /^--freeze-for: Cannot use "3s" without --freeze$/,
+      ],
+      [
+        ["--kill", "800", "--freeze", "300"],
+        /^--kill, --freeze, --watch: Cannot kill 800 and freeze 300 of 1000 clients/,
+      ],
+      [
+        ["--watch", "10", "--clients", "5"],
+        /^--kill, --freeze, --watch: Cannot watch 10 others/,
+      ],
+      [["--watch", "1001"], /^--watch: Cannot use "1001"/],
+      [["--freeze-by", "sigkill"], /^--freeze-by: /],
+    ] as const
+  ) {
+    assert.throws(
+      () => parseHarnessArgs([...args]),
+      (error) => error instanceof UsageError && message.test(error.message),
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("parseHarnessArgs() takes --stall-server, a pause of each server within the steady window", () => {
+  const options = parseHarnessArgs(["--stall-server", "3500ms"]);
+  assert.ok(options !== "help");
+  assert.equal(options.stallServerMs, 3500);
+  const none = parseHarnessArgs([]);
+  assert.ok(none !== "help");
+  assert.equal(none.stallServerMs, undefined);
+  assert.throws(
+    () => parseHarnessArgs(["--stall-server", "2m"]),
+    (error) =>
+      error instanceof UsageError && /^--stall-server: /.test(error.message),
+  );
+});

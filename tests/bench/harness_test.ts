@@ -107,6 +107,89 @@ Deno.test("bench harness smoke run: every client connects, none is dropped or fa
   assert.match(markdown, /Ratios in the same run/);
 });
 
+/** The presence scenario, small: timings that keep it to a few seconds. */
+const PRESENCE_ARGS = [
+  "--protocol",
+  "lifeline",
+  "--servers",
+  "lifeline-node",
+  "--kill",
+  "10",
+  "--freeze",
+  "10",
+  "--suspect-after",
+  "600ms",
+  "--tick",
+  "100ms",
+  "--steady",
+  "3s",
+];
+
+function assertExactlyOnce(r: HarnessReport["results"][number]): void {
+  const where = r.label;
+  const p = r.presence;
+  assert.ok(p !== undefined, where);
+  assert.deepEqual(p.kills, { planned: 10, done: 10 }, where);
+  assert.deepEqual(p.freezes, { planned: 10, done: 10 }, where);
+  assert.ok(p.offline.expected > 0, where);
+  assert.equal(p.offline.exactlyOnce, p.offline.expected, p.examples.join());
+  assert.ok(p.suspectOnline.expected > 0, where);
+  assert.equal(
+    p.suspectOnline.exactlyOnce,
+    p.suspectOnline.expected,
+    p.examples.join(),
+  );
+  assert.equal(p.unwatched, 0, p.examples.join());
+  assert.equal(p.unexpected, 0, p.examples.join());
+  assert.equal(p.snapshotMissing, 0, where);
+  assert.equal(p.latency.offline.count > 0, true, where);
+}
+
+Deno.test("bench harness presence scenario: with and without watches in one run, every watcher of a killed client gets one offline, of a frozen one one suspect then one online, and nobody a name it does not watch", async () => {
+  const { report, markdown } = await shortRun(300, [
+    ...PRESENCE_ARGS,
+    "--watch",
+    "0,10",
+  ]);
+  assert.deepEqual(report.skipped, []);
+  assert.deepEqual(report.results.map((r) => r.watch), [undefined, 10]);
+  for (const r of report.results) {
+    assert.equal(r.connections, 290, r.label);
+    assert.equal(r.dropped, 0, r.label);
+    assert.equal(r.falseTimeouts, 0, r.label);
+    assert.deepEqual(r.presence?.kills, { planned: 10, done: 10 }, r.label);
+  }
+  assertExactlyOnce(report.results[1]);
+  assert.match(
+    markdown,
+    /\| Lifeline \(node\), watching 10 \| Lifeline \(node\) \| /,
+  );
+  assert.match(markdown, /\| kill → offline \| \d+ \|/);
+});
+
+Deno.test("bench harness presence scenario with sigstop: the frozen clients' worker processes are stopped and resumed, and every watcher is told exactly once", async () => {
+  const { report } = await shortRun(200, [
+    ...PRESENCE_ARGS,
+    "--watch",
+    "10",
+    "--freeze-by",
+    "sigstop",
+    "--freeze-workers",
+    "2",
+  ]);
+  assert.deepEqual(report.skipped, []);
+  const [r] = report.results;
+  assert.equal(r.connections, 190);
+  assert.equal(r.dropped, 0);
+  assert.equal(r.falseTimeouts, 0);
+  assertExactlyOnce(r);
+  assert.equal(r.presence?.freezeBy, "sigstop");
+  assert.ok(
+    r.presence!.shortestFreezeMs >= 1250,
+    `${r.presence!.shortestFreezeMs} ms`,
+  );
+});
+
 Deno.test({
   name:
     "bench harness measures Lifeline at other revisions from temporary worktrees and removes them afterwards",

@@ -47,6 +47,22 @@ function isPresence(name: string, state: string, reason?: string) {
     (reason === undefined || f.reason === reason);
 }
 
+async function drained(response: Response) {
+  return { status: response.status, body: await response.text() };
+}
+
+async function metrics(adminUrl: string): Promise<string> {
+  return (await fetch(`${adminUrl}/metrics`).then(drained)).body;
+}
+
+async function until(check: () => Promise<boolean>, ms = 5000) {
+  const deadline = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error("Timed out");
+    await delay(50);
+  }
+}
+
 Deno.test({
   name:
     "three nodes: a client on any node messages, broadcasts to and watches clients on the others",
@@ -154,6 +170,11 @@ Deno.test({
         const took = performance.now() - killed;
         // node-ttl 2s plus the check period (the tick, 200 ms), with room.
         assert.ok(took < 2000 + 200 + 800, `node_lost after ${took}ms`);
+        console.log(
+          `node_lost ${
+            took.toFixed(0)
+          } ms after SIGKILL (node-ttl 2000 ms, tick 200 ms)`,
+        );
         await delay(1500);
         assert.deepEqual(states(a, "B"), [
           "offline",
@@ -244,16 +265,42 @@ for (const keepData of [false, true]) {
     ignore,
     async fn() {
       await using redis = await RedisProcess.start();
-      await using n1 = await node(redis, "n1");
+      await using n1 = await node(redis, "n1", ["--admin", "127.0.0.1:0"]);
       await using n2 = await node(redis, "n2");
+      const admin = await n1.next((l) => l.event === "admin");
+      const adminUrl = `http://127.0.0.1:${
+        (admin.address as { port: number }).port
+      }`;
       await using a = await RawClient.hello(n1.port, "A", ["B"]);
       await using b = await RawClient.hello(n2.port, "B");
       const beat = [keepPinging(a, 150), keepPinging(b, 150)];
       try {
         await a.waitFor(isPresence("B", "online"));
+        await until(async () =>
+          (await metrics(adminUrl)).includes("lifeline_cluster_nodes 2")
+        );
+        assert.match(await metrics(adminUrl), /^lifeline_cluster_redis_up 1$/m);
+        assert.equal(
+          (await fetch(`${adminUrl}/readyz`).then(drained)).status,
+          200,
+        );
         if (keepData) await redis.save();
         await redis.kill();
         await n1.next((l) => l.event === "cluster" && l.available === false);
+        // Degraded: not ready, and the metric says why.
+        const degraded = await fetch(`${adminUrl}/readyz`).then(drained);
+        assert.equal(degraded.status, 503);
+        assert.match(
+          degraded.body,
+          /\[-\] cluster: the cluster is unavailable \(degraded\)/,
+        );
+        assert.match(await metrics(adminUrl), /^lifeline_cluster_redis_up 0$/m);
+        // What the dashboard's node panel shows.
+        const { server } = JSON.parse(
+          (await fetch(`${adminUrl}/stats`).then(drained)).body,
+        );
+        assert.equal(server.cluster.nodeId, "n1");
+        assert.equal(server.cluster.available, false);
         // Local features go on; cross-node ones say so at once.
         await a.send({ type: "msg", to: "B", body: "while down" });
         const error = await a.waitFor((f) => f.type === "error");
@@ -270,6 +317,10 @@ for (const keepData of [false, true]) {
         await n2.next(
           (l) => l.event === "cluster" && l.available === true,
           10_000,
+        );
+        assert.equal(
+          (await fetch(`${adminUrl}/readyz`).then(drained)).status,
+          200,
         );
         // Past the quiet period (the node TTL), nothing was announced.
         await delay(3000);

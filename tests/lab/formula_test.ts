@@ -1,37 +1,11 @@
 import assert from "node:assert/strict";
-import {
-  keepaliveRangeMs,
-  predict,
-  probePeriodS,
-  rtoGiveUpMs,
-  scaleKeepalive,
-} from "../../lab/formula.ts";
+import { keepaliveRangeMs, scaleKeepalive } from "../../detection/mod.ts";
+import { predict } from "../../lab/formula.ts";
 import { DEFAULT_PARAMETERS } from "../../lab/cases.ts";
+import { parseLabResults } from "../../lab/results_schema.ts";
 
-Deno.test("rtoGiveUpMs() gives Linux's 924.6 s for tcp_retries2=15 and doubles from 200 ms below it", () => {
-  assert.equal(rtoGiveUpMs(15), 924_600);
-  assert.equal(rtoGiveUpMs(0), 200);
-  assert.equal(rtoGiveUpMs(3), 3000);
-  assert.equal(rtoGiveUpMs(5), 12_600);
-  // 2^9 × 200 ms = 102.4 s is the last doubling under the 120 s cap.
-  assert.equal(rtoGiveUpMs(10), 204_600 + 120_000);
-});
-
-Deno.test("keepaliveRangeMs() spans probes × intvl to time + probes × intvl", () => {
-  assert.deepEqual(keepaliveRangeMs({ time: 7200, intvl: 75, probes: 9 }), {
-    minMs: 675_000,
-    maxMs: 7_875_000,
-  });
-  assert.deepEqual(keepaliveRangeMs({ time: 2, intvl: 1, probes: 3 }), {
-    minMs: 3000,
-    maxMs: 5000,
-  });
-});
-
-Deno.test("probePeriodS() is max(time, intvl): a short idle alone does not probe often", () => {
-  assert.equal(probePeriodS({ time: 2, intvl: 1, probes: 3 }), 2);
-  assert.equal(probePeriodS({ time: 2, intvl: 75, probes: 9 }), 75);
-  // So setKeepAlive(true, 2000) under Deno does not keep a 4 s NAT mapping alive.
+Deno.test("predict() says setKeepAlive(true, 2000) under Deno does not keep a 4 s NAT mapping alive", () => {
+  // The probe period is max(time, intvl) = 75 s.
   assert.equal(
     predict("nat_expiry_strict", "node_idle", DEFAULT_PARAMETERS).survives,
     false,
@@ -110,4 +84,45 @@ Deno.test("predict() uses the faster of heartbeat and keepalive when both run", 
   // Once probing, the next probe waits intvl (75 s), not the 2 s idle.
   assert.equal(nodeIdle.maxMs, (75 + 9 * 75) * 1000);
   assert.equal(nodeIdle.minMs, 9 * 75 * 1000);
+});
+
+Deno.test("predict() with the parameters of lab/results/latest.json gives the predictions stored in it", async () => {
+  const results = parseLabResults(
+    JSON.parse(
+      await Deno.readTextFile(
+        new URL("../../lab/results/latest.json", import.meta.url),
+      ),
+    ),
+  );
+  for (const c of results.cases) {
+    assert.deepEqual(
+      predict(c.fault, c.mechanism, results.parameters),
+      c.predicted,
+      c.id,
+    );
+  }
+});
+
+Deno.test("predict() never gives a negative time when the timeout is shorter than the interval", () => {
+  const p = {
+    ...DEFAULT_PARAMETERS,
+    heartbeat: { intervalMs: 4000, timeoutMs: 1500, tickMs: 250 },
+  };
+  assert.equal(predict("client_vanishes", "heartbeat", p).minMs, 0);
+  assert.equal(predict("server_frozen", "heartbeat", p).minMs, 0);
+});
+
+Deno.test("predict() expects the heartbeat to keep a NAT alive beside keepalive too slow for it", () => {
+  const p = {
+    ...DEFAULT_PARAMETERS,
+    keepaliveTuned: { time: 10, intvl: 5, probes: 3 },
+  };
+  assert.equal(
+    predict("nat_expiry_strict", "keepalive_tuned", p).survives,
+    false,
+  );
+  assert.equal(
+    predict("nat_expiry_strict", "heartbeat_keepalive", p).survives,
+    true,
+  );
 });

@@ -101,6 +101,33 @@ Deno.test("a watched client that goes silent is suspect, and online again when i
   }
 });
 
+Deno.test("a suspect client that says bye goes from suspect straight to offline", async () => {
+  await using server = await startServer({
+    port: 0,
+    interval: 100,
+    timeout: 600,
+    tick: 20,
+    suspectAfter: 150,
+  });
+  await using a = await RawClient.hello(server.addr.port, "A", ["B"]);
+  const stopA = keepPinging(a, 80);
+  try {
+    await using b = await RawClient.hello(server.addr.port, "B");
+    await a.waitFor(isPresence("B", "suspect"));
+    await b.send({ type: "bye" });
+    await a.until(() => states(a, "B").length >= 4, 3000, "offline");
+    await delay(50);
+    assert.deepEqual(states(a, "B"), [
+      "offline",
+      "online",
+      "suspect",
+      "offline closed",
+    ]);
+  } finally {
+    stopA();
+  }
+});
+
 /** A client CLI process named `name`, started and welcomed. */
 function clientProcess(port: number, name: string) {
   const child = new Deno.Command(Deno.execPath(), {

@@ -12,7 +12,16 @@ Deno.test("a server frozen past its timeout does not blame its clients when it r
     "1s",
   ]);
   await using a = await RawClient.hello(server.port, "A");
-  const stop = keepPinging(a, 150);
+  await using watcher = await RawClient.hello(server.port, "W");
+  await watcher.send({ type: "watch", names: ["A"] });
+  await watcher.waitFor((f) => f.type === "presence" && f.name === "A");
+  const seen = watcher.frames.length;
+  const stopA = keepPinging(a, 150);
+  const stopW = keepPinging(watcher, 150);
+  const stop = () => {
+    stopA();
+    stopW();
+  };
   try {
     server.kill("SIGSTOP");
     // Three timeouts frozen; A's pings wait in the kernel's buffers.
@@ -20,6 +29,16 @@ Deno.test("a server frozen past its timeout does not blame its clients when it r
     server.kill("SIGCONT");
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(a.eof, false, JSON.stringify(a.frames.slice(-3)));
+    // Its pings, read together after the freeze, are not "too many".
+    assert.ok(
+      !a.frames.some((f) => f.type === "error"),
+      JSON.stringify(a.frames.filter((f) => f.type === "error")),
+    );
+    // Nor is A suspect to its watcher: it never stopped pinging.
+    const presence = watcher.frames.slice(seen).filter((f) =>
+      f.type === "presence"
+    );
+    assert.deepEqual(presence, []);
     assert.equal(
       server.lines.filter((l) => l.event === "timeout").length,
       0,

@@ -106,3 +106,29 @@ for (const transport of TRANSPORTS) {
     assert.deepEqual(server.clients(), []);
   });
 }
+
+Deno.test("Go-format messages are held to the message rate: a flood reaches readers at most at the burst, then the flooder is closed", async () => {
+  await using server = await startServer({
+    port: 0,
+    interval: 1000,
+    timeout: 5000,
+    msgRate: 20,
+    msgBurst: 40,
+  });
+  await using reader = await RawClient.hello(server.addr.port, "R");
+  await using go = await RawClient.connect(server.addr.port);
+  // MessageType 0 is a plain message; 2 and up are relayed the same way.
+  const flood = Array.from(
+    { length: 300 },
+    (_, i) => goFrame(i % 2 === 0 ? 0 : 2, `m${i}`, "gopher"),
+  ).join("");
+  await go.write(flood);
+  await go.waitClosed(3000);
+  await delay(100);
+  const relayed = reader.frames.filter((f) => f.type === "msg").length;
+  // The burst, and nothing past the strikes.
+  assert.ok(relayed >= 40 && relayed <= 41, `relayed ${relayed}`);
+  assert.equal(reader.eof, false);
+  // It was never written to.
+  assert.deepEqual(go.frames, []);
+});

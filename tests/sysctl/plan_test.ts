@@ -14,16 +14,24 @@ Deno.test("planKeepalive() keeps the idle time NAT-safe and spends a large budge
       `time for ${budget}s`,
     );
     assert.ok(plan.detectionSeconds <= budget, `worst case for ${budget}s`);
+    // Probed every max(time, intvl): never less often than a NAT forgets.
     assert.ok(
-      plan.detectionSeconds >= budget * 0.9,
+      Math.max(plan.settings.time, plan.settings.intvl) <= NAT_IDLE_SECONDS,
+      `probe period for ${budget}s`,
+    );
+    // The budget is spent, up to the slowest NAT-safe plan (127 probes).
+    const slowest = NAT_IDLE_SECONDS * 128;
+    assert.ok(
+      plan.detectionSeconds >= Math.min(budget, slowest) * 0.9,
       `uses the budget of ${budget}s`,
     );
   }
   assert.deepEqual(planKeepalive(1800).settings, {
     time: 300,
-    intvl: 500,
-    probes: 3,
+    intvl: 300,
+    probes: 5,
   });
+  assert.match(planKeepalive(86_400).explanation, /slowest NAT-safe plan/);
 });
 
 Deno.test("planKeepalive() fits the worst case in the budget and explains the trade-off", () => {

@@ -22,3 +22,15 @@ Deno.test("keepaliveWarnings() flags NAT-unsafe idle times, slow detection and n
     1,
   );
 });
+
+Deno.test("keepaliveWarnings() flags probes further apart than a NAT's idle time, and counts intvl in place of a shorter time", () => {
+  // Idle 60 s, but after an answered probe the next one waits 600 s.
+  const warnings = keepaliveWarnings({ time: 60, intvl: 600, probes: 3 });
+  assert.equal(warnings.length, 2, JSON.stringify(warnings));
+  assert.match(warnings[0], /tcp_keepalive_intvl is 600s, above 300s/);
+  assert.match(
+    warnings[1],
+    /max\(time, intvl\) \+ probes × intvl = 600 \+ 3 × 600 = 2400s/,
+  );
+  assert.deepEqual(keepaliveWarnings({ time: 60, intvl: 20, probes: 3 }), []);
+});

@@ -4,29 +4,7 @@ import {
   pastWriteLimit,
   queueText,
   takeQueued,
-  utf8Length,
 } from "../../transport/_write_batch.ts";
-
-const encoder = new TextEncoder();
-
-Deno.test("utf8Length() agrees with TextEncoder on ASCII, two-, three- and four-byte characters and lone surrogates", () => {
-  const samples = [
-    "",
-    '{"type":"pong","seq":1}\n',
-    "é",
-    "€",
-    "日本語",
-    "😀",
-    "a😀b",
-    "\ud800",
-    "\udc00x",
-    "x\ud83d",
-    "é€😀".repeat(100),
-  ];
-  for (const text of samples) {
-    assert.equal(utf8Length(text), encoder.encode(text).length, text);
-  }
-});
 
 Deno.test("pastWriteLimit() counts bytes, and counts a queue only once it could pass the limit", async () => {
   const conn = { queued: "", queuedBytes: NOT_COUNTED, flush() {} };
