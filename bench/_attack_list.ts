@@ -201,17 +201,7 @@ export const ATTACKS: Record<AttackName, AttackSpec> = {
     title:
       "one client broadcasts messages of 10 KiB (`--message-bytes`) as fast as the server takes them",
     target: "server",
-    variants: (flags) =>
-      flags.has("--msg-burst")
-        ? [
-          PLAIN[0],
-          ...[50].map((burst) => ({
-            label: `--msg-burst ${burst}`,
-            auth: false,
-            args: ["--msg-burst", String(burst)],
-          })),
-        ]
-        : PLAIN,
+    variants: plain,
     summarize: (o) =>
       `broadcaster ${flood(o, "messages")} (${o.messages} messages${
         n(o.rateLimited) > 0 ? `, ${o.rateLimited} \`rate_limited\`` : ""
@@ -266,9 +256,24 @@ export const ATTACKS: Record<AttackName, AttackSpec> = {
     title:
       "a client that never reads is sent 60 KB messages of CJK text (3 bytes a character), 50 a second",
     target: "server",
-    variants: plain,
+    // With the byte rate the sender is stopped long before the reader's
+    // write limit; without it the write limit itself is measured.
+    variants: (flags) =>
+      flags.has("--msg-byte-rate")
+        ? [PLAIN[0], {
+          label: "--msg-byte-rate 0",
+          auth: false,
+          args: ["--msg-byte-rate", "0"],
+        }]
+        : PLAIN,
     summarize: (o) =>
-      o.dropped
+      n(o.rateLimited) > 0
+        ? `the sender was rate-limited after ${
+          bytes(o.routedBytes)
+        } of UTF-8 routed in ${
+          duration(o.droppedAfterMs)
+        }; the reader never reached its write limit`
+        : o.dropped
         ? `dropped after ${bytes(o.routedBytes)} of UTF-8 routed to it in ${
           duration(o.droppedAfterMs)
         }: ${bytes(o.discardedBytes)} discarded at the drop (queued), ${
