@@ -13,7 +13,7 @@ import type { Clock, Timers } from "../common/time.ts";
 import { encodeFrame, encodePing } from "../protocol/encode.ts";
 import type { ServerFrame, WelcomeFrame } from "../protocol/frames.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
-import { parseServerFrame } from "../protocol/parse.ts";
+import { parseServerFrame } from "../protocol/parse_server.ts";
 import type { ConnectionHandler, TransportConn } from "../transport/types.ts";
 import type { ServerPolicy } from "./_interval.ts";
 import {
@@ -269,6 +269,22 @@ export class Connection implements ConnectionHandler<Connection> {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Checks the server's liveness now and, when the last ping is at least
+   * half an interval old, pings at once (a ping sooner than that could
+   * count against the server's ping rate limit). For a process that has
+   * just come back: the pong proves the connection, and the ping tells the
+   * server this client is alive before its deadline.
+   */
+  probe(): void {
+    if (!this.checkAlive() || !this.#welcomed) return;
+    const lastPing = this.#nextPingAt - this.#interval;
+    if (this.#owner.clock.now() - lastPing >= this.#interval / 2) {
+      this.#ping();
+      this.#arm();
+    }
   }
 
   /**

@@ -15,7 +15,6 @@ import {
   DEFAULT_PORT,
 } from "../protocol/defaults.ts";
 import { isValidName } from "../protocol/frames.ts";
-import { denoDialer } from "../transport/deno.ts";
 import type { Dialer } from "../transport/types.ts";
 import type { ClientOptions } from "./options.ts";
 import {
@@ -76,6 +75,7 @@ function timerDelay(name: string, value: number): number {
  * Checks the client's options and fills in their defaults.
  *
  * @param options The options as given.
+ * @param dialer The dialer when `options.dialer` is not given.
  * @returns The options, resolved.
  * @throws {TypeError} For a bad name.
  * @throws {RangeError} For a value out of range.
@@ -83,11 +83,13 @@ function timerDelay(name: string, value: number): number {
  * @example
  * ```ts
  * import { resolveClientOptions } from "./_resolve_options.ts";
- * console.log(resolveClientOptions({ name: "A" }).port); // 9090
+ * import { memoryNetwork } from "../transport/memory.ts";
+ * console.log(resolveClientOptions({ name: "A" }, memoryNetwork().dialer).port); // 9090
  * ```
  */
 export function resolveClientOptions(
   options: ClientOptions,
+  dialer: Dialer,
 ): ResolvedClientOptions {
   if (!isValidName(options.name)) {
     throw new TypeError(
@@ -129,8 +131,7 @@ export function resolveClientOptions(
     ),
     clock,
     timers: options.timers ?? globalTimers,
-    dialer: options.dialer ??
-      denoDialer(options.tls ? { tls: options.tls } : {}),
+    dialer: options.dialer ?? dialer,
     reconnect: reconnect !== false,
     maxAttempts: policy.maxAttempts ?? Infinity,
     backoff: new Backoff(policy),

@@ -5,6 +5,7 @@
  */
 
 import { DEFAULT_HOSTNAME, DEFAULT_PORT } from "../protocol/defaults.ts";
+import { firstWelcome } from "./_first_welcome.ts";
 import { LifelineClient } from "./client.ts";
 import type { ClientOptions } from "./options.ts";
 
@@ -35,42 +36,11 @@ export function connect(options: ClientOptions): Promise<LifelineClient> {
   } catch (error) {
     return Promise.reject(error);
   }
-  return new Promise((resolve, reject) => {
-    let lastError = "the connection ended";
-    // One signal takes every listener off again, whichever way it ends.
-    const listening = new AbortController();
-    const on = { signal: listening.signal };
-    client.addEventListener("welcome", () => {
-      listening.abort();
-      resolve(client);
-    }, on);
-    client.addEventListener("error", (event) => {
-      lastError = event.detail.message;
-    }, on);
-    client.addEventListener("disconnect", (event) => {
-      if (event.detail.reason === "eof") {
-        lastError = "the server closed the connection before welcome";
-      }
-    }, on);
-    client.addEventListener("bye", (event) => {
-      lastError = `the server said bye (${event.detail.reason})`;
-    }, on);
-    const fail = () => {
-      listening.abort();
-      const aborted = options.signal?.aborted === true;
-      client.close(aborted ? "aborted" : "gave_up").finally(() => {
-        reject(
-          aborted ? options.signal!.reason : new Error(
-            `Cannot connect to ${
-              options.hostname ?? options.host ?? DEFAULT_HOSTNAME
-            }:${
-              options.port ?? DEFAULT_PORT
-            } as "${options.name}": ${lastError}`,
-          ),
-        );
-      });
-    };
-    client.addEventListener("reconnecting", fail, on);
-    client.addEventListener("close", fail, on);
-  });
+  return firstWelcome(
+    client,
+    `${options.hostname ?? options.host ?? DEFAULT_HOSTNAME}:${
+      options.port ?? DEFAULT_PORT
+    }`,
+    options.signal,
+  );
 }

@@ -115,6 +115,11 @@ export interface ReconnectingDetail {
   delay: number;
   /** The server's `retryAfter`, when a `bye` gave one. */
   retryAfter?: number;
+  /**
+   * `true` when `wake()` brought a scheduled attempt forward (the same
+   * attempt, announced again with its new delay).
+   */
+  woken?: true;
 }
 
 /** `interval`: the ping interval in force changed. */

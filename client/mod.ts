@@ -25,6 +25,7 @@
  * @module
  */
 
+export * from "./client_base.ts";
 export * from "./client.ts";
 export * from "./connect.ts";
 export * from "./options.ts";

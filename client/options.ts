@@ -7,8 +7,7 @@
 import type { Clock, Timers } from "../common/time.ts";
 import type { AdaptiveOptions } from "../liveness/adaptive_heartbeat.ts";
 import type { BackoffOptions } from "../liveness/backoff.ts";
-import type { TlsDialOptions } from "../transport/deno.ts";
-import type { Dialer } from "../transport/types.ts";
+import type { Dialer, TlsDialOptions } from "../transport/types.ts";
 
 /** How the client reconnects: the backoff plus a limit on attempts. */
 export interface ReconnectOptions extends BackoffOptions {

@@ -125,6 +125,28 @@ export class Backoff {
   }
 
   /**
+   * A delay from the first attempt's range, `[0, min(initialDelay,
+   * ceiling))`, without counting an attempt: for a wait cut short by a sign
+   * that the network is back (a page shown again, a network online), which
+   * keeps the jitter that spreads clients out but not the long wait.
+   *
+   * @returns The delay in whole milliseconds.
+   *
+   * @example
+   * ```ts
+   * import { Backoff } from "@lifeline/lifeline/liveness";
+   * const backoff = new Backoff({ initialDelay: 100, maxDelay: 10_000, random: () => 0.5 });
+   * for (let i = 0; i < 6; i++) backoff.next();
+   * console.log(backoff.ceiling(), backoff.soon(), backoff.attempt); // 6400 50 6
+   * ```
+   */
+  soon(): number {
+    return Math.floor(
+      this.#random() * Math.min(this.#initialDelay, this.ceiling()),
+    );
+  }
+
+  /**
    * Records that a connection became healthy (for a client: `welcome`
    * arrived) at time `now`.
    *

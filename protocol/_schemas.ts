@@ -15,7 +15,6 @@ import {
   NAME_PATTERN,
   type PingFrame,
   type RefreshFrame,
-  type ServerFrame,
   type UnwatchFrame,
   type WatchFrame,
 } from "./frames.ts";
@@ -63,62 +62,3 @@ export const clientFrameSchemas: {
   bye: z.strictObject({ type: z.literal("bye") }),
   refresh: z.strictObject({ type: z.literal("refresh"), token: tokenSchema }),
 };
-
-/** Schema of any server frame. */
-export const serverFrameSchema: z.ZodType<ServerFrame> = z.discriminatedUnion(
-  "type",
-  [
-    z.object({
-      type: z.literal("welcome"),
-      id: z.string(),
-      interval: z.number().int().positive(),
-      timeout: z.number().int().positive(),
-    }),
-    z.object({ type: z.literal("pong"), seq: seqSchema }),
-    z.object({ type: z.literal("msg"), from: z.string(), body: z.string() }),
-    z.object({
-      type: z.literal("presence"),
-      name: z.string(),
-      state: z.enum(["online", "suspect", "offline"]),
-      reason: z.enum(["closed", "timeout", "replaced", "shutdown", "node_lost"])
-        .optional(),
-      silentMs: z.number().min(0).optional(),
-    }),
-    z.object({
-      type: z.literal("error"),
-      code: z.enum([
-        "frame_too_large",
-        "invalid_json",
-        "invalid_frame",
-        "unknown_type",
-        "hello_required",
-        "duplicate_hello",
-        "unknown_recipient",
-        "too_many_pings",
-        "too_many_errors",
-        "too_many_watches",
-        "auth_failed",
-        "rate_limited",
-        "cluster_unavailable",
-        "server_full",
-      ]),
-      message: z.string(),
-    }),
-    z.object({
-      type: z.literal("bye"),
-      reason: z.enum([
-        "replaced",
-        "shutdown",
-        "timeout",
-        "too_many_pings",
-        "protocol_error",
-        "server_full",
-        "too_many_connections",
-        "auth_failed",
-        "token_expired",
-        "rate_limited",
-      ]),
-      retryAfter: z.number().int().min(0).optional(),
-    }),
-  ],
-);

@@ -4,8 +4,6 @@
  * @module
  */
 
-import type { z } from "zod";
-
 /**
  * Where and what the first problem zod found is: `seq: expected a number`
  * (`frame: ...` when it is about the whole frame).
@@ -13,8 +11,10 @@ import type { z } from "zod";
  * @param error The validation error.
  * @returns The phrase.
  */
-export function firstIssue(error: z.ZodError): string {
+export function firstIssue(
+  error: { issues: { path: PropertyKey[]; message: string }[] },
+): string {
   const issue = error.issues[0];
-  const where = issue?.path.length ? issue.path.join(".") : "frame";
+  const where = issue?.path.length ? issue.path.map(String).join(".") : "frame";
   return `${where}: ${issue?.message ?? "invalid"}`;
 }

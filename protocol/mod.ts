@@ -25,3 +25,4 @@ export * from "./frame_decoder.ts";
 export * from "./line_decoder.ts";
 export * from "./go_frame_decoder.ts";
 export * from "./sniff.ts";
+export * from "./websocket.ts";

@@ -5,9 +5,10 @@
  * @module
  */
 
-import type { ClientFrame, ErrorCode, ServerFrame } from "./frames.ts";
+import type { ClientFrame, ErrorCode } from "./frames.ts";
 import { firstIssue } from "./_zod_issue.ts";
-import { clientFrameSchemas, serverFrameSchema } from "./_schemas.ts";
+import { NOT_JSON, parseJson, quote } from "./_json_line.ts";
+import { clientFrameSchemas } from "./_schemas.ts";
 import { fastPingSeq } from "./fast_ping.ts";
 
 /** The outcome of {@link parseClientFrame}. */
@@ -77,57 +78,4 @@ export function parseClientFrame(line: string): ParseResult {
   return { ok: true, frame: result.data };
 }
 
-/** The outcome of {@link parseServerFrame}. */
-export type ServerParseResult =
-  | { ok: true; frame: ServerFrame }
-  | { ok: false; message: string };
-
-/**
- * Parses one line from the server into a validated server frame. Never
- * throws: a bad line gives `{ ok: false, message }`. Clients use it to
- * validate what they read.
- *
- * @param line One frame, without its trailing newline.
- * @returns The frame, or why it is not a valid server frame.
- *
- * @example Parse a pong
- * ```ts
- * import { parseServerFrame } from "@lifeline/lifeline/protocol";
- * console.log(parseServerFrame('{"type":"pong","seq":3}'));
- * // { ok: true, frame: { type: "pong", seq: 3 } }
- * ```
- */
-export function parseServerFrame(line: string): ServerParseResult {
-  const value = parseJson(line);
-  if (value === NOT_JSON) {
-    return {
-      ok: false,
-      message: `Cannot parse server frame ${quote(line)}: not valid JSON`,
-    };
-  }
-  const result = serverFrameSchema.safeParse(value);
-  if (!result.success) {
-    return {
-      ok: false,
-      message: `Invalid server frame ${quote(line)}: ${
-        firstIssue(result.error)
-      }`,
-    };
-  }
-  return { ok: true, frame: result.data };
-}
-
-const NOT_JSON = Symbol("not JSON");
-
-function parseJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return NOT_JSON;
-  }
-}
-
-function quote(text: string): string {
-  const short = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  return JSON.stringify(short);
-}
+export { parseServerFrame, type ServerParseResult } from "./parse_server.ts";

@@ -31,6 +31,7 @@ export const API_ENTRY_POINTS: readonly string[] = [
   "server/mod.ts",
   "admin/mod.ts",
   "client/mod.ts",
+  "browser/mod.ts",
   "protocol/mod.ts",
   "transport/mod.ts",
   "liveness/mod.ts",

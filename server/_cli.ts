@@ -81,6 +81,12 @@ Options:
   --workers <n>            Run n server processes on the port, each a cluster
                            node (needs --cluster and a port); restarts one that
                            dies; SIGTERM and SIGINT drain them all
+  --ws <host:port>         Also serve WebSocket clients there (browsers): one
+                           frame per text message, the same sessions, limits
+                           and presence as TCP (default off)
+  --ws-origin <origins>    Only accept WebSocket upgrades from these page
+                           origins, comma-separated (https://a.example,...);
+                           requests without an Origin header are accepted
   --admin <host:port>      Serve the admin endpoint there: /metrics, /healthz,
                            /readyz, /clients, the dashboard at /, POST /drain
                            (default off; keep it private, see docs/operations.md)
@@ -142,6 +148,10 @@ export interface ServerCli extends
   reusePort: boolean;
   /** How many worker processes to run, if any. */
   workers?: number;
+  /** Where to listen for WebSocket clients, if anywhere. */
+  ws?: { hostname: string; port: number };
+  /** The page origins allowed on the WebSocket listener, if limited. */
+  wsOrigins?: string[];
   /** Where to serve the admin endpoint, if anywhere. */
   admin?: { hostname: string; port: number };
   /** The admin endpoint's bearer token, if any. */
@@ -156,24 +166,51 @@ export interface ServerCli extends
 
 /**
  * Parses `HOST:PORT` (`[::1]:9091` for IPv6), or a bare `PORT` on
- * 127.0.0.1.
+ * 127.0.0.1, for the flag `flag`.
  */
-const adminAddress = z.string().transform((text, ctx) => {
-  const match = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$|^(\d+)$/.exec(
-    text.trim(),
+function addressFlag(flag: string, example: string) {
+  return z.string().transform((text, ctx) => {
+    const match = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$|^(\d+)$/.exec(
+      text.trim(),
+    );
+    const port = Number(match?.[3] ?? match?.[4]);
+    const hostname = match?.[1] ?? (match?.[2] || "127.0.0.1");
+    if (match === null || !(port >= 0 && port <= 65535)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `--${flag}: Cannot use ${
+          JSON.stringify(text)
+        }: expected HOST:PORT such as ${example}`,
+      });
+      return z.NEVER;
+    }
+    return { hostname, port };
+  });
+}
+
+/** Parses a comma-separated list of page origins, such as `https://a.example`. */
+const originList = z.string().transform((text, ctx) => {
+  const origins = text.split(",").map((part) => part.trim()).filter((part) =>
+    part !== ""
   );
-  const port = Number(match?.[3] ?? match?.[4]);
-  const hostname = match?.[1] ?? (match?.[2] || "127.0.0.1");
-  if (match === null || !(port >= 0 && port <= 65535)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `--admin: Cannot use ${
-        JSON.stringify(text)
-      }: expected HOST:PORT such as 127.0.0.1:9091`,
-    });
-    return z.NEVER;
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      ctx.addIssue({
+        code: "custom",
+        message: `--ws-origin: Cannot use ${
+          JSON.stringify(origin)
+        }: expected an origin such as https://example.com (scheme, host and port only)`,
+      });
+      return z.NEVER;
+    }
   }
-  return { hostname, port };
+  return origins;
 });
 
 const schema = z.object({
@@ -220,7 +257,9 @@ const schema = z.object({
   "node-ttl": durationFlag("node-ttl", { min: 1000, max: 3_600_000 }),
   "reuse-port": z.boolean(),
   workers: integerFlag("workers", 1, 64).optional(),
-  admin: adminAddress.optional(),
+  admin: addressFlag("admin", "127.0.0.1:9091").optional(),
+  ws: addressFlag("ws", "127.0.0.1:9092").optional(),
+  "ws-origin": originList.optional(),
   "admin-token": z.string().min(
     16,
     "--admin-token: Cannot use a token this short: expected at least 16 characters",
@@ -269,6 +308,8 @@ export function parseServerArgs(args: string[]): ServerCli {
     "reuse-port": { type: "boolean", default: false },
     workers: { type: "string" },
     admin: { type: "string" },
+    ws: { type: "string" },
+    "ws-origin": { type: "string" },
     "admin-token": { type: "string" },
     drain: { type: "string", default: "10s" },
     "log-buffer": { type: "string", default: "1MiB" },
@@ -291,6 +332,16 @@ export function parseServerArgs(args: string[]): ServerCli {
       v.auth === undefined
         ? "--auth-key: Cannot use a key without --auth jwt"
         : "--auth: Cannot check tokens without --auth-key FILE",
+    );
+  }
+  if (v["ws-origin"] !== undefined && v.ws === undefined) {
+    throw new UsageError(
+      "--ws-origin: Cannot limit origins without --ws: expected --ws HOST:PORT too",
+    );
+  }
+  if (v.ws !== undefined && v.workers !== undefined) {
+    throw new UsageError(
+      "--ws: Cannot share a WebSocket port between --workers: run one WebSocket server per port",
     );
   }
   if (v["allow-go-unauthenticated"] && v.auth === undefined) {
@@ -368,6 +419,8 @@ export function parseServerArgs(args: string[]): ServerCli {
     connectRate: v["connect-rate"],
     logFormat: v["log-format"],
     ...(v.admin === undefined ? {} : { admin: v.admin }),
+    ...(v.ws === undefined ? {} : { ws: v.ws }),
+    ...(v["ws-origin"] === undefined ? {} : { wsOrigins: v["ws-origin"] }),
     ...(v["admin-token"] === undefined ? {} : { adminToken: v["admin-token"] }),
     drain: v.drain,
     logBufferBytes: v["log-buffer"],

@@ -46,6 +46,7 @@ export type LogRecord =
   | { event: "heartbeat"; id: string; name: string; seq?: number }
   | { event: "shutdown"; signal: string; connections: number; drain?: number }
   | { event: "admin"; address: TransportAddr }
+  | { event: "websocket"; address: TransportAddr }
   | { event: "forced"; reason: string }
   | { event: "cluster"; nodeId: string; available: boolean; reason: string }
   | WorkerRecord
@@ -108,6 +109,8 @@ function sentence(record: LogRecord): string | null {
       return `admin endpoint on http://${
         formatAddress(record.address)
       }/ (metrics, health, dashboard)`;
+    case "websocket":
+      return `WebSocket clients on ws://${formatAddress(record.address)}/`;
     case "forced":
       return `forced exit: ${record.reason}`;
     case "tls_reload":

@@ -784,7 +784,7 @@ export class Session extends DeadlineEntry {
         };
       this.conn.write(encodeFrame(bye));
     }
-    this.conn.end();
+    this.conn.end(disconnect.bye);
     host.liveness.remove(this);
     host.graces.setDeadline(
       this,
@@ -813,7 +813,7 @@ export class Session extends DeadlineEntry {
       random: host.random,
     });
     this.conn.write(encodeFrame({ type: "bye", reason, retryAfter }));
-    this.conn.end();
+    this.conn.end(reason);
     host.graces.setDeadline(this, host.clock.now() + options.closeGrace);
   }
 

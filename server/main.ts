@@ -183,10 +183,19 @@ async function main(args: string[]): Promise<number> {
       suspectAfter: cli.suspectAfter,
       presenceGrace: cli.presenceGrace,
       maxWatches: cli.maxWatches,
+      ...(cli.ws === undefined ? {} : {
+        ws: {
+          ...cli.ws,
+          ...(cli.wsOrigins === undefined ? {} : { origins: cli.wsOrigins }),
+        },
+      }),
     });
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
-    if (message.startsWith("Cannot join the cluster")) {
+    if (
+      message.startsWith("Cannot join the cluster") ||
+      message.startsWith("Cannot listen for WebSocket clients")
+    ) {
       console.error(`server: ${message}`);
       return 1;
     }
@@ -199,11 +208,17 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const started = server.options;
-  if (auth === undefined && !isLoopback(server.addr.hostname)) {
+  const wsHost = server.wsAddr?.hostname;
+  if (
+    auth === undefined &&
+    (!isLoopback(server.addr.hostname) ||
+      (wsHost !== undefined && !isLoopback(wsHost)))
+  ) {
     log({
       event: "warning",
-      message:
-        `listening on ${server.addr.hostname} without --auth: anyone who can reach it may take any name (see docs/security.md)`,
+      message: `listening on ${
+        isLoopback(server.addr.hostname) ? wsHost : server.addr.hostname
+      } without --auth: anyone who can reach it may take any name (see docs/security.md)`,
     });
   }
   const fits = server.transport.connectionLimit;
@@ -229,6 +244,9 @@ async function main(args: string[]): Promise<number> {
       ? null
       : started.maxConnections,
   });
+  if (server.wsAddr !== undefined) {
+    log({ event: "websocket", address: server.wsAddr });
+  }
   server.addEventListener("cluster", (event) => {
     log({ event: "cluster", ...event.detail });
   });

@@ -9,6 +9,38 @@ import type { ClusterAdapter } from "../cluster/types.ts";
 import type { Clock, Timers } from "../common/time.ts";
 import type { Transport } from "../transport/types.ts";
 
+/**
+ * The server's WebSocket listener: browsers (and any WebSocket client)
+ * speak the same protocol there, one frame per text message, with the
+ * same sessions, liveness registry, limits, authentication and presence
+ * as the TCP listener, so a WebSocket client and a TCP client see each
+ * other.
+ */
+export interface ServerWebSocketOptions {
+  /**
+   * The address to listen on.
+   * @default {the server's hostname}
+   */
+  hostname?: string;
+  /**
+   * The port; `0` picks a free one (read it from `server.wsAddr`).
+   * @default {9092}
+   */
+  port?: number;
+  /**
+   * The page origins allowed to connect (see `webSocketTransport`); every
+   * origin when left out. Ignored when `transport` is given.
+   * @default {undefined}
+   */
+  origins?: string[];
+  /**
+   * The transport: `webSocketTransport({ maxMessageBytes: maxFrameBytes,
+   * origins })` unless given.
+   * @default {webSocketTransport()}
+   */
+  transport?: Transport;
+}
+
 /** Options for `startServer()`. Durations are in milliseconds. */
 export interface ServerOptions {
   /**
@@ -187,6 +219,12 @@ export interface ServerOptions {
    * @default {"node"}
    */
   transport?: "deno" | "node" | Transport;
+  /**
+   * Also listen for WebSocket clients (see {@link ServerWebSocketOptions});
+   * off when left out.
+   * @default {undefined}
+   */
+  ws?: ServerWebSocketOptions;
   /**
    * Bytes a connection may have waiting to be written before it is closed
    * as a slow consumer.

@@ -24,6 +24,8 @@ import { HeartbeatRegistry } from "../liveness/heartbeat_registry.ts";
 import { spreadRetryAfter } from "../liveness/retry_after.ts";
 import { denoTransport } from "../transport/deno.ts";
 import { nodeTransport } from "../transport/node/node.ts";
+import { webSocketTransport } from "../transport/node/websocket.ts";
+import { DEFAULT_WS_PORT } from "../protocol/websocket.ts";
 import type {
   ConnectionHandler,
   Transport,
@@ -44,7 +46,11 @@ import { resolveServerOptions } from "./_resolve_options.ts";
 import { Session, type SessionEvents, type SessionHost } from "./_session.ts";
 import { ServerCounters } from "./_stats.ts";
 import type { LifelineServerEventMap, SessionInfo } from "./events.ts";
-import type { ResolvedServerOptions, ServerOptions } from "./options.ts";
+import type {
+  ResolvedServerOptions,
+  ServerOptions,
+  ServerWebSocketOptions,
+} from "./options.ts";
 import {
   detectionBuckets,
   type ServerClusterState,
@@ -82,6 +88,8 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   #maxConnectionsGiven: boolean;
   #transport: Transport;
   #listener: TransportListener | null = null;
+  #ws: ServerWebSocketOptions | undefined;
+  #wsListener: TransportListener | null = null;
   #host: SessionHost;
   #hub: Hub<Session>;
   #cluster: ClusterAdapter;
@@ -125,6 +133,7 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     this.#clock = clock;
     this.#timers = timers;
     this.#signal = options.signal;
+    this.#ws = options.ws;
     const opts = this.#options;
     const stats = new ServerCounters(
       detectionBuckets(opts.timeout, opts.tick),
@@ -193,6 +202,15 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   /** The address the server listens on (with the real port). */
   get addr(): TransportAddr {
     return this.#listening("addr").addr;
+  }
+
+  /**
+   * The address of the WebSocket listener (with the real port), or
+   * `undefined` when the server has none (no `ws` option) or does not
+   * listen yet.
+   */
+  get wsAddr(): TransportAddr | undefined {
+    return this.#wsListener?.addr;
   }
 
   /**
@@ -289,7 +307,10 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
         reusePort: this.#options.reusePort,
         maxWriteBufferBytes: this.#options.maxWriteBufferBytes,
       }, this.#handler);
+      if (this.#ws !== undefined) this.#wsListener = await this.#listenWs();
     } catch (error) {
+      await this.#listener?.close();
+      this.#listener = null;
       await this.#cluster.stop();
       throw error;
     }
@@ -301,6 +322,36 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
     this.#hub.presence.start();
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#state = "serving";
+  }
+
+  async #listenWs(): Promise<TransportListener> {
+    const ws = this.#ws!;
+    const options = this.#options;
+    const transport = ws.transport ?? webSocketTransport({
+      maxMessageBytes: options.maxFrameBytes,
+      ...(ws.origins === undefined ? {} : { origins: ws.origins }),
+    });
+    const hostname = ws.hostname ?? options.hostname;
+    const port = ws.port ?? DEFAULT_WS_PORT;
+    // The same handler as TCP: one liveness registry, one hub, one set of
+    // limits for both.
+    try {
+      return await transport.listen({
+        hostname,
+        port,
+        maxWriteBufferBytes: options.maxWriteBufferBytes,
+      }, this.#handler);
+    } catch (error) {
+      const where = hostname.includes(":")
+        ? `[${hostname}]:${port}`
+        : `${hostname}:${port}`;
+      throw new Error(
+        `Cannot listen for WebSocket clients on ${where}: ${
+          (error as Error).message.split("\n")[0]
+        }`,
+        { cause: error },
+      );
+    }
   }
 
   /**
@@ -389,7 +440,10 @@ export class LifelineServer extends TypedEventTarget<LifelineServerEventMap> {
   async #shutdown(drainMs: number): Promise<void> {
     this.#state = "draining";
     this.#signal?.removeEventListener("abort", this.#onAbort);
-    const listenerClosed = this.#listener?.close() ?? Promise.resolve();
+    const listenerClosed = Promise.all([
+      this.#listener?.close(),
+      this.#wsListener?.close(),
+    ]);
     const open: Session[] = [];
     for (const session of this.#sessions) {
       if (session.open) open.push(session);

@@ -22,6 +22,7 @@ import {
   type Dialer,
   type DialOptions,
   MAX_BYTES_AFTER_END,
+  type TlsDialOptions,
   type Transport,
   type TransportAddr,
   type TransportConn,
@@ -89,22 +90,6 @@ export function denoTransport(options: DenoTransportOptions = {}): Transport {
       );
     },
   };
-}
-
-/** How a {@link denoDialer} speaks TLS. */
-export interface TlsDialOptions {
-  /**
-   * Certificates of the authorities to trust (PEM), besides the runtime's
-   * own store: the CA that signed the server's certificate.
-   * @default {[]}
-   */
-  caCerts?: string[];
-  /**
-   * The name the server's certificate must be valid for (and the SNI
-   * sent); the host dialled when left out.
-   * @default {the dial's hostname}
-   */
-  serverName?: string;
 }
 
 /** Options for {@link denoDialer}. */

@@ -5,8 +5,10 @@
  * get its bytes through a {@link ConnectionHandler}. `denoTransport` and
  * `denoDialer` use `Deno.listen` and `Deno.connect`; `nodeTransport`
  * serves `node:net`'s native TCP handles without `net.Socket` (less than
- * half the memory per connection); `memoryNetwork` connects both in one
- * process, for tests.
+ * half the memory per connection); `webSocketTransport` serves WebSocket
+ * clients (one frame per text message) and `webSocketDialer` dials them on
+ * the standard `WebSocket`; `memoryNetwork` connects both in one process,
+ * for tests.
  *
  * @example A server handler on the Deno transport
  * ```ts
@@ -27,4 +29,6 @@ export * from "./types.ts";
 export * from "./deno.ts";
 export * from "./node/node.ts";
 export * from "./node/tls.ts";
+export * from "./node/websocket.ts";
+export * from "./websocket_dialer.ts";
 export * from "./memory.ts";

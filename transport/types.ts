@@ -7,8 +7,10 @@
  * live above it and never see a socket.
  *
  * Implementations: `transport/deno.ts` (`Deno.listen`, `Deno.connect`),
- * `transport/node/` (`node:net`'s native TCP handles without `net.Socket`),
- * `transport/memory.ts` (in one process, for tests).
+ * `transport/node/` (`node:net`'s native TCP handles without `net.Socket`,
+ * TLS, and WebSocket on `node:http` with `ws`),
+ * `transport/websocket_dialer.ts` (the standard `WebSocket`, in browsers
+ * and in Deno), `transport/memory.ts` (in one process, for tests).
  *
  * @module
  */
@@ -48,8 +50,13 @@ export interface TransportConn {
    * connection once more than {@link MAX_BYTES_AFTER_END} bytes have come
    * (a peer told to go away that keeps sending). `closed` follows when the
    * peer closes or the connection is destroyed.
+   *
+   * @param reason Why, when a `bye` said so (its reason, such as
+   * `"timeout"`). A transport whose protocol closes with a reason carries
+   * it (the WebSocket transport turns it into a close code and reason, see
+   * `closeCodeFor`); a TCP transport has no place for it and ignores it.
    */
-  end(): void;
+  end(reason?: string): void;
   /** Closes the connection at once, dropping anything still queued. */
   destroy(): void;
 }
@@ -174,6 +181,22 @@ export interface DialOptions {
    * @default {1048576}
    */
   maxWriteBufferBytes?: number;
+}
+
+/** How a `denoDialer` speaks TLS. */
+export interface TlsDialOptions {
+  /**
+   * Certificates of the authorities to trust (PEM), besides the runtime's
+   * own store: the CA that signed the server's certificate.
+   * @default {[]}
+   */
+  caCerts?: string[];
+  /**
+   * The name the server's certificate must be valid for (and the SNI
+   * sent); the host dialled when left out.
+   * @default {the dial's hostname}
+   */
+  serverName?: string;
 }
 
 /** A way to make connections: the client's side of the seam. */

@@ -50,6 +50,7 @@ export const SECTIONS: SiteSection[] = [
       { text: "Operate the server", link: "/operations" },
       { text: "Run a cluster", link: "/cluster" },
       { text: "Run the client", link: "/client" },
+      { text: "Browsers", link: "/browser" },
       { text: "Tune keepalive sysctls", link: "/sysctl" },
       { text: "Check a deployment (doctor)", link: "/doctor" },
     ],
