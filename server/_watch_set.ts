@@ -3,7 +3,10 @@
  * the sessions watching a name. Most hold a handful, so it is an array
  * until it passes {@link SMALL_SET_MAX} and a `Set` from then on: a `Set`'s
  * hash table costs several times an array's slots for ten members, and
- * presence pays it twice per watch pair.
+ * presence pays it twice per watch pair. The array grows by `push` (room
+ * for 17 at the first member): an exact-size copy per member was smaller
+ * after a full GC but left so much garbage in the old space that the
+ * process's RSS grew more than with `Set`s (see docs/performance.md).
  *
  * @module
  */
@@ -58,11 +61,8 @@ export class WatchSet<T> {
     if (!Array.isArray(items)) {
       items.add(item);
     } else if (!items.includes(item)) {
-      // A new array of exactly the new size: `push` would reserve room for
-      // 16 more at the first member already.
-      this.#items = items.length < SMALL_SET_MAX
-        ? items.concat([item])
-        : new Set(items).add(item);
+      if (items.length < SMALL_SET_MAX) items.push(item);
+      else this.#items = new Set(items).add(item);
     }
   }
 
