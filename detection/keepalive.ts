@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { KeepaliveSettings } from "../sysctl/keepalive.ts";
-import type { DetectionRange } from "./types.ts";
+import type { DetectionRange, KeepaliveSettings } from "./types.ts";
 
 /**
  * How often an idle, healthy connection sends a keepalive probe: the timer

@@ -5,10 +5,18 @@
  * @module
  */
 
-import type { KeepaliveSettings } from "../sysctl/keepalive.ts";
-
-// The sysctl manager's type, re-exported: the formulas take what it reads.
-export type { KeepaliveSettings };
+/**
+ * The three keepalive settings, in seconds (time, intvl) and a count
+ * (probes): what the formulas take, and what the sysctl manager reads.
+ */
+export interface KeepaliveSettings {
+  /** Idle seconds before the first probe (`net.ipv4.tcp_keepalive_time`). */
+  time: number;
+  /** Seconds between probes (`net.ipv4.tcp_keepalive_intvl`). */
+  intvl: number;
+  /** Unanswered probes before the connection is dropped (`net.ipv4.tcp_keepalive_probes`). */
+  probes: number;
+}
 
 /** When a mechanism notices a fault, as a range of milliseconds after it. */
 export interface DetectionRange {

@@ -6,17 +6,11 @@
  */
 
 import { keepaliveRangeMs } from "../detection/keepalive.ts";
+import type { KeepaliveSettings } from "../detection/types.ts";
 import { z } from "zod";
 
-/** The three keepalive settings, in seconds (time, intvl) and a count (probes). */
-export interface KeepaliveSettings {
-  /** Idle seconds before the first probe (`net.ipv4.tcp_keepalive_time`). */
-  time: number;
-  /** Seconds between probes (`net.ipv4.tcp_keepalive_intvl`). */
-  intvl: number;
-  /** Unanswered probes before the connection is dropped (`net.ipv4.tcp_keepalive_probes`). */
-  probes: number;
-}
+// The detection model's type: what the manager reads is what it computes on.
+export type { KeepaliveSettings };
 
 /** One of the three settings, by its short name. */
 export type KeepaliveField = keyof KeepaliveSettings;
