@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import {
+  checkedFlag,
   durationFlag,
   parseFlags,
   runCli,
@@ -16,7 +17,7 @@ import {
   validateFlags,
 } from "../common/cli.ts";
 import { errorMessage } from "../common/errors.ts";
-import { isValidName } from "../protocol/frames.ts";
+import { isValidName, NAME_RULE } from "../protocol/frames.ts";
 import { loadAuthKey, mintToken } from "./jwt.ts";
 
 /** The usage text printed by `--help`. */
@@ -38,12 +39,7 @@ const schema = z.object({
   help: z.boolean(),
   "auth-key": z.string().min(1, '--auth-key: Cannot use "": expected a file')
     .optional(),
-  name: z.string().refine(isValidName, {
-    error: (issue) =>
-      `--name: Cannot use ${
-        JSON.stringify(issue.input)
-      }: expected 1 to 64 characters from A-Z a-z 0-9 _ - .`,
-  }).optional(),
+  name: checkedFlag("name", isValidName, NAME_RULE).optional(),
   ttl: durationFlag("ttl", { min: 1000 }),
 });
 

@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import {
+  checkedFlag,
   durationFlag,
   integerFlag,
   parseFlags,
@@ -15,7 +16,7 @@ import {
 } from "../common/cli.ts";
 import type { AdaptiveOptions } from "../liveness/adaptive_heartbeat.ts";
 import { DEFAULT_HOSTNAME, DEFAULT_PORT } from "../protocol/defaults.ts";
-import { isValidName } from "../protocol/frames.ts";
+import { isValidName, NAME_RULE } from "../protocol/frames.ts";
 import type { ClientOptions } from "./options.ts";
 
 /** The usage text printed by `--help`. */
@@ -103,18 +104,13 @@ const schema = z.object({
         code: "custom",
         message: `--watch: Cannot use ${
           JSON.stringify(bad ?? text)
-        }: expected names separated by commas, each 1 to 64 characters from A-Z a-z 0-9 _ - .`,
+        }: expected names separated by commas, each ${NAME_RULE}`,
       });
       return z.NEVER;
     }
     return names;
   }).optional(),
-  name: z.string().refine(isValidName, {
-    error: (issue) =>
-      `--name: Cannot use ${
-        JSON.stringify(issue.input)
-      }: expected 1 to 64 characters from A-Z a-z 0-9 _ - .`,
-  }).optional(),
+  name: checkedFlag("name", isValidName, NAME_RULE).optional(),
   host: z.string().min(1, '--host: Cannot use "": expected a host').optional(),
   port: integerFlag("port", 1, 65535).optional(),
   tls: z.boolean().optional(),

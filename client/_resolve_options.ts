@@ -14,7 +14,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_PORT,
 } from "../protocol/defaults.ts";
-import { isValidName } from "../protocol/frames.ts";
+import { isValidName, NAME_RULE } from "../protocol/frames.ts";
 import type { Dialer } from "../transport/types.ts";
 import type { ClientOptions } from "./options.ts";
 import {
@@ -95,7 +95,7 @@ export function resolveClientOptions(
     throw new TypeError(
       `Cannot use client name ${
         JSON.stringify(options.name)
-      }: expected 1 to 64 characters from A-Z a-z 0-9 _ - .`,
+      }: expected ${NAME_RULE}`,
     );
   }
   const port = options.port ?? DEFAULT_PORT;

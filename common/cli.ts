@@ -327,6 +327,34 @@ export function choiceFlag<const T extends readonly [string, ...string[]]>(
 }
 
 /**
+ * A zod parser for a flag whose text must pass a check, such as a client
+ * name.
+ *
+ * @param flag The flag's name, without dashes.
+ * @param check Whether the text is acceptable.
+ * @param expected What is expected, for the error message.
+ * @returns The parser.
+ *
+ * @example
+ * ```ts
+ * import { checkedFlag } from "./cli.ts";
+ * const name = checkedFlag("name", (t) => /^[a-z]+$/.test(t), "lower-case letters");
+ * console.log(name.parse("alice"), name.safeParse("Bob!").success); // "alice" false
+ * ```
+ */
+export function checkedFlag(
+  flag: string,
+  check: (text: string) => boolean,
+  expected: string,
+): z.ZodType<string, string> {
+  return flagParser(
+    flag,
+    (text) => text,
+    (text) => check(text) ? undefined : expected,
+  );
+}
+
+/**
  * Runs a command line's main function: a {@link UsageError} becomes
  * `program: message (see --help)` on stderr and exit code 2; any other
  * error is not caught (a bug shows its stack). Call it under

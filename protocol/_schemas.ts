@@ -13,6 +13,7 @@ import {
   MAX_NAMES_PER_WATCH,
   MAX_TOKEN_LENGTH,
   NAME_PATTERN,
+  NAME_RULE,
   type PingFrame,
   type RefreshFrame,
   type UnwatchFrame,
@@ -21,7 +22,7 @@ import {
 
 const nameSchema = z.string().regex(
   NAME_PATTERN,
-  "a name is 1 to 64 characters from A-Z a-z 0-9 _ - .",
+  `a name is ${NAME_RULE}`,
 );
 
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -18,6 +18,17 @@
 export const NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
+ * {@link NAME_PATTERN} in words, for error messages.
+ *
+ * @example Explain a rejected name
+ * ```ts
+ * import { NAME_RULE } from "@lifeline/lifeline/protocol";
+ * console.log(`expected ${NAME_RULE}`);
+ * ```
+ */
+export const NAME_RULE: string = "1 to 64 characters from A-Z a-z 0-9 _ - .";
+
+/**
  * Tells whether a string is a valid client name: 1 to 64 characters from
  * {@link NAME_PATTERN}.
  *
