@@ -122,24 +122,7 @@
     const max = niceMax(Math.max(0, ...points.map((p) => p[key])));
     const x = (t) => left + ((t - t0) / span) * (width - left - right);
     const y = (v) => top + (1 - v / max) * (height - top - bottom);
-    for (const v of [0, max / 2, max]) {
-      svg.append(
-        el("line", {
-          class: "grid",
-          x1: left,
-          x2: width - right,
-          y1: y(v),
-          y2: y(v),
-        }),
-      );
-      svg.append(
-        el(
-          "text",
-          { x: left - 6, y: y(v) + 4, "text-anchor": "end" },
-          format(v),
-        ),
-      );
-    }
+    gridLines(svg, [0, max / 2, max], y, left, width - right, format);
     for (let m = 0; m <= 5; m++) {
       const ago = span - (m * span) / 5;
       const label = m === 5
@@ -176,6 +159,16 @@
     );
   }
 
+  /** Horizontal grid lines at the given values, labelled on the left. */
+  function gridLines(svg, values, y, x1, x2, format) {
+    for (const v of values) {
+      svg.append(el("line", { class: "grid", x1, x2, y1: y(v), y2: y(v) }));
+      svg.append(
+        el("text", { x: x1 - 6, y: y(v) + 4, "text-anchor": "end" }, format(v)),
+      );
+    }
+  }
+
   /** The detection-time histogram, with the bound timeout + tick marked. */
   function detectionChart(svg, detection, boundMs) {
     const width = 600,
@@ -190,24 +183,7 @@
     const max = niceMax(Math.max(...counts));
     const slot = (width - left - right) / n;
     const y = (v) => top + (1 - v / max) * (height - top - bottom);
-    for (const v of [0, max]) {
-      svg.append(
-        el("line", {
-          class: "grid",
-          x1: left,
-          x2: width - right,
-          y1: y(v),
-          y2: y(v),
-        }),
-      );
-      svg.append(
-        el(
-          "text",
-          { x: left - 6, y: y(v) + 4, "text-anchor": "end" },
-          formatNumber(v),
-        ),
-      );
-    }
+    gridLines(svg, [0, max], y, left, width - right, formatNumber);
     let boundIndex = bounds.findIndex((b) => b >= boundMs);
     if (boundIndex < 0) boundIndex = bounds.length - 1;
     for (let i = 0; i < n; i++) {
