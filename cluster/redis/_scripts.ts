@@ -10,8 +10,9 @@
  * - `P:names` name → owner (`ID|EPOCH|SESSION`); `P:held:ID` a node's names.
  * - `P:state` name → the state watchers were last told, with its version.
  * - `P:watch:NAME` the nodes that watch a name; `P:watching:ID` a node's.
- * Channels: `P:events` (presence, broadcasts) and `P:to:ID` (one node's:
- * messages, replacements, interest).
+ * Channels: `P:events` (broadcasts, lost nodes) and `P:to:ID` (one node's:
+ * messages, replacements, interest, and the presence changes of the names
+ * it watches, so that a change nobody watches costs no traffic at all).
  *
  * @module
  */
@@ -33,6 +34,12 @@ local function version(name)
   return string.format('%d', v)
 end
 local function nodeOf(owner) return string.match(owner, '^([^|]*)|') end
+local function tellWatchers(name, change)
+  local text = cjson.encode(change)
+  for _, node in ipairs(redis.call('SMEMBERS', P .. ':watch:' .. name)) do
+    if node ~= me then redis.call('PUBLISH', P .. ':to:' .. node, text) end
+  end
+end
 `;
 
 // Shared by JOIN and REAP: a node's names and watches are let go of. The
@@ -114,8 +121,8 @@ local cur = redis.call('HGET', P .. ':state', name)
 local was = cur and cjson.decode(cur).state or 'offline'
 redis.call('HSET', P .. ':state', name, cjson.encode({state = 'online', version = v}))
 if was ~= 'online' then
-  redis.call('PUBLISH', P .. ':events', cjson.encode({t = 'presence', name = name,
-    state = 'online', version = v, origin = me}))
+  tellWatchers(name, {t = 'presence', name = name, state = 'online',
+    version = v, origin = me})
 end
 return {'ok', tostring(redis.call('SCARD', P .. ':watch:' .. name))}
 `;
@@ -139,7 +146,7 @@ if state == 'offline' then
 else
   redis.call('HSET', P .. ':state', name, cjson.encode(change))
 end
-redis.call('PUBLISH', P .. ':events', cjson.encode(change))
+tellWatchers(name, change)
 return {'ok'}
 `;
 
