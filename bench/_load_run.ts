@@ -45,6 +45,12 @@ export interface LoadOptions {
   perProcess?: number;
   /** The timer wheel's tick in milliseconds. @default {2} */
   tickMs?: number;
+  /**
+   * Send each heartbeat at its client's own time (`_pacer.ts`) rather than
+   * from the wheel's turns.
+   * @default {false}
+   */
+  pace?: boolean;
   /** Connection attempts in flight per worker. @default {200} */
   concurrency?: number;
   /** Report `ramped` after this long even if clients are missing. @default {60000} */
@@ -187,6 +193,7 @@ export class LoadRun {
         firstId: first,
         intervalMs: options.intervalMs ?? 1000,
         tickMs: options.tickMs ?? 2,
+        ...(options.pace ? { pace: true } : {}),
         protocol: options.protocol ?? "lifeline",
         concurrency: options.concurrency ?? 200,
         rampTimeoutMs: options.rampTimeoutMs ?? 60000,

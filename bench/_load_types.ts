@@ -26,6 +26,11 @@ export interface WorkerConfig {
   intervalMs: number;
   /** The timer wheel's tick in milliseconds. */
   tickMs: number;
+  /**
+   * Send each heartbeat at its client's own time, from a pacer thread
+   * (`_pacer.ts`), rather than from the wheel's turns.
+   */
+  pace?: boolean;
   /** The wire format. */
   protocol: LoadProtocol;
   /** How many connection attempts may be in flight at once. */

@@ -2,7 +2,8 @@
  * One load-generator process: opens its share of the connections with
  * `node:net` (cheaper than `Deno.connect`), says hello, and sends a
  * heartbeat every interval from a random phase, driven by one shared timer
- * wheel (no timer per connection). Per-connection state lives in typed
+ * wheel (no timer per connection), or with `pace` each at its own time
+ * from a pacer thread (`_pacer.ts`). Per-connection state lives in typed
  * arrays. With the presence scenario, each client also sends its `watch`
  * frame after `welcome`, and the worker kills and freezes its planned
  * clients during the measured window (see `_load_presence.ts`). With the
@@ -24,6 +25,7 @@ import { RttHistogram } from "./_histogram.ts";
 import { readLines } from "./_lines.ts";
 import { ClusterClients } from "./_load_cluster.ts";
 import { PortBook } from "./_load_ports.ts";
+import { Pacer } from "./_pacer.ts";
 import { isPresenceLine, PresenceBook, wallNow } from "./_load_presence.ts";
 import type { WorkerConfig, WorkerReport } from "./_load_types.ts";
 
@@ -309,9 +311,23 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     }
   }
 
+  // With a pacer, the wheel only opens connections.
+  let paced = 0;
+  const pacer = config.pace
+    ? new Pacer(n, config.intervalMs, (i) => {
+      const before = heartbeats;
+      beat(i, performance.now());
+      paced += heartbeats - before;
+    }, () => {
+      if (measuring && paced > 0) batchCounts[Math.min(MAX_BATCH, paced)]++;
+      paced = 0;
+    })
+    : null;
+
   let lastSlot = -1;
   const wheel = setInterval(() => {
     ramp();
+    if (pacer !== null) return;
     const now = performance.now();
     const current = Math.floor((now - started) / config.tickMs);
     if (current - lastSlot > slotCount) lastSlot = current - slotCount;
@@ -512,6 +528,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   }
   closing = true;
   clearInterval(wheel);
+  pacer?.stop();
   for (const timer of timers) clearTimeout(timer);
   for (const timer of retryTimers) clearTimeout(timer);
   for (const socket of sockets) socket?.destroy();
