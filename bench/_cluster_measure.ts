@@ -173,6 +173,17 @@ export interface ClusterResult {
   loss?: LossResult & { worker: number; restartedAfterMs: number | null };
   /** The victims' reconnects after the kill, per 100 ms. */
   reconnects?: ReconnectBin[];
+  /**
+   * The steady window's `timeout` events, by the worker that held the
+   * client just before the window (0: not known), with a few examples.
+   */
+  timeoutsByWorker: Record<string, number>;
+  /** A few of the window's `timeout` events, as read. */
+  timeoutExamples: string[];
+  /** Why the killed worker's clients were refused after the kill: reason → attempts. */
+  refusals: Record<string, number>;
+  /** The supervisor's `worker` events after the kill, ms after it. */
+  workerEventsAfterKill: string[];
   /** `cluster` events logged (lost Redis, fenced), as logged. */
   clusterEvents: string[];
   /** Log lines the workers dropped. */
@@ -364,6 +375,20 @@ export async function measureCluster(
     mark = performance.now();
     stats.push(await redis.commandStats());
 
+    // Where each client is before the window, to place its timeouts.
+    const sources = options.sources;
+    const locate = async (): Promise<NodeMap> => {
+      const ports = await load!.addresses();
+      return nodeMap(
+        ports,
+        sources,
+        socketOwners(cluster!.pids, settings.port),
+      );
+    };
+    const nodes0 = await locate();
+    mark = performance.now();
+    stats.push(await redis.commandStats());
+
     // --- the steady window ---
     await load.measure();
     cluster.countFromNow();
@@ -384,6 +409,20 @@ export async function measureCluster(
     const rssEndKiB = workerIds.map((w) => readMemory(pids.get(w)!).rssKiB);
     const report = await load.report();
     const falseTimeouts = cluster.timeouts;
+    const timeoutsByWorker: Record<string, number> = {};
+    const timeoutRecords = cluster.timeoutRecords;
+    for (const t of timeoutRecords) {
+      const id = t.name?.startsWith("c") ? Number(t.name.slice(1)) : NaN;
+      const node = Number.isInteger(id) ? nodes0[id] ?? 0 : 0;
+      timeoutsByWorker[node] = (timeoutsByWorker[node] ?? 0) + 1;
+    }
+    const timeoutExamples = timeoutRecords.slice(0, 5).map((t) =>
+      `${
+        t.name ?? "(no hello)"
+      } from ${t.peer?.hostname}:${t.peer?.port} silent ${
+        Math.round(t.silentMs)
+      } ms`
+    );
     cluster.countFromNow();
     await phase("steady window", "heartbeat", report.heartbeats);
     const steadyCalls = phases[phases.length - 1].calls;
@@ -401,15 +440,6 @@ export async function measureCluster(
     );
 
     // --- where the clients are ---
-    const sources = options.sources;
-    const locate = async (): Promise<NodeMap> => {
-      const ports = await load!.addresses();
-      return nodeMap(
-        ports,
-        sources,
-        socketOwners(cluster!.pids, settings.port),
-      );
-    };
     const nodes1 = await locate();
     const clientsPerWorker = workerIds.map((w) =>
       nodes1.reduce((n, node) => n + (node === w ? 1 : 0), 0)
@@ -483,6 +513,18 @@ export async function measureCluster(
       e.worker === victim && e.state === "started" && e.at > killAt
     );
     const clusterLog = await load.clusterReport();
+    const refusals: Record<string, number> = {};
+    const victimSet = new Set(lossPlan.victims);
+    for (const [id, at, why] of clusterLog.refusals) {
+      if (at >= killAt && victimSet.has(id)) {
+        refusals[why] = (refusals[why] ?? 0) + 1;
+      }
+    }
+    const workerEventsAfterKill = cluster.workerEvents.filter((e) =>
+      e.at >= killAt
+    ).map((e) =>
+      `worker ${e.worker} ${e.state} at ${Math.round(e.at - killAt)} ms`
+    );
     if (churnPlan !== undefined && churnWhen !== undefined) {
       churn = checkChurn(churnPlan, clusterLog, {
         ...churnWhen,
@@ -582,6 +624,10 @@ export async function measureCluster(
           : restarted.at - killAt,
       },
       reconnects,
+      timeoutsByWorker,
+      timeoutExamples,
+      refusals,
+      workerEventsAfterKill,
       clusterEvents: cluster.clusterEvents,
       logDropped: cluster.logDropped,
     };

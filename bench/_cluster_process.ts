@@ -40,6 +40,18 @@ export interface WorkerEvent {
   at: number;
 }
 
+/** A `timeout` event of the workers' log. */
+export interface TimeoutRecord {
+  /** The client's name, `null` before its `hello`. */
+  name: string | null;
+  /** Its address and port. */
+  peer: { hostname: string; port: number };
+  /** How long it had been silent, ms. */
+  silentMs: number;
+  /** When the harness read it, on the wall clock. */
+  at: number;
+}
+
 /** The supervisor and its workers. */
 export class ClusterProcess {
   /** The supervisor. */
@@ -48,6 +60,7 @@ export class ClusterProcess {
   readonly #pids = new Map<number, number>();
   readonly #events: WorkerEvent[] = [];
   readonly #clusterEvents: string[] = [];
+  #timeoutRecords: TimeoutRecord[] = [];
   #listening = 0;
   #timeouts = 0;
   #logDropped = 0;
@@ -158,9 +171,15 @@ export class ClusterProcess {
     return this.#tail.join("\n");
   }
 
+  /** The `timeout` events since {@link countFromNow}. */
+  get timeoutRecords(): TimeoutRecord[] {
+    return [...this.#timeoutRecords];
+  }
+
   /** Starts counting `timeout` events from zero. */
   countFromNow(): void {
     this.#timeouts = 0;
+    this.#timeoutRecords = [];
   }
 
   /**
@@ -199,6 +218,12 @@ export class ClusterProcess {
           break;
         case "timeout":
           this.#timeouts++;
+          this.#timeoutRecords.push({
+            name: typeof record.name === "string" ? record.name : null,
+            peer: record.remoteAddr as TimeoutRecord["peer"],
+            silentMs: Number(record.silentMs),
+            at: wallNow(),
+          });
           break;
         case "log_dropped":
           this.#logDropped += Number(record.dropped);

@@ -273,6 +273,12 @@ function lossLines(r: ClusterResult): string[] {
       l.examples.length > 0 ? ` (${l.examples.join("; ")})` : ""
     }.`,
     "",
+    `Refused attempts after the kill: ${
+      Object.entries(r.refusals).map(([why, n]) => `${why} ${count(n)}`).join(
+        ", ",
+      ) || "none"
+    }. The supervisor: ${r.workerEventsAfterKill.join(", ") || "nothing"}.`,
+    "",
     `\`node_lost\` from the kill: first ${
       l.firstAnnouncedMs === null
         ? "never"
@@ -385,6 +391,16 @@ export function clusterSection(
             : ""
         }.`,
         "",
+        ...(r.falseTimeouts > 0
+          ? [
+            `Timeouts in the window by the worker that held the client before it: ${
+              Object.entries(r.timeoutsByWorker).map(([w, n]) =>
+                `${w === "0" ? "unknown" : `worker ${w}`} ${count(n)}`
+              ).join(", ")
+            }; e.g. ${r.timeoutExamples.join("; ")}.`,
+            "",
+          ]
+          : []),
         ...workerTable(r),
         ...redisTable(r),
         ...churnLines(r),
