@@ -17,6 +17,7 @@ import {
 } from "../common/cli.ts";
 import { formatDuration } from "../common/duration.ts";
 import { defaultTick } from "../server/options.ts";
+import { ARRIVALS, type Arrivals } from "./_arrivals.ts";
 import type { LoadProtocol } from "./_load_types.ts";
 import {
   freezeBounds,
@@ -36,13 +37,20 @@ export const REVISION_KINDS: readonly ServerKind[] = [
 /** The harness's usage text, for `deno task bench --help`. */
 export const USAGE = `Usage: deno task bench [options]
 
-  --clients N        connections per server (default 1000, at most 60000)
+  --clients N        connections per server (default 1000, at most 60000;
+                     with --workers, at most 200000)
   --interval DUR     heartbeat interval (default 1s)
   --timeout DUR      servers drop a client silent this long (default 5s)
   --server-interval DUR  the interval Lifeline's server announces
                      (default: --interval)
   --tick DUR         Lifeline's sweep tick (default: the server's)
   --client-tick DUR  the load generator's timer wheel tick (default 2ms)
+  --arrivals LIST    wheel,uniform (default wheel): how heartbeats arrive;
+                     wheel: one timer wheel per load process ticking every
+                     --client-tick; uniform: like independent clients, each
+                     at its own time from a pacer thread, at most 3 per ms
+                     per load process; each server is measured once per
+                     mode in the same run
   --protocol LIST    go,lifeline (default both)
   --servers LIST     ${SERVER_KINDS.join(",")} (default all that fit);
                      lifeline-node@REV (or lifeline-deno@REV) also runs
@@ -85,6 +93,23 @@ export const USAGE = `Usage: deno task bench [options]
   --heap-snapshot DIR  take a heap snapshot of each Deno server at the end
                      of its steady window (servers run with --inspect)
   --no-netns         run in the current network namespace even as root
+
+The cluster scenario (--workers), measured against one process in the
+same run:
+  --workers N        run Lifeline as server/main.ts --workers N --reuse-port
+                     --cluster on a Redis of the run's own (redis-server),
+                     and measure it with --clients, next to one process
+                     with --single-clients; then a churn, and a worker
+                     killed (SIGKILL) with its clients
+  --single-clients N the one-process comparison's clients (default 10000)
+  --node-ttl DUR     the nodes' --node-ttl (default 10s)
+  --churn N          presence changes per second in the churn (default 1000)
+  --churn-for DUR    how long the churn goes on (default 10s)
+  --watchers N       watchers, each on another node, per churning client
+                     and per client of the killed worker (default 2)
+  --silent N         clients of the killed worker that notice only after
+                     --timeout, as if it had died without a word
+                     (default 1000)
   --help             show this help`;
 
 /** One entry of `--servers`: a kind, at this checkout or at a revision. */
@@ -146,6 +171,33 @@ export interface HarnessOptions {
    * asks for one.
    */
   scenario?: PresenceScenario;
+  /** How the heartbeats arrive, one measurement per mode. */
+  arrivals: Arrivals[];
+  /**
+   * For one measurement: send each heartbeat at its own time (the
+   * `uniform` mode; set by the harness, not by a flag).
+   */
+  pace?: boolean;
+  /** The cluster scenario, with `--workers`. */
+  cluster?: ClusterScenario;
+}
+
+/** The cluster scenario's settings (`--workers` and its flags). */
+export interface ClusterScenario {
+  /** Worker processes. */
+  workers: number;
+  /** Clients of the one-process comparison. */
+  singleClients: number;
+  /** The nodes' TTL, ms. */
+  nodeTtlMs: number;
+  /** Presence changes per second in the churn. */
+  churnPerSecond: number;
+  /** How long the churn goes on, ms. */
+  churnForMs: number;
+  /** Watchers per watched client. */
+  watchers: number;
+  /** Clients of the killed worker that notice late. */
+  silent: number;
 }
 
 function items(text: string): string[] {
@@ -228,8 +280,26 @@ function serversFlag(): z.ZodType<ServerChoice[], string> {
   });
 }
 
+function arrivalsFlag(): z.ZodType<Arrivals[], string> {
+  return z.string().transform((text, ctx) => {
+    const list = items(text);
+    const wrong = list.find((item) =>
+      !(ARRIVALS as readonly string[]).includes(item)
+    );
+    if (list.length === 0 || wrong !== undefined) {
+      return fail(
+        ctx,
+        `--arrivals: Cannot use "${wrong ?? text}": expected some of ${
+          ARRIVALS.join(",")
+        }`,
+      );
+    }
+    return ARRIVALS.filter((mode) => list.includes(mode));
+  });
+}
+
 const FlagsSchema = z.object({
-  clients: integerFlag("clients", 1, 60000),
+  clients: integerFlag("clients", 1, 200_000),
   interval: durationFlag("interval", { min: 10 }),
   timeout: durationFlag("timeout", { min: 20 }),
   "server-interval": durationFlag("server-interval", { min: 10 }).optional(),
@@ -256,6 +326,14 @@ const FlagsSchema = z.object({
   "suspect-after": durationFlag("suspect-after", { min: 1 }).optional(),
   "stall-server": durationFlag("stall-server", { min: 1, max: 60_000 })
     .optional(),
+  arrivals: arrivalsFlag(),
+  workers: integerFlag("workers", 2, 64).optional(),
+  "single-clients": integerFlag("single-clients", 1, 19000),
+  "node-ttl": durationFlag("node-ttl", { min: 1000, max: 600_000 }),
+  churn: integerFlag("churn", 0, 100_000),
+  "churn-for": durationFlag("churn-for", { min: 100, max: 600_000 }),
+  watchers: integerFlag("watchers", 1, 10),
+  silent: integerFlag("silent", 0, 200_000),
 });
 
 function watchFlag(): z.ZodType<number[], string> {
@@ -388,10 +466,19 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
     "freeze-workers": { type: "string", default: "4" },
     "suspect-after": { type: "string" },
     "stall-server": { type: "string" },
+    arrivals: { type: "string", default: "wheel" },
+    workers: { type: "string" },
+    "single-clients": { type: "string", default: "10000" },
+    "node-ttl": { type: "string", default: "10s" },
+    churn: { type: "string", default: "1000" },
+    "churn-for": { type: "string", default: "10s" },
+    watchers: { type: "string", default: "2" },
+    silent: { type: "string", default: "1000" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return "help";
   const v = validateFlags(FlagsSchema, values);
+  const cluster = clusterOf(v, givenFlags(args));
   const serverIntervalMs = v["server-interval"] ?? v.interval;
   const suspectAfterMs = v["suspect-after"] ??
     Math.round(serverIntervalMs * 1.5);
@@ -426,5 +513,81 @@ export function parseHarnessArgs(args: string[]): HarnessOptions | "help" {
       ? {}
       : { stallServerMs: v["stall-server"] }),
     ...(scenario === undefined ? {} : { scenario }),
+    arrivals: v.arrivals,
+    ...(cluster === undefined ? {} : { cluster }),
+  };
+}
+
+/** The names of the flags on a command line, without their dashes. */
+function givenFlags(args: string[]): Set<string> {
+  return new Set(
+    args.filter((arg) => arg.startsWith("--")).map((arg) =>
+      arg.slice(2).split("=")[0]
+    ),
+  );
+}
+
+/** Flags that only the cluster scenario reads. */
+const CLUSTER_FLAGS = [
+  "single-clients",
+  "node-ttl",
+  "churn",
+  "churn-for",
+  "watchers",
+  "silent",
+] as const;
+
+/** Flags the cluster scenario cannot take: it measures what it measures. */
+const NOT_WITH_CLUSTER = [
+  "servers",
+  "watch",
+  "kill",
+  "freeze",
+  "stall-server",
+  "cpu-prof",
+  "heap-snapshot",
+] as const;
+
+/**
+ * The cluster scenario of the flags, or `undefined` without `--workers`.
+ *
+ * @throws {UsageError} For a flag that does not go with it, or clients it
+ * cannot hold.
+ */
+function clusterOf(
+  v: Flags,
+  args: ReadonlySet<string>,
+): ClusterScenario | undefined {
+  if (v.workers === undefined) {
+    const stray = CLUSTER_FLAGS.find((flag) => args.has(flag));
+    if (stray !== undefined) {
+      throw new UsageError(`--${stray}: Cannot use it without --workers`);
+    }
+    if (v.clients > 60_000) {
+      throw new UsageError(
+        `--clients: Cannot use "${v.clients}": expected at most 60000 (200000 with --workers)`,
+      );
+    }
+    return undefined;
+  }
+  const clash = NOT_WITH_CLUSTER.find((flag) => args.has(flag));
+  if (clash !== undefined) {
+    throw new UsageError(
+      `--${clash}: Cannot use it with --workers: the cluster scenario measures Lifeline (node) alone, as one process and as the cluster`,
+    );
+  }
+  if (!v.protocol.includes("lifeline")) {
+    throw new UsageError(
+      "--protocol: Cannot run the cluster scenario without lifeline: it watches and churns",
+    );
+  }
+  return {
+    workers: v.workers,
+    singleClients: v["single-clients"],
+    nodeTtlMs: v["node-ttl"],
+    churnPerSecond: v.churn,
+    churnForMs: v["churn-for"],
+    watchers: v.watchers,
+    silent: v.silent,
   };
 }

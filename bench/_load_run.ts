@@ -4,7 +4,10 @@
  * until every worker has ramped, starts and stops the measurement, and merges
  * their reports. With a presence plan, each worker gets its part of it, and
  * with `sigstop` the frozen clients live in worker processes of their own,
- * which the coordinator stops (SIGSTOP) and resumes (SIGCONT) on time.
+ * which the coordinator stops (SIGSTOP) and resumes (SIGCONT) on time. It
+ * hands each worker its share of the local ports (`_load_ports.ts`), and in
+ * the cluster scenario routes the harness's commands (watch lists, churns,
+ * silent clients) to the workers holding the clients they name.
  *
  * @module
  */
@@ -12,6 +15,8 @@
 import { exitWithin } from "./_child.ts";
 import { RttHistogram } from "./_histogram.ts";
 import { readLines } from "./_lines.ts";
+import type { ClusterLogReport } from "./_load_cluster.ts";
+import { splitPorts } from "./_load_ports.ts";
 import type {
   LoadCounters,
   LoadProtocol,
@@ -40,6 +45,12 @@ export interface LoadOptions {
   perProcess?: number;
   /** The timer wheel's tick in milliseconds. @default {2} */
   tickMs?: number;
+  /**
+   * Send each heartbeat at its client's own time (`_pacer.ts`) rather than
+   * from the wheel's turns.
+   * @default {false}
+   */
+  pace?: boolean;
   /** Connection attempts in flight per worker. @default {200} */
   concurrency?: number;
   /** Report `ramped` after this long even if clients are missing. @default {60000} */
@@ -50,6 +61,18 @@ export interface LoadOptions {
   namePrefix?: string;
   /** The presence scenario to carry out while measuring, if any. */
   presence?: PresencePlan;
+  /**
+   * Give every client a local port of its own (`_load_ports.ts`) rather
+   * than let the kernel search for one.
+   * @default {true}
+   */
+  ownPorts?: boolean;
+  /**
+   * The cluster scenario: clients the server closes connect again with
+   * the Lifeline client's backoff, and the cluster commands work.
+   * @default {false}
+   */
+  cluster?: boolean;
 }
 
 /** The merged state after the ramp. */
@@ -85,8 +108,12 @@ interface Worker {
   writer: WritableStreamDefaultWriter<Uint8Array>;
   ramped: Promise<RampInfo>;
   closed: Promise<void>;
-  reports: ((report: WorkerReport) => void)[];
+  /** Who waits for the next answer of each event name, in order. */
+  waiting: Map<string, ((event: Record<string, unknown>) => void)[]>;
   done: Promise<void>;
+  /** Its clients: the first one's number and how many. */
+  first: number;
+  count: number;
   /** With `sigstop`: when this process is stopped, and for how long. */
   stop?: { atMs: number; forMs: number };
 }
@@ -153,6 +180,9 @@ export class LoadRun {
       { length: options.sources ?? 8 },
       (_, i) => `127.0.0.${i + 1}`,
     );
+    const ports = options.ownPorts === false
+      ? null
+      : splitPorts(options.clients, sources.length, shares.length);
     const workers: Worker[] = [];
     for (const [w, { first, count: share }] of shares.entries()) {
       const config: WorkerConfig = {
@@ -163,6 +193,7 @@ export class LoadRun {
         firstId: first,
         intervalMs: options.intervalMs ?? 1000,
         tickMs: options.tickMs ?? 2,
+        ...(options.pace ? { pace: true } : {}),
         protocol: options.protocol ?? "lifeline",
         concurrency: options.concurrency ?? 200,
         rampTimeoutMs: options.rampTimeoutMs ?? 60000,
@@ -171,8 +202,10 @@ export class LoadRun {
         ...(plan === undefined
           ? {}
           : { presence: workerPresence(plan, first, share, w >= count) }),
+        ...(ports === null ? {} : { ports: ports[w] }),
+        ...(options.cluster ? { cluster: true } : {}),
       };
-      const worker = spawnWorker(config);
+      const worker = spawnWorker(config, first, share);
       if (w >= count) {
         const freeze = plan!.freezes[w - count];
         worker.stop = { atMs: freeze.atMs, forMs: freeze.forMs };
@@ -222,13 +255,13 @@ export class LoadRun {
    * @returns The merged report.
    */
   async report(): Promise<LoadReport> {
-    const reports = await Promise.all(this.#workers.map(async (w) => {
-      const report = new Promise<WorkerReport>((resolve) =>
-        w.reports.push(resolve)
-      );
-      await this.#send(w, "report");
-      return await report;
-    }));
+    const reports = await Promise.all(
+      this.#workers.map((w) =>
+        this.#ask(w, "report", "report") as Promise<unknown> as Promise<
+          WorkerReport
+        >
+      ),
+    );
     const histogram = new RttHistogram();
     const errors: Record<string, number> = {};
     const frames: Record<string, number> = {};
@@ -246,6 +279,12 @@ export class LoadRun {
       }
     }
     const heartbeats = sum("heartbeats");
+    const batches = new Map<number, number>();
+    for (const r of reports) {
+      for (const [size, turns] of r.batches ?? []) {
+        batches.set(size, (batches.get(size) ?? 0) + turns);
+      }
+    }
     return {
       target: this.#target,
       connections: sum("ready"),
@@ -255,6 +294,7 @@ export class LoadRun {
       frames,
       heartbeats,
       heartbeatsPerSecond: measureMs > 0 ? heartbeats / (measureMs / 1000) : 0,
+      batches: [...batches].sort((a, b) => a[0] - b[0]),
       pongs: sum("pongs"),
       late: sum("late"),
       byes: sum("byes"),
@@ -305,6 +345,141 @@ export class LoadRun {
       await w.child.status;
       await w.done;
     }));
+  }
+
+  /**
+   * Where each client connects from: its local port, 0 when it is not
+   * connected (the cluster scenario; the source is `127.0.0.(1 + id mod
+   * sources)`).
+   *
+   * @returns The port of each client, by its number.
+   */
+  async addresses(): Promise<Int32Array> {
+    const ports = new Int32Array(this.#target);
+    await Promise.all(this.#workers.map(async (w) => {
+      const answer = await this.#ask(w, "addresses", "addresses");
+      ports.set(answer.ports as number[], answer.first as number);
+    }));
+    return ports;
+  }
+
+  /**
+   * Clients watch more names (the cluster scenario): each worker sends its
+   * clients' `watch` frames and answers once every new entry has had its
+   * snapshot (or after 15 s).
+   *
+   * @param lists [watcher's number, watched clients' numbers].
+   * @returns Entries asked for, and those without a snapshot.
+   */
+  async watch(
+    lists: [number, number[]][],
+  ): Promise<{ entries: number; missing: number }> {
+    const answers = await Promise.all(
+      this.#route(lists).map(([w, part]) =>
+        this.#ask(w, `watch ${JSON.stringify(part)}`, "watched")
+      ),
+    );
+    return {
+      entries: answers.reduce((n, a) => n + (a.entries as number), 0),
+      missing: answers.reduce((n, a) => n + (a.missing as number), 0),
+    };
+  }
+
+  /**
+   * Clients close their connections on purpose and open them again (the
+   * cluster scenario's churn).
+   *
+   * @param plan [client's number, close after ms, reopen after ms], from now.
+   */
+  async churn(plan: [number, number, number][]): Promise<void> {
+    await Promise.all(
+      this.#route(plan).map(([w, part]) =>
+        this.#ask(w, `churn ${JSON.stringify(part)}`, "churning")
+      ),
+    );
+  }
+
+  /**
+   * Clients that, when the server closes them, notice only `forMs` later
+   * (as when a server dies without a word).
+   *
+   * @param ids The clients' numbers.
+   * @param forMs How long they take to notice.
+   */
+  async silence(ids: number[], forMs: number): Promise<void> {
+    await Promise.all(
+      this.#route(ids.map((id) => [id] as [number])).map(([w, part]) =>
+        this.#ask(
+          w,
+          `silent ${JSON.stringify({ indices: part.map(([i]) => i), forMs })}`,
+          "silenced",
+        )
+      ),
+    );
+  }
+
+  /**
+   * Every worker's cluster log, merged (the cluster scenario).
+   *
+   * @returns What the clients saw and did after the ramp.
+   */
+  async clusterReport(): Promise<ClusterLogReport> {
+    const logs = await Promise.all(
+      this.#workers.map((w) =>
+        this.#ask(w, "cluster-report", "cluster-report")
+      ),
+    );
+    const merged: ClusterLogReport = {
+      receipts: [],
+      losses: [],
+      attempts: [],
+      hellos: [],
+      welcomes: [],
+      refusals: [],
+      retries: [],
+    };
+    for (const log of logs as unknown as ClusterLogReport[]) {
+      for (const key of Object.keys(merged) as (keyof ClusterLogReport)[]) {
+        const into = merged[key] as unknown[];
+        // One by one: a spread of a long list would pass the argument limit.
+        for (const item of log[key]) into.push(item);
+      }
+    }
+    return merged;
+  }
+
+  /**
+   * Splits items that start with a client's number by the worker holding
+   * that client, with the number turned into the index in that worker.
+   */
+  #route<T extends [number, ...unknown[]]>(items: T[]): [Worker, T[]][] {
+    const parts = new Map<Worker, T[]>();
+    for (const item of items) {
+      const w = this.#workers.find((w) =>
+        item[0] >= w.first && item[0] < w.first + w.count
+      );
+      if (w === undefined) {
+        throw new RangeError(`Cannot find load client ${item[0]}`);
+      }
+      const local = [item[0] - w.first, ...item.slice(1)] as T;
+      parts.set(w, [...(parts.get(w) ?? []), local]);
+    }
+    return [...parts];
+  }
+
+  /** Sends a command and waits for the worker's answer of that event. */
+  async #ask(
+    worker: Worker,
+    command: string,
+    event: string,
+  ): Promise<Record<string, unknown>> {
+    const answer = new Promise<Record<string, unknown>>((resolve) => {
+      const queue = worker.waiting.get(event) ?? [];
+      queue.push(resolve);
+      worker.waiting.set(event, queue);
+    });
+    await this.#send(worker, command);
+    return await answer;
   }
 
   async #send(worker: Worker, command: string): Promise<void> {
@@ -381,7 +556,11 @@ function mergePresence(reports: WorkerReport[]): WorkerPresenceReport {
   return merged;
 }
 
-function spawnWorker(config: WorkerConfig): Worker {
+function spawnWorker(
+  config: WorkerConfig,
+  first: number,
+  count: number,
+): Worker {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", WORKER, JSON.stringify(config)],
     stdin: "piped",
@@ -395,7 +574,10 @@ function spawnWorker(config: WorkerConfig): Worker {
     onRampFailed = reject;
   });
   ramped.catch(() => {});
-  const reports: ((report: WorkerReport) => void)[] = [];
+  const waiting = new Map<
+    string,
+    ((event: Record<string, unknown>) => void)[]
+  >();
   const done = (async () => {
     for await (const line of readLines(child.stdout)) {
       let event: { event?: string } & Record<string, unknown>;
@@ -405,8 +587,8 @@ function spawnWorker(config: WorkerConfig): Worker {
         continue;
       }
       if (event.event === "ramped") onRamped(event as unknown as RampInfo);
-      else if (event.event === "report") {
-        reports.shift()?.(event as unknown as WorkerReport);
+      else if (typeof event.event === "string") {
+        waiting.get(event.event)?.shift()?.(event);
       }
     }
     onRampFailed(new Error("Load worker exited before its ramp was done"));
@@ -417,7 +599,9 @@ function spawnWorker(config: WorkerConfig): Worker {
     writer,
     ramped,
     closed: child.status.then(() => {}),
-    reports,
+    waiting,
     done,
+    first,
+    count,
   };
 }

@@ -5,6 +5,7 @@
  */
 
 import type { HistogramJson } from "./_histogram.ts";
+import type { LoadPorts } from "./_load_ports.ts";
 
 /** Which wire format the clients speak. */
 export type LoadProtocol = "lifeline" | "go";
@@ -25,6 +26,11 @@ export interface WorkerConfig {
   intervalMs: number;
   /** The timer wheel's tick in milliseconds. */
   tickMs: number;
+  /**
+   * Send each heartbeat at its client's own time, from a pacer thread
+   * (`_pacer.ts`), rather than from the wheel's turns.
+   */
+  pace?: boolean;
   /** The wire format. */
   protocol: LoadProtocol;
   /** How many connection attempts may be in flight at once. */
@@ -37,6 +43,18 @@ export interface WorkerConfig {
   namePrefix: string;
   /** The presence scenario's part for this worker, when there is one. */
   presence?: WorkerPresence;
+  /**
+   * The ports this worker connects from; without them the kernel picks
+   * each one (see `_load_ports.ts`).
+   */
+  ports?: LoadPorts;
+  /**
+   * The cluster scenario: a client the server closes connects again with
+   * the Lifeline client's backoff, every `presence` frame is kept, and the
+   * worker takes the `addresses`, `watch`, `churn` and `silent` commands
+   * (see `_load_cluster.ts`).
+   */
+  cluster?: boolean;
 }
 
 /** A worker's part of the presence scenario (see `_presence_plan.ts`). */
@@ -115,6 +133,11 @@ export interface LoadCounters {
   errorFrames: number;
   /** The slowest round trip in each second since `measure`, in ms. */
   worstPerSecond: number[];
+  /**
+   * Heartbeats written per turn of the timer wheel since `measure`, as
+   * `[frames, turns]` pairs: how bunched the arrivals are.
+   */
+  batches: [number, number][];
 }
 
 /** What a worker reports on `report`. */

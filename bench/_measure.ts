@@ -9,6 +9,7 @@
  */
 
 import { defaultTick } from "../server/options.ts";
+import { summariseBatches } from "./_batches.ts";
 import type { HarnessOptions } from "./_harness_args.ts";
 import { takeHeapSnapshot } from "./_inspector.ts";
 import { type LoadReport, LoadRun } from "./_load_run.ts";
@@ -168,6 +169,7 @@ export async function measureServer(
       sources: options.sources,
       perProcess: options.perProcess,
       tickMs: options.clientTickMs,
+      ...(options.pace ? { pace: true } : {}),
       rampTimeoutMs: 90_000,
       maxSeconds: Math.ceil(
         (120_000 + options.settleMs + options.steadyMs) / 1000,
@@ -218,6 +220,10 @@ export async function measureServer(
       label: spec.label,
       protocol,
       ...(watch > 0 ? { watch } : {}),
+      ...(settings.arrivals === "uniform"
+        ? { arrivals: "uniform" as const }
+        : {}),
+      batches: summariseBatches(report.batches),
       clients: options.clients,
       connections,
       failed: report.failed,

@@ -5,12 +5,16 @@
  * @module
  */
 
+import type { Arrivals } from "./_arrivals.ts";
+import type { BatchSummary } from "./_batches.ts";
+import type { ClusterResult } from "./_cluster_measure.ts";
 import type { LoadProtocol } from "./_load_types.ts";
 import type { HeapSummary } from "./_inspector.ts";
 import {
   mergePresenceResults,
   type PresenceResult,
 } from "./_presence_check.ts";
+import { clusterSection } from "./_report_cluster.ts";
 import { presenceSection } from "./_report_presence.ts";
 import type { ServerKind } from "./_servers.ts";
 
@@ -26,6 +30,10 @@ export interface ServerResult {
   protocol: LoadProtocol;
   /** Names each client watched, when it watched any. */
   watch?: number;
+  /** `"uniform"` when the heartbeats arrived like independent clients'. */
+  arrivals?: Exclude<Arrivals, "wheel">;
+  /** Heartbeats per turn of the load's timer wheels in the window. */
+  batches?: BatchSummary;
   /** Clients asked for. */
   clients: number;
   /** Connections open at the end of the steady window. */
@@ -109,6 +117,8 @@ export interface HarnessReport {
   results: ServerResult[];
   /** Servers that could not be measured, and why. */
   skipped: { kind: string; protocol: string; reason: string }[];
+  /** The cluster scenario's measurements, with `--workers`. */
+  cluster?: ClusterResult[];
 }
 
 function fixed(value: number, digits = 1): string {
@@ -156,11 +166,16 @@ const SUMMED_FIELDS = ["failed", "dropped", "falseTimeouts", "late"] as const;
  * ```
  */
 export function serverKey(
-  r: Pick<ServerResult, "kind" | "revision" | "protocol" | "watch">,
+  r: Pick<
+    ServerResult,
+    "kind" | "revision" | "protocol" | "watch" | "arrivals"
+  >,
 ): string {
   return `${r.kind}${
     r.revision === undefined ? "" : `@${r.revision}`
-  }/${r.protocol}${r.watch ? `/watch ${r.watch}` : ""}`;
+  }/${r.protocol}${r.watch ? `/watch ${r.watch}` : ""}${
+    r.arrivals ? `/${r.arrivals}` : ""
+  }`;
 }
 
 /**
@@ -196,6 +211,15 @@ export function medians(results: ServerResult[]): ServerResult[] {
       },
       round: undefined,
       samples: [],
+      ...(rows[0].batches === undefined ? {} : {
+        batches: {
+          turns: median(rows.map((r) => r.batches?.turns ?? 0)),
+          mean: median(rows.map((r) => r.batches?.mean ?? 0)),
+          p50: median(rows.map((r) => r.batches?.p50 ?? 0)),
+          p99: median(rows.map((r) => r.batches?.p99 ?? 0)),
+          max: Math.max(...rows.map((r) => r.batches?.max ?? 0)),
+        },
+      }),
       ...(rows[0].presence === undefined ? {} : {
         presence: mergePresenceResults(rows.map((r) => r.presence!)),
       }),
@@ -321,6 +345,23 @@ function revisionRatios(rows: ServerResult[]): string[] {
   return lines;
 }
 
+function batchLines(rows: ServerResult[]): string[] {
+  const withBatches = rows.filter((r) =>
+    r.batches !== undefined && r.batches.turns > 0
+  );
+  if (withBatches.length === 0) return [];
+  return [
+    `Heartbeats written per turn of the load's timer wheels (mean / p99 / max): ${
+      withBatches.map((r) =>
+        `${r.label} ${fixed(r.batches!.mean, 2)} / ${r.batches!.p99} / ${
+          r.batches!.max
+        }`
+      ).join("; ")
+    }.`,
+    "",
+  ];
+}
+
 function heapSection(results: ServerResult[]): string[] {
   const withHeap = results.filter((r) => r.heap);
   if (withHeap.length === 0) return [];
@@ -404,20 +445,28 @@ export function renderMarkdown(report: HarnessReport): string {
   }
   const merged = medians(report.results);
   for (const protocol of ["go", "lifeline"] as const) {
-    const rows = merged.filter((r) => r.protocol === protocol);
-    if (rows.length === 0) continue;
-    lines.push(
-      `## ${
-        protocol === "go"
-          ? "Seed frames (Go format, no replies)"
-          : "Lifeline ndjson (a pong for every ping)"
-      }`,
-      "",
-      ...serverTable(rows),
-      ...baselineRatios(rows),
-      ...revisionRatios(rows),
-      ...presenceSection(rows),
-    );
+    for (const arrivals of ["wheel", "uniform"] as const) {
+      const rows = merged.filter((r) =>
+        r.protocol === protocol && (r.arrivals ?? "wheel") === arrivals
+      );
+      if (rows.length === 0) continue;
+      lines.push(
+        `## ${
+          protocol === "go"
+            ? "Seed frames (Go format, no replies)"
+            : "Lifeline ndjson (a pong for every ping)"
+        }${arrivals === "uniform" ? ", uniform arrivals" : ""}`,
+        "",
+        ...serverTable(rows),
+        ...batchLines(rows),
+        ...baselineRatios(rows),
+        ...revisionRatios(rows),
+        ...presenceSection(rows),
+      );
+    }
+  }
+  if (report.cluster !== undefined && report.cluster.length > 0) {
+    lines.push(...clusterSection(report.cluster, report.results));
   }
   lines.push(...heapSection(report.results));
   if (report.skipped.length > 0) {

@@ -8,6 +8,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import type { Arrivals } from "./_arrivals.ts";
 import type { LoadProtocol } from "./_load_types.ts";
 import type { Checkout } from "./_revisions.ts";
 import {
@@ -82,6 +83,8 @@ export interface ServerSettings {
    * side; it shows in the label).
    */
   watch?: number;
+  /** How the load's heartbeats arrive (it shows in the label). */
+  arrivals?: Arrivals;
 }
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -117,6 +120,17 @@ export const KINDS_BY_PROTOCOL: Record<LoadProtocol, readonly ServerKind[]> = {
  * ```
  */
 export function serverSpec(
+  kind: ServerKind,
+  protocol: LoadProtocol,
+  settings: ServerSettings,
+): ServerSpec {
+  const spec = baseSpec(kind, protocol, settings);
+  return settings.arrivals === "uniform"
+    ? { ...spec, label: `${spec.label}, uniform arrivals` }
+    : spec;
+}
+
+function baseSpec(
   kind: ServerKind,
   protocol: LoadProtocol,
   settings: ServerSettings,

@@ -31,6 +31,8 @@ import {
   type ServerChoice,
   USAGE,
 } from "./_harness_args.ts";
+import { arrivalLoad, type Arrivals } from "./_arrivals.ts";
+import { type ClusterResult, measureCluster } from "./_cluster_measure.ts";
 import { commandOutput, loadavg, machine } from "./_machine.ts";
 import { measureServer } from "./_measure.ts";
 import { type HarnessReport, renderMarkdown } from "./_report.ts";
@@ -65,6 +67,31 @@ function watchesFor(
   const list = options.watch;
   const shift = (round - 1) % list.length;
   return [...list.slice(shift), ...list.slice(0, shift)];
+}
+
+/** The arrival modes in the order of a round: turned each round. */
+function arrivalsFor(options: HarnessOptions, round: number): Arrivals[] {
+  const list = options.arrivals;
+  const shift = (round - 1) % list.length;
+  return [...list.slice(shift), ...list.slice(0, shift)];
+}
+
+/** The run's options with the load settings of an arrival mode. */
+function withArrivals(
+  options: HarnessOptions,
+  arrivals: Arrivals,
+): HarnessOptions {
+  const load = arrivalLoad(arrivals, {
+    intervalMs: options.intervalMs,
+    tickMs: options.clientTickMs,
+    perProcess: options.perProcess,
+  });
+  return {
+    ...options,
+    clientTickMs: load.tickMs,
+    perProcess: load.perProcess,
+    pace: load.pace,
+  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -148,6 +175,16 @@ export async function runHarness(
       repeat: options.repeat,
       perProcess: options.perProcess,
       v8Flags: options.v8Flags ?? "none",
+      arrivals: options.arrivals.join(","),
+      ...(options.cluster === undefined ? {} : {
+        workers: options.cluster.workers,
+        singleClients: options.cluster.singleClients,
+        nodeTtl: `${options.cluster.nodeTtlMs}ms`,
+        churn:
+          `${options.cluster.churnPerSecond}/s for ${options.cluster.churnForMs}ms`,
+        watchers: options.cluster.watchers,
+        silent: options.cluster.silent,
+      }),
       ...(options.scenario === undefined ? {} : {
         watch: options.watch.join(","),
         kill: options.scenario.kills,
@@ -201,22 +238,38 @@ export async function runHarness(
       }
     }
     let nextPort = 9100;
-    for (let round = 1; round <= options.repeat; round++) {
+    if (options.cluster !== undefined) {
+      report.cluster = await runClusterRounds(options, {
+        host,
+        netns,
+        port: () => netns ? Promise.resolve(nextPort++) : freePort(host),
+        results: report.results,
+        skipped: report.skipped,
+      });
+    }
+    for (
+      let round = 1;
+      options.cluster === undefined && round <= options.repeat;
+      round++
+    ) {
       for (const protocol of options.protocols) {
         const runs = KINDS_BY_PROTOCOL[protocol].flatMap((kind) =>
           choices.filter((c) => c.kind === kind)
         );
         const measurements = runs.flatMap((choice) =>
-          watchesFor(choice.kind, protocol, options, round).map((watch) => ({
-            ...choice,
-            watch,
-          }))
+          watchesFor(choice.kind, protocol, options, round).flatMap((watch) =>
+            arrivalsFor(options, round).map((arrivals) => ({
+              ...choice,
+              watch,
+              arrivals,
+            }))
+          )
         );
-        for (const { kind, revision, watch } of measurements) {
+        for (const { kind, revision, watch, arrivals } of measurements) {
           if (kind.startsWith("go") && !goBinary) continue;
           const name = `${kind}${revision === undefined ? "" : `@${revision}`}${
             watch > 0 ? ` watching ${watch}` : ""
-          }`;
+          }${arrivals === "uniform" ? ", uniform arrivals" : ""}`;
           const port = netns ? nextPort++ : await freePort(host);
           const settings: ServerSettings = {
             host,
@@ -237,12 +290,13 @@ export async function runHarness(
               ? options.suspectAfterMs
               : undefined,
             watch,
+            arrivals,
           };
           try {
             const result = await measureServer(
               kind,
               protocol,
-              options,
+              withArrivals(options, arrivals),
               settings,
             );
             result.round = round;
@@ -264,12 +318,105 @@ export async function runHarness(
   await Deno.mkdir(options.outDir, { recursive: true });
   const stamp = report.date.replaceAll(":", "-").replace(/\.\d+Z$/, "Z");
   const base = `${options.outDir}/${stamp}-n${options.clients}-${
-    options.protocols.join("+")
+    options.cluster === undefined
+      ? options.protocols.join("+")
+      : `cluster${options.cluster.workers}`
   }`;
   const markdown = renderMarkdown(report);
   await Deno.writeTextFile(`${base}.json`, JSON.stringify(report, null, 2));
   await Deno.writeTextFile(`${base}.md`, markdown);
   return { report, json: `${base}.json`, markdown: `${base}.md` };
+}
+
+/** What the cluster rounds need of the run. */
+interface ClusterRun {
+  host: string;
+  netns: boolean;
+  port(): Promise<number>;
+  results: HarnessReport["results"];
+  skipped: HarnessReport["skipped"];
+}
+
+/**
+ * The cluster scenario's rounds: in each, for each arrival mode (their
+ * order turned each round), one process with `--single-clients` and the
+ * cluster with `--clients`, in an order that turns each round too.
+ */
+async function runClusterRounds(
+  options: HarnessOptions,
+  run: ClusterRun,
+): Promise<ClusterResult[]> {
+  const scenario = options.cluster!;
+  const clusterResults: ClusterResult[] = [];
+  for (let round = 1; round <= options.repeat; round++) {
+    for (const arrivals of arrivalsFor(options, round)) {
+      const adapted = withArrivals(options, arrivals);
+      const single = async () => {
+        const port = await run.port();
+        try {
+          const result = await measureServer(
+            "lifeline-node",
+            "lifeline",
+            { ...adapted, clients: scenario.singleClients },
+            {
+              host: run.host,
+              port,
+              intervalMs: options.serverIntervalMs,
+              timeoutMs: options.timeoutMs,
+              tickMs: options.tickMs,
+              suspectAfterMs: options.suspectAfterGiven
+                ? options.suspectAfterMs
+                : undefined,
+              arrivals,
+            },
+          );
+          result.round = round;
+          run.results.push(result);
+        } catch (error) {
+          const reason = (error as Error).message.replaceAll("\n", " ");
+          console.error(`[bench] one process (${arrivals}) failed: ${reason}`);
+          run.skipped.push({
+            kind: "lifeline-node",
+            protocol: "lifeline",
+            reason,
+          });
+        }
+      };
+      const cluster = async () => {
+        const port = await run.port();
+        const redisPort = run.netns ? 6379 : await run.port();
+        try {
+          const result = await measureCluster(adapted, {
+            host: run.host,
+            port,
+            redisPort,
+            arrivals,
+            load: {
+              tickMs: adapted.clientTickMs,
+              perProcess: adapted.perProcess,
+              pace: adapted.pace === true,
+            },
+          });
+          result.round = round;
+          clusterResults.push(result);
+        } catch (error) {
+          const reason = (error as Error).message.replaceAll("\n", " ");
+          console.error(`[bench] cluster (${arrivals}) failed: ${reason}`);
+          run.skipped.push({
+            kind: `cluster of ${scenario.workers}`,
+            protocol: "lifeline",
+            reason,
+          });
+        }
+      };
+      const order = round % 2 === 1 ? [single, cluster] : [cluster, single];
+      for (const measure of order) {
+        await measure();
+        await sleep(300);
+      }
+    }
+  }
+  return clusterResults;
 }
 
 /**
@@ -323,7 +470,10 @@ async function main(args: string[]): Promise<number> {
   const { report, json, markdown } = await runHarness(options, command);
   console.log(renderMarkdown(report));
   console.error(`[bench] wrote ${json} and ${markdown}`);
-  return report.results.length > 0 ? 0 : 1;
+  return report.results.length > 0 &&
+      (options.cluster === undefined || (report.cluster?.length ?? 0) > 0)
+    ? 0
+    : 1;
 }
 
 if (import.meta.main) {

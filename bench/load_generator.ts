@@ -130,7 +130,7 @@ export function parseLoadArgs(args: string[]): LoadCli | "help" {
  *   heartbeats: 10, heartbeatsPerSecond: 1, pongs: 10, late: 0, byes: 0,
  *   errorFrames: 0, measureSeconds: 10,
  *   rtt: { count: 10, p50: 0.2, p99: 0.5, max: 0.6 }, workers: 1,
- *   worstPerSecond: [0.6],
+ *   worstPerSecond: [0.6], batches: [[1, 10]],
  * }));
  * ```
  */

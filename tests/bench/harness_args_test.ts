@@ -147,3 +147,71 @@ Deno.test("parseHarnessArgs() takes --stall-server, a pause of each server withi
       error instanceof UsageError && /^--stall-server: /.test(error.message),
   );
 });
+
+Deno.test("parseHarnessArgs() measures the wheel by default, and each arrival mode asked for in a fixed order", () => {
+  const defaults = parseHarnessArgs([]);
+  assert.ok(defaults !== "help");
+  assert.deepEqual(defaults.arrivals, ["wheel"]);
+  const both = parseHarnessArgs(["--arrivals", "uniform,wheel"]);
+  assert.ok(both !== "help");
+  assert.deepEqual(both.arrivals, ["wheel", "uniform"]);
+  assert.throws(
+    () => parseHarnessArgs(["--arrivals", "poisson"]),
+    /--arrivals: Cannot use "poisson": expected some of wheel,uniform/,
+  );
+});
+
+Deno.test("parseHarnessArgs() takes the cluster scenario with --workers, up to 200,000 clients, and its defaults", () => {
+  const options = parseHarnessArgs([
+    "--workers",
+    "6",
+    "--clients",
+    "100000",
+  ]);
+  assert.ok(options !== "help");
+  assert.equal(options.clients, 100_000);
+  assert.deepEqual(options.cluster, {
+    workers: 6,
+    singleClients: 10_000,
+    nodeTtlMs: 10_000,
+    churnPerSecond: 1000,
+    churnForMs: 10_000,
+    watchers: 2,
+    silent: 1000,
+  });
+  const alone = parseHarnessArgs([]);
+  assert.ok(alone !== "help");
+  assert.equal(alone.cluster, undefined);
+});
+
+Deno.test("parseHarnessArgs() refuses the cluster flags without --workers, the flags the cluster scenario cannot take, and too many clients for one server", () => {
+  for (
+    const [args, message] of [
+      [["--silent", "10"], /^--silent: Cannot use it without --workers$/],
+      [["--node-ttl", "5s"], /^--node-ttl: Cannot use it without --workers$/],
+      [
+        ["--clients", "100000"],
+        /^--clients: Cannot use "100000": expected at most 60000/,
+      ],
+      [
+        ["--workers", "3", "--servers", "go"],
+        /^--servers: Cannot use it with --workers/,
+      ],
+      [
+        ["--workers", "3", "--watch", "10"],
+        /^--watch: Cannot use it with --workers/,
+      ],
+      [
+        ["--workers", "3", "--protocol", "go"],
+        /^--protocol: Cannot run the cluster scenario without lifeline/,
+      ],
+      [["--workers", "1"], /^--workers: /],
+    ] as [string[], RegExp][]
+  ) {
+    assert.throws(
+      () => parseHarnessArgs(args),
+      (error) => error instanceof UsageError && message.test(error.message),
+      args.join(" "),
+    );
+  }
+});
