@@ -70,7 +70,7 @@ export class RedisServer {
   /** Its port on 127.0.0.1. */
   readonly port: number;
   readonly #dir: string;
-  readonly #child: Deno.ChildProcess;
+  #child: Deno.ChildProcess;
 
   private constructor(port: number, dir: string, child: Deno.ChildProcess) {
     this.port = port;
@@ -97,33 +97,43 @@ export class RedisServer {
    */
   static async start(port: number): Promise<RedisServer> {
     const dir = await Deno.makeTempDir({ prefix: "bench_redis_" });
-    const child = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        dir,
-        // Room for every node's two connections and the harness's probes.
-        "--maxclients",
-        "1000",
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const redis = new RedisServer(port, dir, child);
+    const redis = new RedisServer(port, dir, spawn(port, dir));
+    try {
+      await redis.#answering();
+    } catch (error) {
+      await redis.stop();
+      throw error;
+    }
+    return redis;
+  }
+
+  /** Kills it at once (SIGKILL, as a crash), keeping its directory. */
+  async crash(): Promise<void> {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await this.#child.status;
+  }
+
+  /**
+   * Starts it again on the same port after {@link crash}, empty, and waits
+   * until it answers.
+   *
+   * @throws {Error} When it does not answer within 5 s.
+   */
+  async restart(): Promise<void> {
+    this.#child = spawn(this.port, this.#dir);
+    await this.#answering();
+  }
+
+  async #answering(): Promise<void> {
     for (let i = 0; i < 100; i++) {
-      if ((await redis.cli(["PING"])).includes("PONG")) return redis;
+      if ((await this.cli(["PING"])).includes("PONG")) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    await redis.stop();
-    throw new Error(`redis-server did not answer on port ${port} within 5 s`);
+    throw new Error(
+      `redis-server did not answer on port ${this.port} within 5 s`,
+    );
   }
 
   /**
@@ -158,4 +168,27 @@ export class RedisServer {
     await exitWithin(this.#child, 3000);
     await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
+}
+
+function spawn(port: number, dir: string): Deno.ChildProcess {
+  return new Deno.Command("redis-server", {
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      // Room for every node's two connections and the harness's probes.
+      "--maxclients",
+      "1000",
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
 }

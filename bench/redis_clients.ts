@@ -23,6 +23,7 @@
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
+import { RedisServer } from "./_redis_server.ts";
 
 const MESSAGES = 50_000;
 const PAYLOAD = JSON.stringify({
@@ -32,56 +33,6 @@ const PAYLOAD = JSON.stringify({
   version: "1733520000000000",
   origin: "node-1",
 });
-
-/** A `redis-server` of its own on a free loopback port. */
-class RedisServer {
-  readonly port: number;
-  #dir: string;
-  #child: Deno.ChildProcess | null = null;
-
-  constructor(port: number, dir: string) {
-    this.port = port;
-    this.#dir = dir;
-  }
-
-  async start(): Promise<void> {
-    this.#child = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        this.#dir,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    for (let i = 0; i < 100; i++) {
-      try {
-        const conn = await Deno.connect({
-          hostname: "127.0.0.1",
-          port: this.port,
-        });
-        conn.close();
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new Error(`redis-server did not start on port ${this.port}`);
-  }
-
-  async stop(): Promise<void> {
-    this.#child?.kill("SIGKILL");
-    await this.#child?.status;
-    this.#child = null;
-  }
-}
 
 /** One client library, behind the few calls the benchmark makes. */
 interface Subject {
@@ -219,14 +170,14 @@ async function outage(subject: Subject, redis: RedisServer): Promise<Outage> {
   await subject.connect(redis.port);
   let got = 0;
   await subject.subscribe(() => got++);
-  await redis.stop();
+  await redis.crash();
   await new Promise((r) => setTimeout(r, 200));
   const failStart = performance.now();
   const failMs = await Promise.race([
     subject.set().then(() => NaN, () => performance.now() - failStart),
     new Promise<number>((r) => setTimeout(() => r(Infinity), 5000)),
   ]);
-  await redis.start();
+  await redis.restart();
   const back = performance.now();
   while (!subject.ready() && performance.now() - back < 10_000) {
     await new Promise((r) => setTimeout(r, 5));
@@ -254,9 +205,7 @@ if (import.meta.main) {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = probe.addr.port;
   probe.close();
-  const dir = await Deno.makeTempDir({ prefix: "lifeline_redis_bench_" });
-  const redis = new RedisServer(port, dir);
-  await redis.start();
+  const redis = await RedisServer.start(port);
   const rows: string[] = [];
   try {
     for (let round = 1; round <= rounds; round++) {
@@ -281,7 +230,6 @@ if (import.meta.main) {
     }
   } finally {
     await redis.stop();
-    await Deno.remove(dir, { recursive: true });
   }
   console.log(
     "| round | client | pub/sub msg/s | command fails while down, ms | ready after Redis is back, ms | subscription back by itself | cold start to PONG, ms |",

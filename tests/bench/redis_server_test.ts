@@ -60,3 +60,29 @@ Deno.test({
     assert.equal((await redis.cli(["PING"])).includes("PONG"), false);
   },
 });
+
+Deno.test({
+  name:
+    "RedisServer.crash() kills it at once and restart() brings it back empty on the same port",
+  ignore: ignoreUnless(
+    "redis-server",
+    hasProgram("redis-server"),
+    "tests/bench/redis_server_test.ts",
+  ),
+  async fn() {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = probe.addr.port;
+    probe.close();
+    const redis = await RedisServer.start(port);
+    try {
+      await redis.cli(["SET", "a", "1"]);
+      await redis.crash();
+      assert.equal((await redis.cli(["PING"])).includes("PONG"), false);
+      await redis.restart();
+      assert.equal((await redis.cli(["PING"])).includes("PONG"), true);
+      assert.equal((await redis.cli(["GET", "a"])).trim(), "");
+    } finally {
+      await redis.stop();
+    }
+  },
+});
