@@ -17,7 +17,7 @@ import type { LoadProtocol } from "./_load_types.ts";
 import { checkPresence, type PresenceResult } from "./_presence_check.ts";
 import { planPresence } from "./_presence_plan.ts";
 import { clockTicksPerSecond, readCpuTicks, readMemory } from "./_proc.ts";
-import type { ServerResult } from "./_report.ts";
+import type { ServerResult } from "./_results.ts";
 import { ServerProcess } from "./_server_process.ts";
 import {
   type ServerKind,

@@ -9,7 +9,7 @@
  */
 
 import type { ClusterResult } from "./_cluster_measure.ts";
-import type { ServerResult } from "./_report.ts";
+import type { ServerResult } from "./_results.ts";
 
 function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";

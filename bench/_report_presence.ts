@@ -8,7 +8,7 @@
  */
 
 import type { LatencySummary, PresenceResult } from "./_presence_check.ts";
-import type { ServerResult } from "./_report.ts";
+import type { ServerResult } from "./_results.ts";
 
 function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";

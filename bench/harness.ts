@@ -35,7 +35,8 @@ import { arrivalLoad, type Arrivals } from "./_arrivals.ts";
 import { type ClusterResult, measureCluster } from "./_cluster_measure.ts";
 import { commandOutput, loadavg, machine } from "./_machine.ts";
 import { measureServer } from "./_measure.ts";
-import { type HarnessReport, renderMarkdown } from "./_report.ts";
+import { renderMarkdown } from "./_report.ts";
+import type { HarnessReport } from "./_results.ts";
 import {
   type Checkout,
   checkOut,

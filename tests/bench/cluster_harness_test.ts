@@ -1,7 +1,7 @@
 // The cluster scenario of the harness, small enough for CI: three workers
 // on a Redis of the run's own, a few hundred clients, seconds.
 import assert from "node:assert/strict";
-import type { HarnessReport } from "../../bench/_report.ts";
+import type { HarnessReport } from "../../bench/_results.ts";
 import { hasProgram, ignoreUnless } from "../_helpers/needs.ts";
 import { runDeno } from "../_helpers/run.ts";
 

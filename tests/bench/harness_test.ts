@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { HarnessReport } from "../../bench/_report.ts";
+import type { HarnessReport } from "../../bench/_results.ts";
 import { ignoreUnless } from "../_helpers/needs.ts";
 import { REPO, runDeno } from "../_helpers/run.ts";
 

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import type { PresenceResult } from "../../bench/_presence_check.ts";
-import {
-  type HarnessReport,
-  medians,
-  renderMarkdown,
-  type ServerResult,
-} from "../../bench/_report.ts";
+import { medians, renderMarkdown } from "../../bench/_report.ts";
+import type { HarnessReport, ServerResult } from "../../bench/_results.ts";
 
 function result(overrides: Partial<ServerResult>): ServerResult {
   return {
