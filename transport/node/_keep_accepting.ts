@@ -29,8 +29,22 @@ import type { Server } from "node:net";
  */
 export const REARM_EVERY_MS = 250;
 
-// Node's default backlog; ignored by a handle that already listens.
-const BACKLOG = 511;
+/**
+ * The listen backlog of the node transport's listeners: how many
+ * connections the kernel completes and queues before the server accepts
+ * them. Node's default, 511, overflows in a reconnect storm (a worker of a
+ * `--reuse-port` group killed, a restart: thousands of clients in a
+ * second), and a connection the full queue drops waits for its SYN to be
+ * sent again, 1, 3 then 7 s later. Go's servers take `net.core.somaxconn`;
+ * the kernel caps this value at it too (4096 by default since Linux 5.4).
+ *
+ * @example
+ * ```ts
+ * import { LISTEN_BACKLOG } from "./_keep_accepting.ts";
+ * console.log(LISTEN_BACKLOG); // 4096
+ * ```
+ */
+export const LISTEN_BACKLOG = 4096;
 
 interface Relistenable {
   listen?(backlog: number): number;
@@ -63,7 +77,8 @@ export function keepAccepting(
   const timer = setInterval(() => {
     const handle = (server as unknown as { _handle?: Relistenable | null })
       ._handle;
-    if (typeof handle?.listen === "function") handle.listen(BACKLOG);
+    // Ignored as a backlog by a handle that already listens.
+    if (typeof handle?.listen === "function") handle.listen(LISTEN_BACKLOG);
   }, everyMs);
   Deno.unrefTimer(timer);
   return () => clearInterval(timer);

@@ -20,6 +20,7 @@ import {
   type TransportListenOptions,
 } from "../types.ts";
 import type { Shared } from "./_conn_base.ts";
+import { LISTEN_BACKLOG } from "./_keep_accepting.ts";
 import { NodeListener } from "./_listener.ts";
 import { acceptBareHandles } from "./_raw_conn.ts";
 import { acceptSockets } from "./_socket_conn.ts";
@@ -116,6 +117,7 @@ function listenNode<S>(
       host: options.hostname,
       port: options.port,
       reusePort: options.reusePort === true,
+      backlog: LISTEN_BACKLOG,
     }, () => {
       server.off("error", reject);
       const wrap = wantBare ? loadTcpWrap() : null;

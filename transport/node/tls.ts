@@ -22,6 +22,7 @@ import {
   type TransportListenOptions,
 } from "../types.ts";
 import type { Shared } from "./_conn_base.ts";
+import { LISTEN_BACKLOG } from "./_keep_accepting.ts";
 import { NodeListener } from "./_listener.ts";
 import { acceptSockets } from "./_socket_conn.ts";
 
@@ -177,6 +178,7 @@ export function nodeTlsTransport(
             host: listenOptions.hostname,
             port: listenOptions.port,
             reusePort: listenOptions.reusePort === true,
+            backlog: LISTEN_BACKLOG,
           },
           () => {
             server.off("error", reject);

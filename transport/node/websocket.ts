@@ -39,6 +39,7 @@ import {
   type TransportListenOptions,
 } from "../types.ts";
 import { DESTROYED, ENDING, NodeConnBase, type Shared } from "./_conn_base.ts";
+import { LISTEN_BACKLOG } from "./_keep_accepting.ts";
 import { NodeListener } from "./_listener.ts";
 
 /** Options for {@link webSocketTransport}. */
@@ -340,7 +341,11 @@ export function webSocketTransport(
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(
-          { host: listenOptions.hostname, port: listenOptions.port },
+          {
+            host: listenOptions.hostname,
+            port: listenOptions.port,
+            backlog: LISTEN_BACKLOG,
+          },
           () => {
             server.off("error", reject);
             resolve(
