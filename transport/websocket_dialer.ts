@@ -7,6 +7,7 @@
  * @module
  */
 
+import { eachLine } from "./_each_line.ts";
 import {
   type ConnectionHandler,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
@@ -76,13 +77,7 @@ class WebSocketClientConn<S> implements TransportConn {
     // error on the page's console: look first.
     const socket = this.#socket;
     if (socket.readyState !== OPEN) return;
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf("\n", start);
-      if (end === -1) end = text.length;
-      if (end > start) socket.send(text.slice(start, end));
-      start = end + 1;
-    }
+    eachLine(text, (line) => socket.send(line));
     if (socket.bufferedAmount > this.#maxWrite) this.destroy();
   }
 

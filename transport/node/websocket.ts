@@ -18,6 +18,7 @@
  * @module
  */
 
+import { eachLine } from "../_each_line.ts";
 import {
   createServer,
   type IncomingMessage,
@@ -107,13 +108,7 @@ class WebSocketConn extends NodeConnBase {
     const text = takeQueued(this);
     if (text === "" || (this.flags & DESTROYED) !== 0) return;
     const socket = this.#socket;
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf("\n", start);
-      if (end === -1) end = text.length;
-      if (end > start) socket.send(text.slice(start, end));
-      start = end + 1;
-    }
+    eachLine(text, (line) => socket.send(line));
   }
 
   end(reason?: string): void {
