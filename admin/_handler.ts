@@ -146,6 +146,8 @@ async function stats(url: URL, ctx: AdminContext): Promise<Response> {
       interval: options.interval,
       timeout: options.timeout,
       tick: options.tick,
+      minPingInterval: options.minPingInterval,
+      maxPingStrikes: options.maxPingStrikes,
       boundMs: options.timeout + options.tick,
       maxConnections: Number.isFinite(options.maxConnections)
         ? options.maxConnections

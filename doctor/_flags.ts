@@ -19,7 +19,8 @@ import type { ServerAddress } from "./_welcome.ts";
 /** The help `--help` prints. */
 export const HELP =
   `Usage: deno task doctor [--interval D --timeout D [--tick D] | --server HOST:PORT [--token JWT]
-                         | --no-heartbeat] [--path PRESET|IDLE]... [--client-interval D]
+                         | --admin HOST:PORT [--admin-token T] | --no-heartbeat]
+                         [--path PRESET|IDLE]... [--client-interval D]
                          [--rtt D] [--proc DIR] [--root DIR] [--host-ns PATH] [--json]
 
 Checks every timeout on the path before deploying: for each failure mode
@@ -37,6 +38,9 @@ Server policy (default: the server's defaults, interval 5s, timeout 15s):
   --token JWT          With --server: a token for a server started with --auth jwt
                        (its sub is the name the doctor says hello with)
   --name NAME          With --server: the name to say hello with (default doctor-<random>)
+  --admin HOST:PORT    Read the whole policy (tick and ping limit too) from a running
+                       server's admin endpoint (deno task server --admin HOST:PORT)
+  --admin-token T      With --admin: the endpoint's bearer token (--admin-token)
   --no-heartbeat       The application runs no heartbeat: check TCP alone
 
 The path and the client:
@@ -57,7 +61,7 @@ The kernel (values as the sysctl manager reads them):
   -h, --help           Show help
 
 Exit codes: 0 nothing defeats anything, 1 findings, 2 usage error (or a
---server that cannot be read).`;
+--server or --admin that cannot be read).`;
 
 const OPTIONS = {
   interval: { type: "string" },
@@ -66,6 +70,8 @@ const OPTIONS = {
   server: { type: "string" },
   token: { type: "string" },
   name: { type: "string" },
+  admin: { type: "string" },
+  "admin-token": { type: "string" },
   "no-heartbeat": { type: "boolean" },
   path: { type: "string", multiple: true },
   "client-interval": { type: "string" },
@@ -105,6 +111,7 @@ export interface DoctorOptions {
       name?: string;
       tickMs?: number;
     }
+    | { from: "admin"; address: ServerAddress; token?: string }
     | { from: "none" };
   /** The middleboxes on the way. */
   path: PathEntry[];
@@ -135,12 +142,15 @@ export interface DoctorOptions {
  * console.log(parseServerAddress("127.0.0.1:9090")); // { hostname: "127.0.0.1", port: 9090 }
  * ```
  */
-export function parseServerAddress(text: string): ServerAddress {
+export function parseServerAddress(
+  text: string,
+  flag = "server",
+): ServerAddress {
   const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[3]);
   if (match === null || port < 1 || port > 65535) {
     throw new UsageError(
-      `--server: Cannot use ${
+      `--${flag}: Cannot use ${
         JSON.stringify(text)
       }: expected HOST:PORT such as "127.0.0.1:9090"`,
     );
@@ -200,8 +210,10 @@ export function parseDoctorFlags(args: string[]): DoctorOptions {
   const { values } = parseFlags(args, OPTIONS);
   const raw = values as Record<string, string | boolean | string[] | undefined>;
   excludes(raw, "server", ["interval", "timeout"]);
+  excludes(raw, "admin", ["server", "interval", "timeout", "tick"]);
   excludes(raw, "no-heartbeat", [
     "server",
+    "admin",
     "interval",
     "timeout",
     "tick",
@@ -211,6 +223,9 @@ export function parseDoctorFlags(args: string[]): DoctorOptions {
     if (raw[flag] !== undefined && raw.server === undefined) {
       throw new UsageError(`--${flag} needs --server`);
     }
+  }
+  if (raw["admin-token"] !== undefined && raw.admin === undefined) {
+    throw new UsageError("--admin-token needs --admin");
   }
   const flags = validateFlags(schema, values);
   const paths = (raw.path as string[] | undefined) ?? [];
@@ -223,7 +238,15 @@ export function parseDoctorFlags(args: string[]): DoctorOptions {
   });
   let policy: DoctorOptions["policy"];
   if (raw["no-heartbeat"] === true) policy = { from: "none" };
-  else if (typeof raw.server === "string") {
+  else if (typeof raw.admin === "string") {
+    policy = {
+      from: "admin",
+      address: parseServerAddress(raw.admin, "admin"),
+      ...(typeof raw["admin-token"] === "string"
+        ? { token: raw["admin-token"] }
+        : {}),
+    };
+  } else if (typeof raw.server === "string") {
     policy = {
       from: "server",
       address: parseServerAddress(raw.server),

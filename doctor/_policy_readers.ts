@@ -1,12 +1,11 @@
 /**
- * How the doctor reads a running server's policy: a list of readers, tried
- * in order. Today there is one, the `welcome` a client gets
- * (`_welcome.ts`), which carries the interval and the timeout. This is the
- * extension point for the admin endpoint (`--admin HOST:PORT`, serving
- * `/metrics`): its reader goes first in {@linkcode POLICY_READERS}, fills
- * in the tick and the ping rate limit the welcome does not carry (so
- * `assumed` shrinks), and a reader that does not apply to an address
- * returns `undefined` so that the next one is tried. Internal to `doctor/`.
+ * How the doctor reads a running server's policy from its client port: a
+ * list of readers, tried in order. Today there is one, the `welcome` a
+ * client gets (`_welcome.ts`), which carries the interval and the timeout;
+ * a reader that does not apply to an address returns `undefined` so that
+ * the next one is tried. The admin endpoint, which also has the tick and
+ * the ping rate limit, listens on a port of its own and is read with
+ * `--admin` (`_admin_stats.ts`). Internal to `doctor/`.
  *
  * @module
  */

@@ -21,6 +21,7 @@ import { formatDoctorReport } from "./_format.ts";
 import { readKernelFacts } from "./_kernel.ts";
 import { type ServerPolicy, serverPolicy } from "./_policy.ts";
 import { readServerPolicy } from "./_policy_readers.ts";
+import { readAdminPolicy } from "./_admin_stats.ts";
 
 async function policyOf(
   options: DoctorOptions,
@@ -34,6 +35,12 @@ async function policyOf(
         tickMs: p.tickMs,
         source: p.defaults ? "the server's defaults" : "flags",
       });
+    case "admin":
+      try {
+        return await readAdminPolicy(p.address, { token: p.token });
+      } catch (error) {
+        throw new UsageError(`--admin: ${(error as Error).message}`);
+      }
     case "server": {
       let read: ServerPolicy;
       try {

@@ -72,6 +72,35 @@ Deno.test("parseDoctorFlags() refuses flags that contradict each other, in one l
   );
   refused(["--token", "x"], "--token needs --server");
   refused(["--name", "x"], "--name needs --server");
+  refused(
+    ["--admin", "h:1", "--server", "h:2"],
+    "--admin cannot be combined with --server",
+  );
+  refused(
+    ["--admin", "h:1", "--tick", "1s"],
+    "--admin cannot be combined with --tick",
+  );
+  refused(["--admin-token", "x"], "--admin-token needs --admin");
+});
+
+Deno.test("parseDoctorFlags() reads --admin and --admin-token", () => {
+  assert.deepEqual(
+    parseDoctorFlags([
+      "--admin",
+      "127.0.0.1:9091",
+      "--admin-token",
+      "0123456789abcdef",
+    ]).policy,
+    {
+      from: "admin",
+      address: { hostname: "127.0.0.1", port: 9091 },
+      token: "0123456789abcdef",
+    },
+  );
+  refused(
+    ["--admin", "9091"],
+    '--admin: Cannot use "9091": expected HOST:PORT such as "127.0.0.1:9090"',
+  );
 });
 
 Deno.test("parseDoctorFlags() refuses bad values, naming the flag and quoting the value", () => {

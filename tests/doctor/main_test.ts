@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { startAdmin } from "../../admin/mod.ts";
 import { startServer } from "../../server/mod.ts";
 import { hasProgram, ignoreUnless, IS_ROOT } from "../_helpers/needs.ts";
 import { REPO, runDeno } from "../_helpers/run.ts";
@@ -134,6 +135,53 @@ Deno.test("doctor --server reads a running server's policy from its welcome", as
     "keepalive_slower_than_heartbeat",
     "assumed_policy",
   ]);
+});
+
+Deno.test("doctor --admin reads the whole policy from a running server's admin endpoint, tick and ping limit included, with its token", async () => {
+  await using server = await startServer({
+    port: 0,
+    interval: 30_000,
+    timeout: 90_000,
+    tick: 250,
+    minPingInterval: 20_000,
+    maxPingStrikes: 1,
+  });
+  const token = "a-doctor-test-token-0123";
+  await using admin = await startAdmin(server, { port: 0, token });
+  await using t = await fakeProc({ time: 60, intvl: 20, probes: 3 });
+  const args = [
+    "--admin",
+    `127.0.0.1:${admin.addr.port}`,
+    "--client-interval",
+    "5s",
+    "--proc",
+    t.proc,
+    "--root",
+    t.root,
+    "--json",
+  ];
+  const output = await runDeno(MAIN, [...args, "--admin-token", token]);
+  assert.equal(output.code, 1, output.stderr);
+  const { input, findings, notes } = JSON.parse(output.stdout);
+  assert.equal(input.policy.intervalMs, 30_000);
+  assert.equal(input.policy.timeoutMs, 90_000);
+  assert.equal(input.policy.tickMs, 250);
+  assert.equal(input.policy.minPingIntervalMs, 20_000);
+  assert.equal(input.policy.maxPingStrikes, 1);
+  assert.deepEqual(input.policy.assumed, []);
+  assert.deepEqual(findings.map((f: { id: string }) => f.id), [
+    "too_many_pings",
+  ]);
+  assert.ok(
+    !notes.some((n: { id: string }) => n.id === "assumed_policy"),
+    JSON.stringify(notes),
+  );
+  const refused = await runDeno(MAIN, args);
+  assert.equal(refused.code, 2);
+  assert.match(
+    refused.stderr,
+    /^doctor: --admin: Cannot read http:\/\/127\.0\.0\.1:\d+\/stats: the admin endpoint wants a token \(--admin-token\)/,
+  );
 });
 
 Deno.test({
