@@ -160,6 +160,28 @@ async function main(args: string[]): Promise<number> {
       return 1;
     }
   }
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  const force = async (reason: string): Promise<never> => {
+    log({ event: "forced", reason });
+    // The reason is worth a moment, not a hang on a blocked stdout.
+    await output.flush(500);
+    Deno.exit(1);
+  };
+  // Installed before the server listens, so that once the listening line is
+  // out a SIGTERM always drains (one that comes while the server starts is
+  // kept and drains it as soon as it listens). The listeners stay until the
+  // process exits (see client/main.ts: removing them while a signal is being
+  // handled can let Deno exit with 130). The first signal drains; a second
+  // one forces exit.
+  let signals = 0;
+  const onSignal = (name: string) => {
+    if (++signals === 1) stop(name);
+    else void force(`second ${name}`);
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
   let server;
   try {
     server = await startServer({
@@ -285,25 +307,6 @@ async function main(args: string[]): Promise<number> {
       });
     });
   }
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
-  const force = async (reason: string): Promise<never> => {
-    log({ event: "forced", reason });
-    // The reason is worth a moment, not a hang on a blocked stdout.
-    await output.flush(500);
-    Deno.exit(1);
-  };
-  // The listeners stay until the process exits (see client/main.ts: removing
-  // them while a signal is being handled can let Deno exit with 130). The
-  // first signal drains; a second one forces exit.
-  let signals = 0;
-  const onSignal = (name: string) => {
-    if (++signals === 1) stop(name);
-    else void force(`second ${name}`);
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  Deno.addSignalListener("SIGINT", onInt);
-  Deno.addSignalListener("SIGTERM", onTerm);
   let drainMs = cli.drain;
   let admin: AdminServer | undefined;
   if (cli.admin !== undefined) {

@@ -390,7 +390,27 @@ Deno.test({
       await workers.next((l) => l.event === "listening", 20_000, 3);
       await Promise.all(clients.map((c) => c.close()));
       workers.kill("SIGTERM");
-      assert.equal(await workers.exited(), 0);
+      const code = await workers.exited();
+      assert.equal(
+        code,
+        0,
+        `${
+          JSON.stringify(
+            workers.lines.filter((l) =>
+              [
+                "worker",
+                "listening",
+                "shutdown",
+                "forced",
+                "stopped",
+                "cluster",
+              ].includes(
+                String(l.event),
+              )
+            ),
+          )
+        }\n${workers.stderr}`,
+      );
     } finally {
       workers.kill("SIGKILL");
       await workers.exited();

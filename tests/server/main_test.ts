@@ -239,6 +239,16 @@ Deno.test("the server CLI with --log-format json writes one object per line with
   assert.equal((await cli.child.status).code, 0);
 });
 
+Deno.test("a SIGTERM sent the moment the listening line is read drains the server and exits 0, every time", async () => {
+  // The signal handlers are in place before the server listens: a SIGTERM
+  // right after the line once killed a starting worker with exit 143.
+  for (let i = 0; i < 5; i++) {
+    await using cli = await startCli(["--port", "0", "--drain", "0"]);
+    cli.child.kill("SIGTERM");
+    assert.equal((await cli.child.status).code, 0, `round ${i + 1}`);
+  }
+});
+
 Deno.test("the server CLI passes --max-watches on: a watch past it gets too_many_watches", async () => {
   await using cli = await startCli(["--port", "0", "--max-watches", "2"]);
   {
