@@ -21,45 +21,9 @@
 
 import type { ClusterLogReport } from "./_load_cluster.ts";
 import type { ChurnPlan, LossPlan, NodeMap } from "./_cluster_plan.ts";
-
-/** Percentiles of latencies, in milliseconds. */
-export interface Latencies {
-  /** How many. */
-  count: number;
-  /** The median. */
-  p50: number;
-  /** The 99th percentile. */
-  p99: number;
-  /** The largest. */
-  max: number;
-}
+import { type Latencies, latencies } from "./_stats.ts";
 
 const EXAMPLES = 5;
-
-/**
- * Summarises latencies.
- *
- * @param values Milliseconds.
- * @returns Count, median, 99th percentile and maximum (zeros when empty).
- *
- * @example
- * ```ts
- * import { latencies } from "./_cluster_check.ts";
- * console.log(latencies([4, 1, 3, 2])); // { count: 4, p50: 2, p99: 4, max: 4 }
- * ```
- */
-export function latencies(values: number[]): Latencies {
-  if (values.length === 0) return { count: 0, p50: 0, p99: 0, max: 0 };
-  const sorted = Float64Array.from(values).sort();
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-  return {
-    count: sorted.length,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: sorted[sorted.length - 1],
-  };
-}
 
 /** What each watcher received for each name it watches, in order. */
 function sequences(

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { mulberry32 } from "./_stats.ts";
+
 /** Where each client is: its worker's number (from 1), 0 when unknown. */
 export type NodeMap = Int8Array;
 
@@ -57,18 +59,6 @@ export interface LossOptions {
   exclude?: ReadonlySet<number>;
   /** The seed. @default {2} */
   seed?: number;
-}
-
-/** A small, fast, seeded generator (mulberry32), uniform in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle(items: number[], next: () => number): number[] {
@@ -169,7 +159,7 @@ class WatcherPools {
  * ```
  */
 export function planChurn(nodes: NodeMap, options: ChurnOptions): ChurnPlan {
-  const next = random(options.seed ?? 1);
+  const next = mulberry32(options.seed ?? 1);
   const count = Math.round((options.changesPerSecond * options.forMs) / 2000);
   const mapped: number[] = [];
   for (let id = 0; id < nodes.length; id++) if (nodes[id] > 0) mapped.push(id);
@@ -217,7 +207,7 @@ export function planLoss(
   victim: number,
   options: LossOptions,
 ): LossPlan {
-  const next = random(options.seed ?? 2);
+  const next = mulberry32(options.seed ?? 2);
   const victims: number[] = [];
   for (let id = 0; id < nodes.length; id++) {
     if (nodes[id] === victim) victims.push(id);

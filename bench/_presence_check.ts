@@ -12,18 +12,7 @@
 
 import type { WorkerPresenceReport } from "./_load_types.ts";
 import { type PresencePlan, watchersOf } from "./_presence_plan.ts";
-
-/** Percentiles of a set of latencies, in milliseconds. */
-export interface LatencySummary {
-  /** How many. */
-  count: number;
-  /** The median. */
-  p50: number;
-  /** The 99th percentile. */
-  p99: number;
-  /** The largest. */
-  max: number;
-}
+import { type Latencies, latencies, median } from "./_stats.ts";
 
 /** The server's timings the check needs. */
 export interface PresenceCheckOptions {
@@ -52,9 +41,9 @@ export interface PresenceResult {
    * kill, `suspect` from the suspect deadline, `online` from the resume.
    */
   latency: {
-    offline: LatencySummary;
-    suspect: LatencySummary;
-    online: LatencySummary;
+    offline: Latencies;
+    suspect: Latencies;
+    online: Latencies;
   };
   /** Watchers (not killed themselves) of killed clients, and what they got. */
   offline: {
@@ -82,19 +71,6 @@ export interface PresenceResult {
 }
 
 const EXAMPLES = 5;
-
-function summarise(values: number[]): LatencySummary {
-  if (values.length === 0) return { count: 0, p50: 0, p99: 0, max: 0 };
-  const sorted = Float64Array.from(values).sort();
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-  return {
-    count: sorted.length,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: sorted[sorted.length - 1],
-  };
-}
 
 /**
  * Reads what the watchers received against the plan.
@@ -220,9 +196,9 @@ export function checkPresence(
     suspectAfterMs: options.suspectAfterMs,
     tickMs: options.tickMs,
     latency: {
-      offline: summarise(latency.offline),
-      suspect: summarise(latency.suspect),
-      online: summarise(latency.online),
+      offline: latencies(latency.offline),
+      suspect: latencies(latency.suspect),
+      online: latencies(latency.online),
     },
     offline,
     suspectOnline,
@@ -236,15 +212,7 @@ export function checkPresence(
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[mid]
-    : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function mergeLatency(list: LatencySummary[]): LatencySummary {
+function mergeLatency(list: Latencies[]): Latencies {
   const measured = list.filter((l) => l.count > 0);
   if (measured.length === 0) return { count: 0, p50: 0, p99: 0, max: 0 };
   return {

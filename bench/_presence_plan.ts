@@ -8,6 +8,8 @@
  * @module
  */
 
+import { mulberry32 } from "./_stats.ts";
+
 /** How a frozen client is frozen. */
 export type FreezeMode = "pause" | "sigstop";
 
@@ -238,18 +240,6 @@ export function watchersOf(
     for (const other of watchList(id, plan)) watchers[other].push(id);
   }
   return watchers;
-}
-
-/** A small, fast, seeded generator of uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The server's and the clients' timings that bound a freeze. */

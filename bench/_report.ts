@@ -9,17 +9,10 @@ import { mergePresenceResults } from "./_presence_check.ts";
 import { clusterSection } from "./_report_cluster.ts";
 import { presenceSection } from "./_report_presence.ts";
 import type { HarnessReport, ServerResult } from "./_results.ts";
+import { median } from "./_stats.ts";
 
 function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[mid]
-    : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The figures {@link medians} takes the median of. */

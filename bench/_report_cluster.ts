@@ -10,18 +10,10 @@
 
 import type { ClusterResult } from "./_cluster_measure.ts";
 import type { ServerResult } from "./_results.ts";
+import { median } from "./_stats.ts";
 
 function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[mid]
-    : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function count(n: number): string {

@@ -7,8 +7,9 @@
  * @module
  */
 
-import type { LatencySummary, PresenceResult } from "./_presence_check.ts";
+import type { PresenceResult } from "./_presence_check.ts";
 import type { ServerResult } from "./_results.ts";
+import type { Latencies } from "./_stats.ts";
 
 function fixed(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
@@ -58,7 +59,7 @@ function costTable(rows: ServerResult[]): string[] {
 function latencyRow(
   label: string,
   event: string,
-  l: LatencySummary,
+  l: Latencies,
   boundMs: number,
 ): string {
   if (l.count === 0) {

@@ -26,6 +26,7 @@ import { LoadRun } from "./_load_run.ts";
 import { loadavg } from "./_machine.ts";
 import { clockTicksPerSecond, readCpuTicks } from "./_proc.ts";
 import { ServerProcess } from "./_server_process.ts";
+import { median } from "./_stats.ts";
 
 const USAGE = `Usage: deno run -A bench/metrics_cost.ts [options]
 
@@ -158,14 +159,6 @@ async function measure(
   } finally {
     await server.stop();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = values.toSorted((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[mid]
-    : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(args: string[]): Promise<number> {

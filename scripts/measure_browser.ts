@@ -13,6 +13,7 @@
 
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { median } from "../bench/_stats.ts";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
 
@@ -34,14 +35,6 @@ async function run(): Promise<Measure[]> {
   return [...text.matchAll(/^MEASURE (\{.*\})$/gm)].map((m) =>
     JSON.parse(m[1])
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[mid]
-    : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 if (import.meta.main) {

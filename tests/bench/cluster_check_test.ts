@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import {
   checkChurn,
   checkLoss,
-  latencies,
   reconnectCurve,
 } from "../../bench/_cluster_check.ts";
+import { latencies } from "../../bench/_stats.ts";
 import type { ClusterLogReport } from "../../bench/_load_cluster.ts";
 
 function log(parts: Partial<ClusterLogReport>): ClusterLogReport {
