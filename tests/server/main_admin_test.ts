@@ -1,6 +1,7 @@
 // The server CLI's admin endpoint and drain, run as a subprocess.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { runDeno } from "../_helpers/run.ts";
 import { RawClient } from "../_helpers/server.ts";
 
 const MAIN = fileURLToPath(new URL("../../server/main.ts", import.meta.url));
@@ -174,14 +175,8 @@ Deno.test("the server CLI refuses a bad --admin, a short --admin-token and a tok
   ];
   for (const [args, pattern] of cases) {
     await t.step(args.join(" "), async () => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", MAIN, ...args],
-        stdout: "piped",
-        stderr: "piped",
-        stdin: "null",
-      }).output();
-      const stderr = new TextDecoder().decode(output.stderr);
-      assert.equal(output.code, 2, stderr);
+      const { code, stderr } = await runDeno(MAIN, args);
+      assert.equal(code, 2, stderr);
       assert.match(stderr, pattern);
       assert.equal(stderr.trimEnd().split("\n").length, 1);
     });
@@ -191,22 +186,13 @@ Deno.test("the server CLI refuses a bad --admin, a short --admin-token and a tok
 Deno.test("the server CLI says in one line that it cannot serve the admin endpoint on a taken port, and exits 1", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        MAIN,
-        "--port",
-        "0",
-        "--admin",
-        `127.0.0.1:${taken.addr.port}`,
-      ],
-      stdout: "null",
-      stderr: "piped",
-      stdin: "null",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 1, stderr);
+    const { code, stderr } = await runDeno(MAIN, [
+      "--port",
+      "0",
+      "--admin",
+      `127.0.0.1:${taken.addr.port}`,
+    ]);
+    assert.equal(code, 1, stderr);
     assert.match(
       stderr,
       /^server: Cannot serve the admin endpoint on 127\.0\.0\.1:\d+: /,

@@ -1,6 +1,7 @@
 // The server CLI's --ws listener, run as a subprocess.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { runDeno } from "../_helpers/run.ts";
 import { RawClient } from "../_helpers/server.ts";
 import { ServerProcess } from "../_helpers/server_process.ts";
 import { WsClient } from "../_helpers/ws_client.ts";
@@ -70,14 +71,8 @@ Deno.test("the server CLI refuses a bad --ws or --ws-origin with one line and ex
   ];
   for (const [args, pattern] of cases) {
     await t.step(args.join(" "), async () => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", MAIN, ...args],
-        stdout: "piped",
-        stderr: "piped",
-        stdin: "null",
-      }).output();
-      const stderr = new TextDecoder().decode(output.stderr);
-      assert.equal(output.code, 2, stderr);
+      const { code, stderr } = await runDeno(MAIN, args);
+      assert.equal(code, 2, stderr);
       assert.match(stderr, pattern);
       assert.equal(stderr.trimEnd().split("\n").length, 1);
     });
@@ -87,22 +82,13 @@ Deno.test("the server CLI refuses a bad --ws or --ws-origin with one line and ex
 Deno.test("the server CLI says in one line that it cannot listen for WebSocket clients on a taken port, and exits 1", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        MAIN,
-        "--port",
-        "0",
-        "--ws",
-        `127.0.0.1:${taken.addr.port}`,
-      ],
-      stdout: "null",
-      stderr: "piped",
-      stdin: "null",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 1, stderr);
+    const { code, stderr } = await runDeno(MAIN, [
+      "--port",
+      "0",
+      "--ws",
+      `127.0.0.1:${taken.addr.port}`,
+    ]);
+    assert.equal(code, 1, stderr);
     assert.match(
       stderr,
       /^server: Cannot listen for WebSocket clients on 127\.0\.0\.1:\d+: /,
