@@ -30,6 +30,7 @@ import {
 import { connect, type LifelineClient } from "../client/mod.ts";
 import { type LifelineServer, startServer } from "../server/mod.ts";
 import { ServerProcess } from "./_server_process.ts";
+import { freePort } from "./_free_port.ts";
 
 const USAGE = `Usage: deno run -A bench/drain_histogram.ts [options]
 
@@ -69,13 +70,6 @@ interface Client {
   /** Resolves with the time `bye` arrived. */
   bye: Promise<number>;
   close(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
 }
 
 function lifelineClient(

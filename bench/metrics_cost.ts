@@ -27,6 +27,7 @@ import { loadavg } from "./_machine.ts";
 import { clockTicksPerSecond, readCpuTicks } from "./_proc.ts";
 import { ServerProcess } from "./_server_process.ts";
 import { median } from "./_stats.ts";
+import { freePort } from "./_free_port.ts";
 
 const USAGE = `Usage: deno run -A bench/metrics_cost.ts [options]
 
@@ -61,13 +62,6 @@ interface Run {
   microsPerHeartbeat: number;
   scrapes: number;
   scrapeBytes: number;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
 }
 
 async function measure(

@@ -24,6 +24,7 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { RedisServer } from "./_redis_server.ts";
+import { freePort } from "./_free_port.ts";
 
 const MESSAGES = 50_000;
 const PAYLOAD = JSON.stringify({
@@ -202,9 +203,7 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
+  const port = freePort();
   const redis = await RedisServer.start(port);
   const rows: string[] = [];
   try {

@@ -5,17 +5,12 @@
  * @module
  */
 
+import { freePort } from "./net.ts";
+
 /** Options of {@link RedisProcess.start}. */
 export interface RedisOptions {
   /** Require this password. */
   password?: string;
-}
-
-function freePort(): number {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
-  return port;
 }
 
 /** A running `redis-server`. */

@@ -7,6 +7,7 @@ import { startAdmin } from "../../admin/mod.ts";
 import { startServer } from "../../server/mod.ts";
 import { hasProgram, ignoreUnless } from "../_helpers/needs.ts";
 import { delay, keepPinging, RawClient } from "../_helpers/server.ts";
+import { freePort } from "../_helpers/net.ts";
 
 const TOKEN = "prometheus-test-token-0123456789";
 const OPTIONS = {
@@ -15,13 +16,6 @@ const OPTIONS = {
   tick: 100,
   minPingInterval: 0,
 } as const;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
 
 /** Queries Prometheus; returns the single sample's value, or undefined. */
 async function query(

@@ -5,6 +5,7 @@ import {
   RedisServer,
 } from "../../bench/_redis_server.ts";
 import { hasProgram, ignoreUnless } from "../_helpers/needs.ts";
+import { freePort } from "../_helpers/net.ts";
 
 Deno.test("parseCommandStats() reads the calls of each command, subcommands included", () => {
   const text = [
@@ -42,9 +43,7 @@ Deno.test({
     "tests/bench/redis_server_test.ts",
   ),
   async fn() {
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = probe.addr.port;
-    probe.close();
+    const port = freePort();
     const redis = await RedisServer.start(port);
     try {
       assert.equal(redis.url, `redis://127.0.0.1:${port}`);
@@ -70,9 +69,7 @@ Deno.test({
     "tests/bench/redis_server_test.ts",
   ),
   async fn() {
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = probe.addr.port;
-    probe.close();
+    const port = freePort();
     const redis = await RedisServer.start(port);
     try {
       await redis.cli(["SET", "a", "1"]);

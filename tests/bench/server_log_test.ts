@@ -5,13 +5,7 @@ import {
 } from "../../bench/_server_log.ts";
 import { ServerProcess } from "../../bench/_server_process.ts";
 import { serverSpec } from "../../bench/_servers.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
+import { freePort } from "../_helpers/net.ts";
 
 /** The timeouts the harness counts while a real server drops one silent client. */
 async function countedTimeouts(format: "json" | "text"): Promise<number> {

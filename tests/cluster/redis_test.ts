@@ -6,6 +6,7 @@ import { hasProgram, ignoreUnless } from "../_helpers/needs.ts";
 import { RedisProcess } from "../_helpers/redis.ts";
 import { ServerProcess } from "../_helpers/server_process.ts";
 import { runDeno } from "../_helpers/run.ts";
+import { freePort } from "../_helpers/net.ts";
 
 const ignore = ignoreUnless(
   "redis-server",
@@ -343,9 +344,7 @@ Deno.test({
   ignore,
   async fn() {
     await using redis = await RedisProcess.start();
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = probe.addr.port;
-    probe.close();
+    const port = freePort();
     const workers = await ServerProcess.start([
       ...NODE.slice(2),
       "--port",
@@ -432,9 +431,7 @@ Deno.test({
       noWorkers.stderr,
       /--workers: Cannot run workers without --cluster/,
     );
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const closed = probe.addr.port;
-    probe.close();
+    const closed = freePort();
     const refused = await runDeno("server/main.ts", [
       "--port",
       "0",

@@ -2,13 +2,7 @@ import assert from "node:assert/strict";
 import { lifelineServerCommand, lineTime } from "../../lab/endpoints.ts";
 import { NsProcess, type OutputLine } from "../../lab/ns_process.ts";
 import { isListening, LIFELINE_SERVER } from "../../lab/output_readers.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
+import { freePort } from "../_helpers/net.ts";
 
 /** A real server's log of one client that says hello, then nothing. */
 async function serverLogOfATimeout(
