@@ -62,7 +62,7 @@ export class ClusterClients {
   readonly #retryAfter = new Map<number, number>();
   readonly #planned: Uint8Array;
   #logging = false;
-  #log: ClusterLogReport = emptyLog();
+  #log: ClusterLogReport = emptyClusterLog();
 
   /**
    * Creates the cluster side of a worker's clients.
@@ -279,7 +279,18 @@ export class ClusterClients {
   }
 }
 
-function emptyLog(): ClusterLogReport {
+/**
+ * A cluster log with nothing in it yet.
+ *
+ * @returns Empty lists.
+ *
+ * @example
+ * ```ts
+ * import { emptyClusterLog } from "./_load_cluster.ts";
+ * console.log(emptyClusterLog().receipts.length); // 0
+ * ```
+ */
+export function emptyClusterLog(): ClusterLogReport {
   return {
     receipts: [],
     losses: [],

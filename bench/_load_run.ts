@@ -15,7 +15,7 @@
 import { exitWithin } from "./_child.ts";
 import { RttHistogram } from "./_histogram.ts";
 import { readLines } from "./_lines.ts";
-import type { ClusterLogReport } from "./_load_cluster.ts";
+import { type ClusterLogReport, emptyClusterLog } from "./_load_cluster.ts";
 import { splitPorts } from "./_load_ports.ts";
 import type {
   LoadCounters,
@@ -429,15 +429,7 @@ export class LoadRun {
         this.#ask(w, "cluster-report", "cluster-report")
       ),
     );
-    const merged: ClusterLogReport = {
-      receipts: [],
-      losses: [],
-      attempts: [],
-      hellos: [],
-      welcomes: [],
-      refusals: [],
-      retries: [],
-    };
+    const merged = emptyClusterLog();
     for (const log of logs as unknown as ClusterLogReport[]) {
       for (const key of Object.keys(merged) as (keyof ClusterLogReport)[]) {
         const into = merged[key] as unknown[];

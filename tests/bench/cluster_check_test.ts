@@ -5,19 +5,13 @@ import {
   reconnectCurve,
 } from "../../bench/_cluster_check.ts";
 import { latencies } from "../../bench/_stats.ts";
-import type { ClusterLogReport } from "../../bench/_load_cluster.ts";
+import {
+  type ClusterLogReport,
+  emptyClusterLog,
+} from "../../bench/_load_cluster.ts";
 
 function log(parts: Partial<ClusterLogReport>): ClusterLogReport {
-  return {
-    receipts: [],
-    losses: [],
-    attempts: [],
-    hellos: [],
-    welcomes: [],
-    refusals: [],
-    retries: [],
-    ...parts,
-  };
+  return { ...emptyClusterLog(), ...parts };
 }
 
 Deno.test("latencies() reads the median, the 99th percentile and the maximum", () => {
